@@ -1,0 +1,72 @@
+"""Exception family of the core.
+
+Every error carries enough to tell the user *what* went wrong and *where*, in one line
+(``str(err)``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class NixSettingsError(Exception):
+    """Base class of every error the core raises on purpose."""
+
+
+class LocatedError(NixSettingsError):
+    """An error at a place in a file (1-based line and column)."""
+
+    def __init__(
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.column = column
+        super().__init__(str(self))
+
+    def where(self) -> str:
+        if self.path is None:
+            return ""
+        out = str(self.path)
+        if self.line is not None:
+            out += f":{self.line}"
+            if self.column is not None:
+                out += f":{self.column}"
+        return out
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ParseError(LocatedError):
+    """The Nix text does not parse."""
+
+
+class EncodingError(LocatedError):
+    """The file is not UTF-8 where it has to be."""
+
+
+class OptionPathError(NixSettingsError):
+    """An option name the user typed is malformed."""
+
+
+class EditError(LocatedError):
+    """An edit cannot be made safely (unknown definition, not editable, would break syntax)."""
+
+
+class SaveError(LocatedError):
+    """The file could not be written (changed on disk, read-only, validation failed)."""
+
+
+class FileChangedError(SaveError):
+    """The file changed on disk since it was read."""
+
+
+class OptionsError(LocatedError):
+    """Option metadata could not be loaded."""

@@ -1,0 +1,134 @@
+"""The one module that talks to tree-sitter.
+
+Everything else in the project works with the :class:`tree_sitter.Node` objects this module
+returns through duck typing (``.type``, ``.start_byte``, ``.children`` …) and never imports
+tree-sitter itself; the import-linter contract and ``tests/unit/test_layering.py`` keep it so.
+
+Grammar: PyPI ``tree-sitter-nix`` 0.1.0.  Its one known defect, a trailing comma in function
+formals (``{ config, pkgs, }:``) parsed as a zero-width ``MISSING identifier``, is treated as
+benign here: no diagnostic, editing allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import tree_sitter
+import tree_sitter_nix
+
+Node = Any  # a tree_sitter.Node; kept opaque for the rest of the core
+Tree = Any  # a tree_sitter.Tree
+
+_LANGUAGE = tree_sitter.Language(tree_sitter_nix.language())
+_PARSER = tree_sitter.Parser(_LANGUAGE)
+
+
+def parse(source: bytes, old_tree: Tree | None = None) -> Tree:
+    """Parse ``source``; with ``old_tree`` (already ``edit``-ed) reparse incrementally."""
+    if old_tree is None:
+        return _PARSER.parse(source)
+    return _PARSER.parse(source, old_tree)
+
+
+def _point(source: bytes, offset: int) -> tuple[int, int]:
+    line = source.count(b"\n", 0, offset)
+    col = offset - (source.rfind(b"\n", 0, offset) + 1)
+    return line, col
+
+
+def reparse_after_splices(
+    tree: Tree, old: bytes, new: bytes, splices: list[tuple[int, int, bytes]]
+) -> Tree:
+    """Incrementally reparse ``new``, which is ``old`` with ``splices`` applied.
+
+    ``splices`` are ``(start, end, replacement)`` in ``old``'s coordinates and must not
+    overlap.  They are told to the tree from last to first so that every offset stays valid.
+    """
+    t = tree.copy()
+    for start, end, text in sorted(splices, key=lambda s: s[0], reverse=True):
+        start_point = _point(old, start)
+        old_end_point = _point(old, end)
+        nl = text.count(b"\n")
+        if nl:
+            new_end_point = (start_point[0] + nl, len(text) - text.rfind(b"\n") - 1)
+        else:
+            new_end_point = (start_point[0], start_point[1] + len(text))
+        t.edit(
+            start_byte=start,
+            old_end_byte=end,
+            new_end_byte=start + len(text),
+            start_point=start_point,
+            old_end_point=old_end_point,
+            new_end_point=new_end_point,
+        )
+    return _PARSER.parse(new, t)
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """One ERROR or MISSING node: byte span, 0-based point and a short description."""
+
+    start_byte: int
+    end_byte: int
+    line: int
+    column: int
+    message: str
+
+
+def _benign_missing(node: Node) -> bool:
+    """Trailing comma in formals: a MISSING identifier that is a formal's name."""
+    parent = node.parent
+    return (
+        node.type == "identifier"
+        and parent is not None
+        and parent.type == "formal"
+        and parent.parent is not None
+        and parent.parent.type == "formals"
+        and node.start_byte == node.end_byte
+    )
+
+
+def problems(tree: Tree) -> list[SyntaxProblem]:
+    """Every syntax problem in ``tree`` (benign trailing-comma formals excluded)."""
+    out: list[SyntaxProblem] = []
+    root = tree.root_node
+    if not root.has_error:
+        return out
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            if not _benign_missing(node):
+                row, col = node.start_point
+                out.append(
+                    SyntaxProblem(
+                        node.start_byte, node.end_byte, row, col, f"missing {node.type!s}"
+                    )
+                )
+            continue
+        if node.is_error:
+            row, col = node.start_point
+            out.append(
+                SyntaxProblem(node.start_byte, node.end_byte, row, col, "unexpected text")
+            )
+            continue
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    out.sort(key=lambda p: p.start_byte)
+    return out
+
+
+def node_text(source: bytes, node: Node) -> bytes:
+    return source[node.start_byte : node.end_byte]
+
+
+def walk(node: Node) -> list[Node]:
+    """All descendants of ``node`` in document order (including ``node``)."""
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(reversed(n.children))
+    return out
