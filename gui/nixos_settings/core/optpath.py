@@ -33,6 +33,8 @@ def quote_segment(segment: str) -> str:
 
 
 def show_segment(segment: str) -> str:
+    if segment.startswith("${") and segment.endswith("}"):
+        return segment  # a computed name, shown as written
     if is_identifier(segment) or segment in PLACEHOLDERS or (
         segment.startswith("<") and segment.endswith(">") and " " not in segment
     ):

@@ -1,0 +1,430 @@
+"""Map the bindings of a Nix module to option definitions.
+
+A *definition* is one place where a file gives an option (or an attribute-set entry) a value:
+``services.openssh.enable = true;``, or ``enable = true;`` inside ``services.openssh = { … };``.
+The mapper understands the module shapes NixOS accepts (plain attrset; function
+``{ config, pkgs, ... }:``; ``let … in``; ``with …;``; explicit ``{ options; config; }``;
+``config = mkIf cond { … }``; ``mkMerge [ … ]``) and the value wrappers of ``lib.modules``
+(``mkIf``, ``mkForce``, ``mkDefault``, ``mkOverride N``, ``mkBefore``, ``mkAfter``,
+``mkOrder N``), which are recorded while the value inside stays editable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nixos_settings.core import optpath
+from nixos_settings.core.document import Document
+from nixos_settings.core.optpath import Loc
+
+Node = Any
+
+#: wrapper name → number of arguments it takes (the last one is the wrapped value)
+WRAPPER_ARITY = {
+    "mkIf": 2,
+    "mkForce": 1,
+    "mkDefault": 1,
+    "mkOverride": 2,
+    "mkBefore": 1,
+    "mkAfter": 1,
+    "mkOrder": 2,
+    "mkMerge": 1,
+    "mkVMOverride": 1,
+    "mkImageMediaOverride": 1,
+    "mkOptionDefault": 1,
+}
+#: top-level module attributes that are not option definitions
+MODULE_KEYWORDS = frozenset(
+    {"imports", "disabledModules", "meta", "_file", "key", "freeformType", "_class", "require"}
+)
+ATTRSET_TYPES = frozenset({"attrset_expression", "rec_attrset_expression"})
+DYNAMIC_PREFIX = "${"
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A ``lib.mk*`` function around a value: ``name`` and its first argument's text."""
+
+    name: str
+    arg: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.arg}" if self.arg is not None else self.name
+
+
+@dataclass(eq=False)
+class Definition:
+    """One place in one file that sets ``loc``.
+
+    ``kind`` is ``"value"`` (a leaf: the value is edited as a whole), ``"attrset"`` (the
+    value is an attribute set the mapper descended into; its entries are definitions of
+    their own) or ``"inherit"``.
+    """
+
+    loc: Loc
+    file: Path
+    line: int
+    column: int
+    binding_span: tuple[int, int]
+    value_span: tuple[int, int]
+    value_text: str
+    wrappers: tuple[Wrapper, ...] = ()
+    editable: bool = True
+    reason: str | None = None
+    kind: str = "value"
+    # Internals for the edit planner: tree-sitter nodes of the parse this came from.
+    binding: Node = field(default=None, repr=False)
+    value: Node = field(default=None, repr=False)
+    attrs: tuple[Node, ...] = field(default=(), repr=False)
+    prefix_len: int = 0  # loc segments contributed by enclosing attrsets
+    in_merge: bool = False  # the value is an element of an mkMerge list
+
+    @property
+    def option(self) -> str:
+        return optpath.show(self.loc)
+
+    @property
+    def wrapper_names(self) -> list[str]:
+        return [w.name for w in self.wrappers]
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass
+class ImportRef:
+    """One element of an ``imports`` list (or a flake's ``modules`` list)."""
+
+    node: Node
+    text: str
+    line: int
+    column: int
+
+
+@dataclass
+class Module:
+    """What the mapper found in one module expression."""
+
+    document: Document
+    node: Node  # the module expression (function, let, attrset …)
+    main: Node | None = None  # the attrset new definitions go into
+    main_prefix: tuple[str, ...] = ()  # segments to write before new paths in ``main``
+    explicit: bool = False  # has top-level ``options``/``config``
+    definitions: list[Definition] = field(default_factory=list)
+    containers: list[Definition] = field(default_factory=list)
+    imports: list[ImportRef] = field(default_factory=list)
+    imports_binding: Node | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# -- small node helpers -------------------------------------------------------------------
+
+
+def binding_set(attrset: Node) -> Node | None:
+    for child in attrset.named_children:
+        if child.type == "binding_set":
+            return child
+    return None
+
+
+def bindings(attrset: Node) -> list[Node]:
+    bs = binding_set(attrset)
+    if bs is None:
+        return []
+    return [c for c in bs.named_children if c.type in ("binding", "inherit", "inherit_from")]
+
+
+def strip_parens(node: Node) -> Node:
+    while node is not None and node.type == "parenthesized_expression":
+        inner = node.child_by_field_name("expression")
+        if inner is None:
+            break
+        node = inner
+    return node
+
+
+def flatten_apply(node: Node) -> tuple[Node, list[Node]]:
+    args: list[Node] = []
+    while node.type == "apply_expression":
+        args.insert(0, node.child_by_field_name("argument"))
+        node = node.child_by_field_name("function")
+    return node, args
+
+
+def function_name(source: bytes, fn: Node) -> str | None:
+    """``mkIf`` for ``mkIf``, ``lib.mkIf``, ``lib.modules.mkIf`` …"""
+    fn = strip_parens(fn)
+    if fn.type == "variable_expression":
+        return _text(source, fn)
+    if fn.type == "select_expression" and fn.child_by_field_name("default") is None:
+        ap = fn.child_by_field_name("attrpath")
+        attrs = ap.children_by_field_name("attr") if ap is not None else []
+        if attrs and attrs[-1].type == "identifier":
+            return _text(source, attrs[-1])
+    return None
+
+
+def _text(source: bytes, node: Node) -> str:
+    return source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def string_value(source: bytes, node: Node) -> str | None:
+    """Value of a string literal without interpolation, else None."""
+    if node.type != "string_expression":
+        return None
+    out: list[str] = []
+    for child in node.named_children:
+        t = _text(source, child)
+        if child.type == "string_fragment":
+            out.append(t)
+        elif child.type == "escape_sequence":
+            out.append(_ESCAPES.get(t[1:], t[1:]))
+        elif child.type == "dollar_escape":
+            out.append(t)
+        elif child.type == "comment":
+            continue
+        else:
+            return None
+    return "".join(out)
+
+
+def attr_segment(source: bytes, attr: Node) -> tuple[str, bool]:
+    """(segment, is_static) of one attrpath element."""
+    if attr.type == "identifier":
+        return _text(source, attr), True
+    if attr.type == "string_expression":
+        value = string_value(source, attr)
+        if value is not None:
+            return value, True
+    if attr.type == "interpolation":
+        inner = attr.child_by_field_name("expression")
+        if inner is not None:
+            value = string_value(source, inner)
+            if value is not None:
+                return value, True
+    return _text(source, attr), False
+
+
+def attrpath_of(source: bytes, binding: Node) -> tuple[tuple[str, ...], tuple[Node, ...], bool]:
+    ap = binding.child_by_field_name("attrpath")
+    nodes = tuple(ap.children_by_field_name("attr")) if ap is not None else ()
+    segs: list[str] = []
+    static = True
+    for a in nodes:
+        seg, ok = attr_segment(source, a)
+        static = static and ok
+        segs.append(seg)
+    return tuple(segs), nodes, static
+
+
+def unwrap(source: bytes, node: Node) -> tuple[Node, list[Wrapper]]:
+    """Peel ``mk*`` wrappers (and the parentheses around them) off a value."""
+    wrappers: list[Wrapper] = []
+    while node is not None:
+        inner = strip_parens(node)
+        if inner.type == "apply_expression":
+            fn, args = flatten_apply(inner)
+            name = function_name(source, fn)
+            if name in WRAPPER_ARITY and len(args) == WRAPPER_ARITY[name]:
+                arg = _text(source, args[0]) if len(args) == 2 else None
+                wrappers.append(Wrapper(name, arg))
+                node = args[-1]
+                continue
+        if inner.type in ATTRSET_TYPES:
+            return inner, wrappers
+        return node, wrappers
+    return node, wrappers
+
+
+def module_body(node: Node) -> tuple[Node | None, str | None]:
+    """The attrset a module expression evaluates to, or (None, reason)."""
+    seen = 0
+    while node is not None and seen < 64:
+        seen += 1
+        t = node.type
+        if t in ATTRSET_TYPES:
+            return node, None
+        if t == "function_expression":
+            node = node.child_by_field_name("body")
+        elif t in ("let_expression", "with_expression", "assert_expression"):
+            node = node.child_by_field_name("body")
+        elif t == "parenthesized_expression":
+            node = node.child_by_field_name("expression")
+        else:
+            return None, f"the module is a {t.replace('_', ' ')}, not an attribute set"
+    return None, "the file holds no module"
+
+
+# -- the mapper -----------------------------------------------------------------------------
+
+
+class _Mapper:
+    def __init__(self, module: Module) -> None:
+        self.m = module
+        self.doc = module.document
+        self.src = module.document.source
+
+    def run(self) -> None:
+        body, reason = module_body(self.m.node)
+        if body is None:
+            self.m.notes.append(reason or "unsupported module shape")
+            return
+        tops = []
+        for b in bindings(body):
+            if b.type == "binding":
+                segs, _, _ = attrpath_of(self.src, b)
+                tops.append(segs[0] if segs else "")
+        self.m.explicit = "options" in tops or "config" in tops
+        self.m.main = body
+        if self.m.explicit:
+            self.m.main_prefix = ("config",)
+        self.collect(body, (), (), top=True)
+
+    def collect(self, attrset: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
+        for b in bindings(attrset):
+            if b.type == "binding":
+                self.binding(b, prefix, wrappers, top)
+            else:
+                self.inherit(b, prefix, wrappers)
+
+    def binding(self, b: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
+        segs, attrs, static = attrpath_of(self.src, b)
+        if not segs:
+            return
+        prefix_len = len(prefix)
+        if top:
+            if segs[0] in MODULE_KEYWORDS:
+                if segs == ("imports",):
+                    self.imports(b)
+                return
+            if self.m.explicit:
+                if segs[0] != "config":
+                    return  # options = …, and other non-definitions
+                segs, attrs = segs[1:], attrs[1:]
+                prefix_len = -1  # the "config" segment is not part of any loc
+        loc = prefix + segs
+        value = b.child_by_field_name("expression")
+        if value is None:
+            return
+        inner, ws = unwrap(self.src, value)
+        allw = wrappers + tuple(ws)
+        if not loc:  # config = { … } / config = mkIf … { … }
+            if inner.type in ATTRSET_TYPES:
+                if self.m.main_prefix == ("config",):
+                    # new definitions go inside ``config = { … }`` (even under mkIf: a
+                    # second top-level ``config.x`` next to ``config = mkIf …`` is an error)
+                    self.m.main, self.m.main_prefix = inner, ()
+                self.add_container(b, (), inner, allw, attrs, prefix_len)
+                self.collect(inner, (), allw, top=False)
+            elif ws and ws[-1].name == "mkMerge":
+                self.merge(b, (), inner, allw, attrs, prefix_len)
+                first = next(iter(strip_parens(inner).children_by_field_name("element")), None)
+                el = unwrap(self.src, first)[0] if first is not None else None
+                if el is not None and el.type in ATTRSET_TYPES and self.m.main_prefix:
+                    self.m.main, self.m.main_prefix = el, ()
+            return
+        if not static:
+            self.add(b, loc, value, value, wrappers, attrs, prefix_len,
+                     editable=False, reason="the attribute name is computed (${…})")
+            return
+        if inner.type in ATTRSET_TYPES:
+            self.add_container(b, loc, inner, allw, attrs, prefix_len)
+            if not bindings(inner):
+                self.add(b, loc, value, inner, allw, attrs, prefix_len)
+            self.collect(inner, loc, allw, top=False)
+        elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == "list_expression":
+            self.merge(b, loc, inner, allw, attrs, prefix_len)
+        else:
+            self.add(b, loc, value, inner, allw, attrs, prefix_len)
+
+    def merge(self, b: Node, loc: Loc, lst: Node, wrappers: tuple[Wrapper, ...],
+              attrs: tuple[Node, ...], prefix_len: int) -> None:
+        for el in strip_parens(lst).children_by_field_name("element"):
+            inner, ws = unwrap(self.src, el)
+            allw = wrappers + tuple(ws)
+            if inner.type in ATTRSET_TYPES:
+                self.collect(inner, loc, allw, top=False)
+            elif loc:
+                d = self.add(b, loc, el, inner, allw, attrs, prefix_len)
+                d.in_merge = True
+
+    def inherit(self, node: Node, prefix: Loc, wrappers: tuple[Wrapper, ...]) -> None:
+        attrs_node = node.child_by_field_name("attrs")
+        if attrs_node is None:
+            return
+        for a in attrs_node.children_by_field_name("attr"):
+            seg, _ = attr_segment(self.src, a)
+            d = self.add(node, prefix + (seg,), a, a, wrappers, (a,), len(prefix),
+                         editable=False, reason="the value is inherited from another scope")
+            d.kind = "inherit"
+
+    def add(self, b: Node, loc: Loc, value: Node, inner: Node, wrappers: tuple[Wrapper, ...],
+            attrs: tuple[Node, ...], prefix_len: int, editable: bool = True,
+            reason: str | None = None) -> Definition:
+        line, col = self.doc.node_position(b)
+        d = Definition(
+            loc=loc, file=self.doc.path, line=line, column=col,
+            binding_span=(b.start_byte, b.end_byte),
+            value_span=(inner.start_byte, inner.end_byte),
+            value_text=_text(self.src, inner), wrappers=wrappers,
+            editable=editable, reason=reason, binding=b, value=inner, attrs=attrs,
+            prefix_len=prefix_len,
+        )
+        self.m.definitions.append(d)
+        return d
+
+    def add_container(self, b: Node, loc: Loc, inner: Node, wrappers: tuple[Wrapper, ...],
+                      attrs: tuple[Node, ...], prefix_len: int) -> None:
+        line, col = self.doc.node_position(b)
+        self.m.containers.append(
+            Definition(
+                loc=loc, file=self.doc.path, line=line, column=col,
+                binding_span=(b.start_byte, b.end_byte),
+                value_span=(inner.start_byte, inner.end_byte),
+                value_text=_text(self.src, inner), wrappers=wrappers, kind="attrset",
+                binding=b, value=inner, attrs=attrs, prefix_len=prefix_len,
+            )
+        )
+
+    def imports(self, b: Node) -> None:
+        self.m.imports_binding = b
+        value = b.child_by_field_name("expression")
+        for el in list_elements(value):
+            line, col = self.doc.node_position(el)
+            self.m.imports.append(ImportRef(el, _text(self.src, el), line, col))
+
+
+def list_elements(value: Node | None) -> list[Node]:
+    """Elements of a list value, looking through ``with``, ``let``, parentheses and ``++``."""
+    if value is None:
+        return []
+    value = strip_parens(value)
+    if value.type in ("with_expression", "let_expression"):
+        return list_elements(value.child_by_field_name("body"))
+    if value.type == "list_expression":
+        return list(value.children_by_field_name("element"))
+    if value.type == "binary_expression":
+        op = value.child_by_field_name("operator")
+        if op is not None and op.type == "++":
+            return list_elements(value.child_by_field_name("left")) + list_elements(
+                value.child_by_field_name("right")
+            )
+    return []
+
+
+def map_module(document: Document, node: Node | None = None) -> Module:
+    """Map the module ``node`` (default: the whole file) of ``document``."""
+    if node is None:
+        root = document.tree.root_node
+        node = root.child_by_field_name("expression")
+    module = Module(document, node)
+    if node is None:
+        module.notes.append("the file holds no Nix expression")
+        return module
+    _Mapper(module).run()
+    return module
