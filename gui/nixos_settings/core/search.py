@@ -1,0 +1,481 @@
+"""Instant, ranked option search.
+
+Public API
+==========
+
+``SearchIndex(options: OptionSet | Sequence[OptionInfo])`` builds the index (pure Python, no
+Qt; safe to build in a worker thread and query from the GUI thread afterwards: queries do
+not mutate shared state except a lazily built typo table guarded by construction order).
+
+``index.search(query, limit=50, *, only=None, kinds=None, hide_internal=True,
+hide_read_only=False) -> list[SearchHit]``
+
+* ``only``: a collection of locs (concrete definition locs like
+  ``("users","users","alice","shell")`` or template locs); only options they map to are
+  returned ("only options my configuration sets").
+* ``kinds``: type kinds from :func:`nixos_settings.core.nixtypes.kind_of` (``"bool"``,
+  ``"int"``, ``"str"``, ``"enum"``, ``"list"``, ``"attrs"``, ``"submodule"``, ``"path"``,
+  ``"package"``, ...); an option matches when its type (or, for ``null or T``, ``T``) has
+  one of these kinds.
+* An empty query with filters lists every matching option in name order.
+
+``SearchHit(option: OptionInfo, score: float, why: str)``; ``why`` is a short reason
+(``"exact name"``, ``"name prefix"``, ``"path"``, ``"words"``, ``"typo"``,
+``"description"``).
+
+Ranking, best first: exact name; name prefix; the query as a path fragment aligned on
+segments (``openssh.enable``, ``allowedTCP``); every word matching name tokens (segments and
+their camelCase parts: exact > prefix > suffix > infix), typo-tolerant token matches, then
+description words.  Ties go to shallower, shorter names, and to ``*.enable`` switches for
+plain-word queries.
+
+Design for ~25k options: lowercase token → option-id posting lists for names and
+descriptions, a sorted vocabulary for prefix lookup via :mod:`bisect`, one newline-joined
+blob of names for substring search, and a deletion-neighbourhood table (built lazily on the
+first query that needs it) for typos.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from nixos_settings.core.options import OptionInfo, OptionSet
+
+Loc = tuple[str, ...]
+
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_WORD = re.compile(r"[a-z0-9]+")
+_TAG = re.compile(r"<[^>]*>")
+
+# Words too common in descriptions to say anything about which option is meant.
+_STOP = frozenset(
+    """a an and are as at be by can for from has have if in into is it its may not of on or
+    that the then this to use used uses using when whether which will with you your
+    option options set default value values see also e g i etc should must only""".split()
+)
+
+# Plain words people type → words the metadata uses instead.  Kept small and literal.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "server": ("daemon", "service", "services", "sshd", "server"),
+    "daemon": ("service", "services", "server"),
+    "keyboard": ("keymap", "xkb", "kbd", "layout"),
+    "wifi": ("wireless", "wlan", "networkmanager"),
+    "sound": ("audio", "pulseaudio", "alsa", "pipewire"),
+    "audio": ("sound", "pulseaudio", "alsa", "pipewire"),
+    "printer": ("printing", "cups"),
+    "printing": ("cups",),
+    "timezone": ("time", "zone"),
+    "password": ("passwd", "hashedpassword"),
+    "packages": ("systempackages",),
+    "dns": ("nameservers", "resolved", "resolvconf"),
+    "hostname": ("hostname",),
+    "autologin": ("autologin", "autologinuser"),
+    "login": ("autologin", "logind", "greeter"),
+    "user": ("users",),
+    "fonts": ("font",),
+    "gpu": ("video", "opengl", "graphics", "nvidia"),
+    "vpn": ("wireguard", "openvpn", "tailscale"),
+    "docker": ("docker", "oci"),
+}
+
+# Term weights (a term's score on one option is the best of its matches there).
+W_EXACT = 10.0
+W_PREFIX = 7.0
+W_SUFFIX = 8.0
+W_INFIX = 4.0
+W_TYPO = 5.0
+W_SYNONYM = 5.0
+W_DESC = 3.0
+W_DESC_PREFIX = 2.0
+W_MODULE = 2.5  # bonus when the token comes from the module segment
+
+
+def _stem(w: str) -> str:
+    """Very light plural folding (ports→port, passwords→password, but not 'ss')."""
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+def _is_placeholder(seg: str) -> bool:
+    return seg == "*" or (seg.startswith("<") and seg.endswith(">"))
+
+
+def segment_tokens(seg: str) -> tuple[str, ...]:
+    """Lowercase tokens of one loc segment: itself, its camelCase/-/_ parts, and stems."""
+    if _is_placeholder(seg):
+        return ()
+    low = seg.lower()
+    out = {low}
+    out.update(p.lower() for p in _CAMEL.findall(seg))
+    out.update(_WORD.findall(low))
+    out |= {_stem(t) for t in out}
+    out.discard("")
+    return tuple(out)
+
+
+def name_tokens(loc: Sequence[str]) -> set[str]:
+    """Lowercase tokens of a whole loc (union of :func:`segment_tokens`)."""
+    out: set[str] = set()
+    for seg in loc:
+        out.update(segment_tokens(seg))
+    return out
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """One ranked result."""
+
+    option: OptionInfo
+    score: float
+    why: str
+
+
+class SearchIndex:
+    """Precomputed search structures over one option set (see module docstring)."""
+
+    def __init__(self, options: OptionSet | Sequence[OptionInfo]) -> None:
+        self._set = options if isinstance(options, OptionSet) else None
+        self.options: list[OptionInfo] = list(options)
+        opts = self.options
+        n = len(opts)
+        self._lower: list[str] = [o.name.lower() for o in opts]
+        # Ties: shallower, then shorter names first.
+        self._penalty: list[float] = [0.05 * len(o.loc) + 0.002 * len(o.name) for o in opts]
+        self._enable: list[bool] = [o.loc[-1] == "enable" for o in opts]
+        blob_parts: list[str] = []
+        self._starts: list[int] = []
+        pos = 0
+        for low in self._lower:
+            self._starts.append(pos)
+            blob_parts.append(low)
+            pos += len(low) + 1
+        self._blob = "\n".join(blob_parts)
+        self._sorted_names = sorted(range(n), key=self._lower.__getitem__)
+        self._sorted_lower = [self._lower[i] for i in self._sorted_names]
+
+        # Segments repeat a lot (enable, services, ...): tokenise each distinct one once.
+        seg_cache: dict[str, tuple[str, ...]] = {}
+        name_post: dict[str, list[int]] = {}
+        # Tokens of the "module" segment (services.<openssh>.enable) weigh more: that is
+        # usually the thing a plain-word query names.
+        module_post: dict[str, list[int]] = {}
+        for i, o in enumerate(opts):
+            toks: set[str] = set()
+            for seg in o.loc:
+                st = seg_cache.get(seg)
+                if st is None:
+                    st = seg_cache[seg] = segment_tokens(seg)
+                toks.update(st)
+            for tok in toks:
+                lst = name_post.get(tok)
+                if lst is None:
+                    name_post[tok] = [i]
+                else:
+                    lst.append(i)
+            if len(o.loc) >= 3:
+                for tok in seg_cache[o.loc[1]]:
+                    lst = module_post.get(tok)
+                    if lst is None:
+                        module_post[tok] = [i]
+                    else:
+                        lst.append(i)
+        self._name_post = name_post
+        self._module_post = module_post
+        self._name_vocab = sorted(name_post)
+        self._name_vocab_blob = "\n" + "\n".join(self._name_vocab) + "\n"
+
+        desc_post: dict[str, list[int]] = {}
+        stop = _STOP
+        for i, o in enumerate(opts):
+            d = o.description
+            if not d:
+                continue
+            low = d.lower()
+            if "<" in low:
+                low = _TAG.sub(" ", low)
+            for w in set(_WORD.findall(low)):
+                if w in stop or len(w) < 2:
+                    continue
+                lst = desc_post.get(w)
+                if lst is None:
+                    desc_post[w] = [i]
+                else:
+                    lst.append(i)
+        # Fold plurals into the stem's list too (cheap: only for words ending in s).
+        for w in [w for w in desc_post if w.endswith("s")]:
+            s = _stem(w)
+            if s != w:
+                desc_post.setdefault(s, []).extend(desc_post[w])
+        self._desc_post = desc_post
+        self._desc_vocab = sorted(desc_post)
+        self._kind_cache: list[frozenset[str] | None] = [None] * n
+        self._only_cache: tuple[int, frozenset[int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.options)
+
+    # ------------------------------------------------------------------ name matches
+
+    def _direct(self, q: str) -> dict[int, tuple[float, str]]:
+        """Whole-query matches on names: exact, prefix, segment-aligned fragment."""
+        out: dict[int, tuple[float, str]] = {}
+        if not q:
+            return out
+        lo = bisect.bisect_left(self._sorted_lower, q)
+        hi = bisect.bisect_left(self._sorted_lower, q + "\uffff", lo)
+        for k in range(lo, min(hi, lo + 400)):
+            i = self._sorted_names[k]
+            if self._lower[i] == q:
+                out[i] = (100.0, "exact name")
+            else:
+                nxt = self._lower[i][len(q)]
+                out[i] = (90.0 if nxt == "." else 80.0, "name prefix")
+        if len(q) < 3:
+            return out
+        blob, starts = self._blob, self._starts
+        pos = blob.find(q)
+        seen = 0
+        while pos >= 0 and seen < 3000:
+            seen += 1
+            i = bisect.bisect_right(starts, pos) - 1
+            if i not in out:
+                before = blob[pos - 1] if pos > 0 else "\n"
+                end = pos + len(q)
+                after = blob[end] if end < len(blob) else "\n"
+                if before in ".\n":
+                    score = 70.0 if after in ".\n" else 60.0
+                    out[i] = (score, "path")
+                elif q[0] == "." or q[-1] == ".":
+                    out[i] = (55.0, "path")
+            pos = blob.find(q, pos + 1)
+        return out
+
+    # ------------------------------------------------------------------ per-term matches
+
+    def _typos(self, term: str) -> set[str]:
+        """Name tokens one edit (delete, swap, replace, insert) away from ``term``.
+
+        Generating the ~50·len edits of the query and probing the posting dict costs tens of
+        microseconds and needs no extra index memory or build time.
+        """
+        np = self._name_post
+        letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+        splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
+        cands: set[str] = set()
+        for left, right in splits:
+            if right:
+                cands.add(left + right[1:])
+                if len(right) > 1:
+                    cands.add(left + right[1] + right[0] + right[2:])
+                for c in letters:
+                    cands.add(left + c + right[1:])
+            for c in letters:
+                cands.add(left + c + right)
+        cands.discard(term)
+        return {c for c in cands if c in np}
+
+    def _vocab_prefix(self, vocab: list[str], term: str, cap: int) -> list[str]:
+        lo = bisect.bisect_left(vocab, term)
+        hi = bisect.bisect_left(vocab, term + "\uffff", lo)
+        return vocab[lo : min(hi, lo + cap)]
+
+    def _infix(self, term: str, cap: int = 200) -> list[str]:
+        """Name tokens containing ``term`` not at their start."""
+        blob = self._name_vocab_blob
+        out: list[str] = []
+        pos = blob.find(term)
+        while pos >= 0 and len(out) < cap:
+            if blob[pos - 1] != "\n":
+                start = blob.rfind("\n", 0, pos) + 1
+                end = blob.find("\n", pos)
+                out.append(blob[start:end])
+                pos = end
+            pos = blob.find(term, pos + 1)
+        return out
+
+    def _name_matches(self, term: str) -> tuple[dict[str, float], bool]:
+        """Name tokens matching ``term`` with their weight; flag: found only through typos."""
+        np = self._name_post
+        stem = _stem(term)
+        found: dict[str, float] = {}
+
+        def put(tok: str, w: float) -> None:
+            if found.get(tok, 0.0) < w:
+                found[tok] = w
+
+        for syn in _SYNONYMS.get(term, ()) + _SYNONYMS.get(stem, ()):
+            if syn in np:
+                put(syn, W_SYNONYM)
+        if len(term) >= 2:
+            for tok in self._vocab_prefix(self._name_vocab, term, 60):
+                put(tok, W_PREFIX)
+        if len(term) >= 3:
+            for tok in self._infix(term):
+                put(tok, W_SUFFIX if tok.endswith(term) or tok.endswith(stem) else W_INFIX)
+        for t in (term, stem):
+            if t in np:
+                put(t, W_EXACT)
+        if found or len(term) < 4:
+            return found, False
+        for tok in self._typos(term):
+            put(tok, W_TYPO)
+        return found, bool(found)
+
+    def _term(self, term: str) -> tuple[dict[int, float], bool]:
+        """Scores of one query word on every option it matches; flag: only via typos."""
+        np, mp, dp = self._name_post, self._module_post, self._desc_post
+        stem = _stem(term)
+        layers: list[tuple[float, list[int]]] = []
+        for t in {term, stem}:
+            if t in dp:
+                layers.append((W_DESC, dp[t]))
+        for syn in _SYNONYMS.get(term, ()) + _SYNONYMS.get(stem, ()):
+            if syn in dp:
+                layers.append((W_DESC - 0.5, dp[syn]))
+        if len(term) >= 4:
+            for tok in self._vocab_prefix(self._desc_vocab, term, 40):
+                if tok != term and tok != stem:
+                    layers.append((W_DESC_PREFIX, dp[tok]))
+        names, typo_only = self._name_matches(term)
+        for tok, w in names.items():
+            layers.append((w, np[tok]))
+            if tok in mp:
+                layers.append((w + W_MODULE, mp[tok]))
+        # Apply in ascending weight so that the best match per option wins (C-speed update).
+        layers.sort(key=lambda x: x[0])
+        scores: dict[int, float] = {}
+        for w, ids in layers:
+            scores.update(dict.fromkeys(ids, w))
+        return scores, typo_only
+
+    # ------------------------------------------------------------------ filters
+
+    def kinds_of(self, i: int) -> frozenset[str]:
+        """Type kinds of option ``i`` (cached)."""
+        got = self._kind_cache[i]
+        if got is None:
+            from nixos_settings.core.nixtypes import kinds
+
+            got = self._kind_cache[i] = kinds(self.options[i].type)
+        return got
+
+    def _only_ids(self, only: Collection[Loc]) -> frozenset[int]:
+        key = id(only)
+        if self._only_cache is not None and self._only_cache[0] == key:
+            return self._only_cache[1]
+        index = {id(o): i for i, o in enumerate(self.options)}
+        oset = self._set if self._set is not None else OptionSet(self.options)
+        ids: set[int] = set()
+        for loc in only:
+            found = oset.match(loc)
+            if found is None:
+                pm = oset.match_prefix(loc)
+                found = pm[0] if pm else None
+            if found is not None and id(found) in index:
+                ids.add(index[id(found)])
+        result = frozenset(ids)
+        self._only_cache = (key, result)
+        return result
+
+    def _filter(
+        self,
+        ids: Iterable[int],
+        only: Collection[Loc] | None,
+        kinds: Collection[str] | None,
+        hide_internal: bool,
+        hide_read_only: bool,
+    ) -> list[int]:
+        allowed = self._only_ids(only) if only is not None else None
+        want = frozenset(kinds) if kinds else None
+        out: list[int] = []
+        for i in ids:
+            o = self.options[i]
+            if allowed is not None and i not in allowed:
+                continue
+            if hide_internal and (o.internal or not o.visible):
+                continue
+            if hide_read_only and o.read_only:
+                continue
+            if want is not None and not (self.kinds_of(i) & want):
+                continue
+            out.append(i)
+        return out
+
+    # ------------------------------------------------------------------ search
+
+    def search(
+        self,
+        query: str,
+        limit: int = 50,
+        *,
+        only: Collection[Loc] | None = None,
+        kinds: Collection[str] | None = None,
+        hide_internal: bool = True,
+        hide_read_only: bool = False,
+    ) -> list[SearchHit]:
+        """Ranked hits for ``query`` (see module docstring)."""
+        q = " ".join(query.strip().lower().split())
+        if not q:
+            if only is None and not kinds:
+                return []
+            ids = self._filter(self._sorted_names, only, kinds, hide_internal, hide_read_only)
+            return [SearchHit(self.options[i], 0.0, "filter") for i in ids[:limit]]
+
+        direct = self._direct(q) if " " not in q else {}
+        terms = [t for t in _WORD.findall(q) if t not in _STOP or len(_WORD.findall(q)) == 1]
+        terms = list(dict.fromkeys(terms))[:6]
+        total: dict[int, float] = {}
+        why: dict[int, str] = {}
+        matched_terms: dict[int, int] = {}
+        any_typo = False
+        for t in terms:
+            scores, typo_only = self._term(t)
+            any_typo |= typo_only
+            for i, s in scores.items():
+                total[i] = total.get(i, 0.0) + s
+                matched_terms[i] = matched_terms.get(i, 0) + 1
+        need = len(terms)
+        plain_words = " " in q and "." not in q
+        cand: dict[int, float] = {}
+        for i, s in total.items():
+            m = matched_terms[i]
+            if m < need:
+                continue
+            score = s / max(need, 1) * 3.0 - self._penalty[i]
+            if plain_words and self._enable[i]:
+                score += 1.5
+            cand[i] = score
+            why[i] = "typo" if any_typo else "words"
+        if not cand and need > 1:
+            # No option has every word: fall back to the ones with the most words.
+            best = max(matched_terms.values(), default=0)
+            for i, s in total.items():
+                if matched_terms[i] == best:
+                    cand[i] = s / need * 3.0 - self._penalty[i] - 10.0
+                    why[i] = "some words"
+        for i, (s, reason) in direct.items():
+            cand[i] = max(cand.get(i, -1e9), s + cand.get(i, 0.0) * 0.1 - self._penalty[i])
+            why[i] = reason
+        for i in cand:
+            if why[i] in ("words", "some words") and total.get(i, 0) <= W_DESC * need:
+                why[i] = "description"
+        ids = self._filter(
+            heapq.nlargest(
+                max(limit * 4, limit + 50) if (only is not None or kinds) else limit + 20,
+                cand,
+                key=cand.__getitem__,
+            )
+            if only is None and not kinds and not hide_read_only
+            else sorted(cand, key=cand.__getitem__, reverse=True),
+            only,
+            kinds,
+            hide_internal,
+            hide_read_only,
+        )
+        ids.sort(key=lambda i: (-cand[i], self._lower[i]))
+        return [SearchHit(self.options[i], round(cand[i], 3), why[i]) for i in ids[:limit]]
