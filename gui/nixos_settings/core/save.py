@@ -116,8 +116,13 @@ def atomic_write(path: Path, data: bytes, expected_sha256: str | None) -> Path |
                 path,
             )
     folder = target.parent
-    if current is not None and not os.access(target, os.W_OK):
-        raise SaveError("the file is read-only for this user (permission denied)", path)
+    if current is not None:
+        mode = target.stat().st_mode
+        if not mode & 0o222:
+            raise SaveError(f"the file is read-only (mode {mode & 0o777:o}); nothing written",
+                            path)
+        if not os.access(target, os.W_OK):
+            raise SaveError("the file is read-only for this user (permission denied)", path)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise SaveError(f"cannot write in {folder} (permission denied)", path)
     backup = make_backup(target, current) if current is not None else None

@@ -1,0 +1,5 @@
+import sys
+
+from nixos_settings.cli import main
+
+sys.exit(main())

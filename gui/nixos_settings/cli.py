@@ -1,0 +1,273 @@
+"""The ``nixos-settings`` command: the GUI when run without a subcommand, else a headless CLI.
+
+Subcommands: ``list``, ``get``, ``set``, ``unset``, ``search``, ``show``, ``rebuild``.  All of
+them work on the same core as the GUI.  Errors are one line on stderr saying what and where;
+the exit status is non-zero and no file is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nixos_settings import __version__
+
+if TYPE_CHECKING:
+    from nixos_settings.core.config import ChangeSet, Configuration
+    from nixos_settings.core.definitions import Definition
+
+DEFAULT_FILE = "/etc/nixos/configuration.nix"
+PROG = "nixos-settings"
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# -- shared helpers -------------------------------------------------------------------------
+
+
+def _add_config_args(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # Sub-commands must not reset what was given before the sub-command's name.
+    default = None if top else argparse.SUPPRESS
+    p.add_argument("--file", "-f", metavar="F", default=default,
+                   help=f"configuration file to open (default {DEFAULT_FILE}); "
+                   "the files it imports are read too")
+    p.add_argument("--flake", metavar="PATH#HOST", default=default,
+                   help="open nixosConfigurations.HOST of the flake at PATH instead")
+
+
+def load_config(args: argparse.Namespace) -> Configuration:
+    from nixos_settings.core.config import Configuration
+
+    flake = getattr(args, "flake", None)
+    if flake:
+        path, _, host = flake.partition("#")
+        return Configuration.load_flake(path or ".", host or None)
+    file = args.file or DEFAULT_FILE
+    if Path(file).name == "flake.nix":
+        return Configuration.load_flake(file, None)
+    return Configuration.load(file)
+
+
+def _loc(text: str) -> tuple[str, ...]:
+    from nixos_settings.core import optpath
+
+    return optpath.parse(text)
+
+
+def _pick(cfg: Configuration, loc: tuple[str, ...], at: str | None) -> Definition | None:
+    if not at:
+        return None
+    file, _, line = at.rpartition(":")
+    if not file or not line.isdigit():
+        raise CliError(f"--at wants FILE:LINE, got {at!r}", 2)
+    want = Path(file).resolve()
+    for d in cfg.find_any(loc):
+        if d.file.resolve() == want and d.line == int(line):
+            return d
+    raise CliError(f"{'.'.join(loc)} is not defined at {at}")
+
+
+def _notes(cfg: Configuration) -> None:
+    for n in cfg.notes:
+        print(f"{PROG}: {n.severity}: {n}", file=sys.stderr)
+
+
+def _finish(cfg: Configuration, change: ChangeSet, dry_run: bool) -> int:
+    if not change:
+        print(f"{PROG}: nothing to change", file=sys.stderr)
+        return 0
+    if dry_run:
+        sys.stdout.write(change.diff())
+        return 0
+    cfg.apply(change)
+    for path in cfg.save():
+        print(f"{PROG}: wrote {path}", file=sys.stderr)
+    return 0
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    _notes(cfg)
+    defs = cfg.definitions
+    if args.unknown:
+        from nixos_settings import cli_options
+
+        options = cli_options.load_options_for_cli(args)
+        from nixos_settings.core import join
+
+        unknown = join.unknown_definitions(defs, options)
+        if args.json:
+            import json
+
+            out = [_def_json(u.definition) | {"suggestions": list(u.suggestions)} for u in unknown]
+            print(json.dumps(out, indent=2, ensure_ascii=False))
+        else:
+            for u in unknown:
+                d = u.definition
+                hint = f" (did you mean {', '.join(u.suggestions)}?)" if u.suggestions else ""
+                print(f"{d.file}:{d.line}:{d.column}: unknown option {d.option}{hint}")
+        return 0
+    if args.json:
+        import json
+
+        print(json.dumps([_def_json(d) for d in defs], indent=2, ensure_ascii=False))
+        return 0
+    for d in defs:
+        wrap = f"  [{', '.join(str(w) for w in d.wrappers)}]" if d.wrappers else ""
+        value = d.value_text if "\n" not in d.value_text else d.value_text.split("\n")[0] + " …"
+        print(f"{d.option} = {value}  # {d.file}:{d.line}{wrap}")
+    return 0
+
+
+def _def_json(d: Definition) -> dict[str, object]:
+    return {
+        "option": d.option,
+        "loc": list(d.loc),
+        "file": str(d.file),
+        "line": d.line,
+        "column": d.column,
+        "value": d.value_text,
+        "wrappers": d.wrapper_names,
+        "editable": d.editable,
+    }
+
+
+def cmd_get(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    loc = _loc(args.option)
+    found = cfg.find_any(loc)
+    if not found:
+        print(f"{PROG}: {args.option} is not set in {cfg.root} or the files it imports",
+              file=sys.stderr)
+        return 1
+    if len(found) == 1:
+        print(found[0].value_text)
+        return 0
+    for d in found:
+        wrap = f" [{', '.join(str(w) for w in d.wrappers)}]" if d.wrappers else ""
+        print(f"# {d.file}:{d.line}{wrap}")
+        print(d.value_text)
+    return 0
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    if (args.value is None) == (args.string is None):
+        raise CliError("give either VALUE (Nix text) or --string TEXT", 2)
+    cfg = load_config(args)
+    loc = _loc(args.option)
+    at = _pick(cfg, loc, args.at)
+    if args.string is not None:
+        change = cfg.set_string(loc, args.string, at=at)
+    else:
+        change = cfg.set(loc, args.value, at=at)
+    return _finish(cfg, change, args.dry_run)
+
+
+def cmd_unset(args: argparse.Namespace) -> int:
+    cfg = load_config(args)
+    loc = _loc(args.option)
+    change = cfg.unset(loc, at=_pick(cfg, loc, args.at))
+    return _finish(cfg, change, args.dry_run)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from nixos_settings.ui import app
+    except ImportError as err:
+        raise CliError(f"the desktop app is not available: {err}") from None
+    return int(app.run(args.file, args.options, args.flake))
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Configure NixOS visually or from the command line, keeping your Nix "
+        "files byte-exact. Without a subcommand, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_config_args(parser, top=True)
+    parser.add_argument("--options", metavar="SRC", default=None,
+                        help="option metadata: a file (.json, .json.gz, .json.br), "
+                        "channel:NAME, eval, flake:PATH#HOST or home-manager:FILE")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list every definition in the configuration")
+    _add_config_args(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--unknown", action="store_true",
+                   help="only definitions that match no known option (needs --options)")
+    p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
+                   help="option metadata source")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("get", help="print the Nix text of an option's value")
+    p.add_argument("option", metavar="OPTION", help='dotted name, e.g. networking.hosts."::1"')
+    _add_config_args(p)
+    p.set_defaults(func=cmd_get)
+
+    p = sub.add_parser("set", help="set an option (in place, or added where a person would)")
+    p.add_argument("option", metavar="OPTION")
+    p.add_argument("value", metavar="VALUE", nargs="?", help="Nix expression text")
+    p.add_argument("--string", metavar="TEXT", help="set a string value, escaped correctly")
+    p.add_argument("--at", metavar="FILE:LINE", help="which definition, when there are several")
+    p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
+    _add_config_args(p)
+    p.set_defaults(func=cmd_set)
+
+    p = sub.add_parser("unset", help="remove an option's definition")
+    p.add_argument("option", metavar="OPTION")
+    p.add_argument("--at", metavar="FILE:LINE", help="which definition, when there are several")
+    p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
+    _add_config_args(p)
+    p.set_defaults(func=cmd_unset)
+
+    for name in ("cli_options", "cli_rebuild"):
+        try:
+            module = __import__(f"nixos_settings.{name}", fromlist=["register"])
+        except ImportError:
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from nixos_settings.core.errors import NixSettingsError
+
+    func = getattr(args, "func", None)
+    try:
+        if func is None:
+            return cmd_gui(args)
+        return int(func(args))
+    except CliError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return err.code
+    except NixSettingsError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader (e.g. ``head``) went away; not an error of ours
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
