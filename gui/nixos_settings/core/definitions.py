@@ -305,8 +305,7 @@ class _Mapper:
             if self.m.explicit:
                 if segs[0] != "config":
                     return  # options = …, and other non-definitions
-                segs, attrs = segs[1:], attrs[1:]
-                prefix_len = -1  # the "config" segment is not part of any loc
+                segs, attrs = segs[1:], attrs[1:]  # "config" is not part of any loc
         loc = prefix + segs
         value = b.child_by_field_name("expression")
         if value is None:
