@@ -329,7 +329,7 @@ class _Mapper:
             return
         if not static:
             self.add(b, loc, value, value, wrappers, attrs, prefix_len,
-                     editable=False, reason="the attribute name is computed (${…})")
+                     editable=False, reason="the attribute name is dynamic (${…})")
             return
         if inner.type in ATTRSET_TYPES:
             self.add_container(b, loc, inner, allw, attrs, prefix_len)

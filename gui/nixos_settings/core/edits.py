@@ -326,55 +326,58 @@ def _check_no_conflict(cfg: Configuration, loc: Loc) -> None:
 
 
 def _find_target(cfg: Configuration, loc: Loc, file: Path | None) -> _Target:
+    """Where a new definition of ``loc`` goes (see the module docstring).
+
+    Candidates come from every file: attribute sets bound to a proper prefix of ``loc``
+    (score: their depth) and bindings sharing leading segments with ``loc`` (score: how
+    many).  The highest score wins; a set beats a binding on a tie, an earlier file a later
+    one.  Outside the root file a candidate must share two segments or more, so that
+    ``services.openssh.enable`` does not land in ``hardware-configuration.nix`` just because
+    it mentions some other ``services``.
+    """
     primary = _primary_module(cfg)
     if primary is None:
         raise EditError("no module with an attribute set to add the option to", cfg.root)
     root_path = primary.document.path
+    order = {p: i for i, p in enumerate(cfg.files)}
 
-    def allowed(d: Definition, depth: int) -> bool:
+    def allowed(d: Definition, score: int) -> bool:
         if file is not None:
             return d.file == file
-        return d.file == root_path or depth >= 2
+        return d.file == root_path or score >= 2
 
-    # 1. the deepest attribute set that already holds a prefix of loc
-    best: Definition | None = None
+    best_key: tuple[int, int, int, int] | None = None
+    best: tuple[str, Definition] | None = None
     for c in cfg.containers:
         n = len(c.loc)
-        if 0 < n < len(loc) and loc[:n] == c.loc and allowed(c, n) and not c.wrappers:
-            if best is None or n > len(best.loc) or (n == len(best.loc) and best.file != root_path
-                                                     and c.file == root_path):
-                best = c
-    if best is not None:
-        doc = cfg.documents[best.file]
-        attrset = best.value
-        prefix, write_prefix = best.loc, ()
-    else:
-        doc, attrset, prefix = primary.document, primary.main, ()
-        write_prefix = primary.main_prefix
-    # 2. the sibling with the longest common prefix, in that set (or in any main set)
-    order = {p: i for i, p in enumerate(cfg.files)}
-    best_key: tuple[int, bool, int, int] | None = None
-    sib: Definition | None = None
+        if 0 < n < len(loc) and loc[:n] == c.loc and allowed(c, n):
+            key = (n, 1, -order.get(c.file, 0), -c.binding_span[0])
+            if best_key is None or key > best_key:
+                best_key, best = key, ("set", c)
     for d in cfg.definitions + cfg.containers:
         if d.binding is None or d.kind == "inherit" or d.in_merge:
             continue
-        if best is not None:
-            if _enclosing(d) != attrset:
-                continue
-        elif not _is_main(cfg, d):
-            continue
         n = _common(d.loc, loc)
-        if n <= len(prefix) or not allowed(d, n):
+        if n <= d.prefix_len or not allowed(d, n):
             continue
-        key = (n, d.file == doc.path, -order.get(d.file, 0), d.binding_span[0])
+        key = (n, 0, -order.get(d.file, 0), d.binding_span[0])
         if best_key is None or key > best_key:
-            best_key, sib = key, d
-    if sib is not None and best is None:
-        doc = cfg.documents[sib.file]
-        attrset = _enclosing(sib)
-        module = next(m for m in cfg.modules if m.document is doc and _contains(m, attrset))
-        write_prefix = module.main_prefix if attrset == module.main else ()
-    return _Target(doc, attrset, prefix, write_prefix, sib.binding if sib is not None else None)
+            best_key, best = key, ("sibling", d)
+    if best is None:
+        if file is not None and file != root_path:
+            module = next((m for m in cfg.modules if m.document.path == file and m.main), None)
+            if module is None:
+                raise EditError("no attribute set to add the option to", file)
+            primary = module
+        return _Target(primary.document, primary.main, (), primary.main_prefix, None)
+    kind, d = best
+    doc = cfg.documents[d.file]
+    if kind == "set":
+        return _Target(doc, d.value, d.loc, (), None)
+    attrset = _enclosing(d)
+    module = next(m for m in cfg.modules if m.document is doc and _contains(m, attrset))
+    write_prefix = module.main_prefix if attrset == module.main else ()
+    return _Target(doc, attrset, d.loc[: d.prefix_len], write_prefix, d.binding)
 
 
 def _contains(m: Module, node: Node) -> bool:
@@ -489,7 +492,7 @@ def plan_unset(cfg: Configuration, loc: Loc, at: Definition | None = None) -> Ch
     if not found:
         found = [d for d in cfg.definitions if d.loc[: len(loc)] == loc and len(d.loc) > len(loc)]
     if not found:
-        raise EditError(f"{optpath.show(loc)} is not set in {cfg.root} or the files it imports")
+        raise EditError(f"{optpath.show(loc)} is not defined in {cfg.root} or the files it imports")
     for d in found:
         if d.in_merge:
             raise EditError(f"{d.option} is one element of an mkMerge list; edit it by hand",
@@ -622,7 +625,7 @@ def plan_list_remove(cfg: Configuration, loc: Loc, element: str,
                      at: Definition | None = None) -> ChangeSet:
     d = _list_def(cfg, loc, at)
     if d is None:
-        raise EditError(f"{optpath.show(loc)} is not set in {cfg.root} or the files it imports")
+        raise EditError(f"{optpath.show(loc)} is not defined in {cfg.root} or the files it imports")
     doc = _editable_doc(cfg, d.file)
     src = doc.source
     plan = _Plan(cfg, f"remove {element} from {d.option}", [loc])
@@ -648,10 +651,11 @@ def plan_rename(cfg: Configuration, loc: Loc, new_name: str) -> ChangeSet:
         raise EditError("the new name is the same as the old one")
     items = [d for d in cfg.definitions + cfg.containers if d.loc[: len(loc)] == loc]
     if not items:
-        raise EditError(f"{optpath.show(loc)} is not set in {cfg.root} or the files it imports")
+        raise EditError(f"{optpath.show(loc)} is not defined in {cfg.root} or the files it imports")
     for d in cfg.definitions + cfg.containers:
         if d.loc[: len(new_loc)] == new_loc:
-            raise EditError(f"{optpath.show(new_loc)} already exists", d.file, d.line, d.column)
+            raise EditError(f"{optpath.show(new_loc)} is already defined", d.file, d.line,
+                            d.column)
     text = optpath.show_segment(new_name).encode("utf-8")
     plan = _Plan(cfg, f"rename {optpath.show(loc)} to {optpath.show(new_loc)}", [loc, new_loc])
     done: set[tuple[Path, int]] = set()

@@ -60,6 +60,8 @@ def _indented_ok(s: str) -> bool:
     content = [ln for ln in lines if ln.strip(" ")]
     if not content or not any(not ln.startswith(" ") for ln in content):
         return False
+    if any(ln and not ln.strip(" \t") for ln in lines):
+        return False  # whitespace-only lines: kept exact only by "…"
     # Some non-blank line must start without a space, else Nix strips more than the
     # indentation we add (a line starting with a tab counts as indentation 0).
     return True
@@ -81,7 +83,8 @@ def render_indented(s: str, indent: str, unit: str, newline: str) -> str:
 
 
 def render_string(s: str, indent: str = "", unit: str = "  ", newline: str = "\n") -> str:
-    if _indented_ok(s):
+    # Nix strips only spaces from ''-strings: with tab indentation, use "…" instead.
+    if "\t" not in indent + unit and _indented_ok(s):
         return render_indented(s, indent, unit, newline)
     return render_double(s)
 
