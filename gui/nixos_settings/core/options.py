@@ -384,8 +384,12 @@ def _literal(raw: Any) -> Literal:
         t = raw.get("_type")
         if isinstance(t, str):
             kind = _LITERAL_KINDS.get(t)
-            if kind is not None and isinstance(raw.get("text"), str):
-                return Literal(kind, raw["text"])
+            if kind is not None and "text" in raw:
+                text = raw["text"]
+                if isinstance(text, str):
+                    return Literal(kind, text)
+                # Seen in 2020 NixOS: literalExample applied to a number/list/attrset.
+                return Literal(EXPRESSION, json_to_nix(text), text)
             if t == "derivation":
                 return Literal(DERIVATION, f"«derivation {raw.get('name', '?')}»", raw)
     return Literal(JSON, json_to_nix(raw), raw)
