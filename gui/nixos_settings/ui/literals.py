@@ -1,0 +1,91 @@
+"""Reading simple Nix literals back into Python values for the typed editors (no Qt).
+
+A typed editor can only show a value it understands: ``true``, ``42``, ``"text"``,
+``''lines''``, ``null`` and lists of those.  Anything else (``pkgs.zsh``, ``"${x}"``,
+``lib.optional …``) makes :func:`decode` return :data:`NOT_LITERAL`, and the page falls back to
+the raw expression editor.  Parsing goes through :mod:`nixos_settings.core.syntax`; nodes are
+used by duck typing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nixos_settings.core import syntax
+from nixos_settings.core.definitions import string_value
+
+NOT_LITERAL: Any = object()
+
+
+def decode(text: str) -> Any:
+    """Python value of the literal ``text``, or :data:`NOT_LITERAL`."""
+    source = text.encode("utf-8")
+    tree = syntax.parse(source)
+    root = tree.root_node
+    if root.has_error:
+        return NOT_LITERAL
+    exprs = [c for c in root.named_children if c.type != "comment"]
+    if len(exprs) != 1:
+        return NOT_LITERAL
+    return _value(source, exprs[0])
+
+
+def _value(source: bytes, node: Any) -> Any:
+    kind = node.type
+    raw = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    if kind == "parenthesized_expression":
+        inner = [c for c in node.named_children if c.type != "comment"]
+        return _value(source, inner[0]) if len(inner) == 1 else NOT_LITERAL
+    if kind == "variable_expression":
+        return {"true": True, "false": False, "null": None}.get(raw, NOT_LITERAL)
+    if kind == "integer_expression":
+        return int(raw)
+    if kind == "unary_expression" and raw.startswith("-"):
+        inner = _value(source, node.named_children[-1])
+        return -inner if isinstance(inner, int) and not isinstance(inner, bool) else NOT_LITERAL
+    if kind == "float_expression":
+        return float(raw)
+    if kind == "string_expression":
+        value = string_value(source, node)
+        return NOT_LITERAL if value is None else value
+    if kind == "indented_string_expression":
+        return _indented(source, node)
+    if kind == "list_expression":
+        out = []
+        for child in node.named_children:
+            if child.type == "comment":
+                continue
+            v = _value(source, child)
+            if v is NOT_LITERAL:
+                return NOT_LITERAL
+            out.append(v)
+        return out
+    return NOT_LITERAL
+
+
+def _indented(source: bytes, node: Any) -> Any:
+    """Value of an ``''…''`` string without interpolation (Nix's indentation stripping)."""
+    parts: list[str] = []
+    for child in node.named_children:
+        t = source[child.start_byte : child.end_byte].decode("utf-8", "replace")
+        if child.type == "string_fragment":
+            parts.append(t)
+        elif child.type == "escape_sequence":  # ''$  '''  ''\n
+            esc = t[2:]
+            parts.append({"'": "''", "$": "$"}.get(esc, "\x00" + esc))
+        elif child.type == "dollar_escape":
+            parts.append("$")
+        else:
+            return NOT_LITERAL
+    text = "".join(parts)
+    lines = text.split("\n")
+    # Nix drops the first line if it holds only spaces, and a last line of only spaces.
+    if lines and not lines[0].strip(" "):
+        lines = lines[1:]
+    widths = [len(ln) - len(ln.lstrip(" ")) for ln in lines if ln.strip(" ")]
+    strip = min(widths) if widths else 0
+    out = [ln[strip:] if ln.strip(" ") else ln[strip:] for ln in lines]
+    if out and not out[-1].strip(" "):
+        out[-1] = ""
+    value = "\n".join(out)
+    return value.replace("\x00n", "\n").replace("\x00t", "\t").replace("\x00r", "\r")

@@ -1,0 +1,180 @@
+"""Search field and ranked results list.
+
+Every keystroke runs ``SearchIndex.search`` synchronously (it is built for ≤ 10 ms per query)
+and resets a small list model with the top hits; Enter opens the first (or selected) hit,
+Up/Down move through the list while the focus stays in the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nixos_settings.core import optpath
+
+Loc = tuple[str, ...]
+LIMIT = 200
+
+
+class SearchResultsModel(QAbstractListModel):
+    """Ranked hits: display is the option name, tooltip its type and why it matched."""
+
+    LocRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._hits: list[Any] = []
+        self.query = ""
+
+    def set_hits(self, query: str, hits: list[Any]) -> None:
+        self.beginResetModel()
+        self.query = query
+        self._hits = list(hits)
+        self.endResetModel()
+
+    def hit(self, row: int) -> Any:
+        return self._hits[row] if 0 <= row < len(self._hits) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._hits)
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+            return None
+        hit = self._hits[index.row()]
+        opt = hit.option
+        if role == Qt.ItemDataRole.DisplayRole:
+            return optpath.show(opt.loc)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{optpath.show(opt.loc)}\n{opt.type}\nmatched: {hit.why}"
+        if role == self.LocRole:
+            return tuple(opt.loc)
+        return None
+
+
+class SearchBar(QWidget):
+    """The search field with its results list.
+
+    Signals:
+        option_chosen(tuple): the user opened a hit (Enter, click).
+        active_changed(bool): results are shown (query not empty) or hidden.
+    """
+
+    option_chosen = Signal(object)
+    active_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._search: Callable[[str], list[Any]] | None = None
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Search options (Ctrl+F)…")
+        self.field.setClearButtonEnabled(True)
+        self.field.setAccessibleName("Search options")
+        self.field.textChanged.connect(self._on_text)
+        self.field.returnPressed.connect(self._open_current)
+        self.field.installEventFilter(self)
+        self.only_set = QToolButton()
+        self.only_set.setText("Only set")
+        self.only_set.setCheckable(True)
+        self.only_set.setToolTip("Show only what my configuration sets")
+        self.only_set.toggled.connect(lambda _on: self._on_text(self.field.text()))
+        self.model = SearchResultsModel(self)
+        self.results = QListView()
+        self.results.setModel(self.model)
+        self.results.setUniformItemSizes(True)
+        self.results.setAccessibleName("Search results")
+        self.results.activated.connect(self._open_index)
+        self.results.clicked.connect(self._open_index)
+        self.results.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.field, 1)
+        row.addWidget(self.only_set)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.results, 1)
+        self._only: Callable[[], Any] = lambda: None
+
+    def set_search(self, search: Callable[[str], list[Any]] | None) -> None:
+        """Install the search function (``query -> hits``); re-run the current query."""
+        self._search = search
+        if self.field.text():
+            self._on_text(self.field.text())
+
+    def install_shortcuts(self, window: QWidget) -> None:
+        for seq in (QKeySequence.StandardKey.Find, QKeySequence("Ctrl+K")):
+            sc = QShortcut(seq, window)
+            sc.activated.connect(self.focus_field)
+
+    def focus_field(self) -> None:
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def is_active(self) -> bool:
+        return bool(self.field.text().strip())
+
+    def _on_text(self, text: str) -> None:
+        query = text.strip()
+        active = bool(query)
+        was = self.results.isVisible()
+        if not active or self._search is None:
+            self.model.set_hits(query, [])
+        else:
+            self.model.set_hits(query, self._search(query))
+            if self.model.rowCount():
+                self.results.setCurrentIndex(self.model.index(0, 0))
+        if active != was:
+            self.results.setVisible(active)
+            self.active_changed.emit(active)
+
+    def _open_current(self) -> None:
+        idx = self.results.currentIndex()
+        if not idx.isValid() and self.model.rowCount():
+            idx = self.model.index(0, 0)
+        if idx.isValid():
+            self._open_index(idx)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        loc = self.model.data(index, SearchResultsModel.LocRole)
+        if loc:
+            self.option_chosen.emit(loc)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """Up/Down/PageUp/PageDown in the field move through the results; Esc clears."""
+        if obj is self.field and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+                if self.model.rowCount():
+                    step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1,
+                            Qt.Key.Key_PageDown: 10, Qt.Key.Key_PageUp: -10}[Qt.Key(key)]
+                    row = max(0, min(self.model.rowCount() - 1,
+                                     self.results.currentIndex().row() + step))
+                    self.results.setCurrentIndex(self.model.index(row, 0))
+                return True
+            if key == Qt.Key.Key_Escape and self.field.text():
+                self.field.clear()
+                return True
+        return super().eventFilter(obj, event)
