@@ -1,0 +1,13 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "pine";
+
+  services.openssh = {
+    enable = true;
+    ports = [ 22 ];
+    openFirewall = true;
+  };
+
+  system.stateVersion = "24.05"; # Did you read the comment?
+  programs.fish.enable = true;
+}

@@ -1,0 +1,11 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "pine";
+
+  services.openssh = {
+    enable = true;
+    ports = [ 22 ];
+  };
+
+  system.stateVersion = "24.05"; # Did you read the comment?
+}

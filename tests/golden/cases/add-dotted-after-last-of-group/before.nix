@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+  services.openssh.enable = true;
+  services.openssh.settings.PermitRootLogin = "no";
+
+  services.printing.enable = true;
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "quarry";
+  networking.firewall.enable = true;
+  networking.firewall.allowedTCPPorts = [ 22 80 ];
+  networking.firewall.allowedUDPPorts = [ 53 ];
+  networking.useDHCP = true;
+  services.openssh.enable = true;
+}

@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+
+let
+  user = "rui";
+in
+{
+  users.users.${user}.isNormalUser = true;
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,5 @@
+{
+  networking.hostName = "bare";
+  time.timeZone = "UTC";
+  programs.fish.enable = true;
+}

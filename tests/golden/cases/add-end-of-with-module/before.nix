@@ -1,0 +1,8 @@
+{ config, lib, pkgs, ... }:
+
+with lib;
+
+{
+  boot.tmp.cleanOnBoot = mkDefault true;
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,7 @@
+{ config, ... }:
+let
+  sshCfg = { enable = true; };
+in
+{
+  services.openssh = sshCfg;
+}

@@ -1,0 +1,10 @@
+{ ... }:
+{
+  services = {
+    openssh = {
+      enable = true;
+      settings.X11Forwarding = false;
+    };
+  };
+  networking.hostName = "x";
+}

@@ -1,0 +1,10 @@
+{ config, pkgs, ... }:
+{
+	services.openssh = {
+		enable = true;
+		settings = {
+			PasswordAuthentication = false;
+			PermitRootLogin = "no";
+		};
+	};
+}

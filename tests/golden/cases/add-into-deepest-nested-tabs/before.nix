@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+{
+	services.openssh = {
+		enable = true;
+		settings = {
+			PasswordAuthentication = false;
+		};
+	};
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  services.openssh = { enable = true; ports = [ 2222 ]; };
+  time.timeZone = "UTC";
+}

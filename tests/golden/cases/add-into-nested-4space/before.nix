@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+    networking.hostName = "birch";
+    services.openssh = {
+        enable = true;
+        openFirewall = true;
+    };
+}

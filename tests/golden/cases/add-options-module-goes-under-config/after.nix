@@ -1,0 +1,13 @@
+{ config, lib, ... }:
+{
+  options.my.greeting = lib.mkOption {
+    type = lib.types.str;
+    default = "hello";
+  };
+
+  config = {
+    environment.etc."greeting".text = config.my.greeting;
+    my.greeting = "olá";
+    programs.fish.enable = true;
+  };
+}

@@ -1,0 +1,8 @@
+{ ... }:
+{
+  services.openssh = {
+    enable = true;
+    settings.X11Forwarding = false;
+    openFirewall = true;
+  };
+}

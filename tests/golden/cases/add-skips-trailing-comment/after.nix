@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "lantern"; # Pick a name for this machine.
+
+  # This value names the release whose defaults stateful data was created with.
+  system.stateVersion = "24.05"; # Did you read the comment?
+  programs.fish.enable = true;
+
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  networking.hostName = "quarry";
+  time.timeZone = "Europe/Paris";
+}

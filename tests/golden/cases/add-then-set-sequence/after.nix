@@ -1,0 +1,8 @@
+{ ... }:
+{
+  services.openssh = {
+    enable = true;
+    ports = [ 2222 ];
+    openFirewall = true;
+  };
+}

@@ -1,0 +1,7 @@
+# Portátil da Zoë 🎉
+{ config, pkgs, ... }:
+{
+  networking.hostName = "zoë-laptop"; # o nome tem um trema
+  system.stateVersion = "24.05"; # “Leu o comentário?”
+  users.users.zoe.description = "Zoë 🎉";
+}

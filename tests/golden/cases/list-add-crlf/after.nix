@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    vim
+    git
+    curl
+  ];
+}

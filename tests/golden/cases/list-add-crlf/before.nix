@@ -1,0 +1,7 @@
+{ config, pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    vim
+    git
+  ];
+}

@@ -1,0 +1,4 @@
+{ pkgs, ... }:
+{
+  fonts.packages = with pkgs; [ noto-fonts ];
+}

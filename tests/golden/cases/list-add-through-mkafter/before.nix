@@ -1,0 +1,4 @@
+{ lib, pkgs, ... }:
+{
+  environment.systemPackages = lib.mkAfter [ pkgs.htop ];
+}

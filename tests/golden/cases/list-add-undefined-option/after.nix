@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  networking.hostName = "x";
+  environment.systemPackages = [ pkgs.git ];
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  nix.settings.experimental-features = [ "nix-command" "ca-derivations" ];
+}

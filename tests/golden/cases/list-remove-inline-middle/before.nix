@@ -1,0 +1,4 @@
+{ ... }:
+{
+  nix.settings.experimental-features = [ "nix-command" "flakes" "ca-derivations" ];
+}

@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+{
+  services.nginx = {
+    enable = true;
+    recommendedTlsSettings = true;
+  };
+  networking.firewall.allowedTCPPorts = [ 80 443 ];
+  networking.firewall.allowedUDPPorts = [ 443 ];
+}

@@ -1,0 +1,11 @@
+{ config, pkgs, ... }:
+{
+  imports = [
+    ./hardware-configuration.nix
+    ./modules
+    ./missing.nix
+  ];
+
+  networking.hostName = "oak";
+  system.stateVersion = "24.05";
+}

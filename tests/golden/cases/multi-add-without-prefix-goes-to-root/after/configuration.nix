@@ -1,0 +1,12 @@
+{ config, pkgs, ... }:
+{
+  imports = [
+    ./hardware-configuration.nix
+    ./modules
+    ./missing.nix
+  ];
+
+  networking.hostName = "oak";
+  system.stateVersion = "24.05";
+  programs.fish.enable = true;
+}

@@ -1,0 +1,12 @@
+{ config, pkgs, ... }:
+let
+  hostName = "oak";
+in
+{
+  imports = [
+    (./machines + "/${hostName}.nix")
+    <nixpkgs/nixos/modules/profiles/hardened.nix>
+  ];
+  networking.hostName = hostName;
+  services.openssh.enable = true;
+}

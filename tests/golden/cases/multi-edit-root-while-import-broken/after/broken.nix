@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  services.openssh.enable = true
+  services.nginx.enable = true;
+}

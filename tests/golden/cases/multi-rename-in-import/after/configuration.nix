@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./users/alice.nix ];
+  networking.hostName = "oak";
+}

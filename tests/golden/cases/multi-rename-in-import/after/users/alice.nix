@@ -1,0 +1,7 @@
+{ pkgs, ... }:
+{
+  users.users.bob = {
+    isNormalUser = true;
+    extraGroups = [ "wheel" ];
+  };
+}

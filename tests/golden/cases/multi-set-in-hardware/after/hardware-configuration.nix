@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  boot.initrd.availableKernelModules = [ "virtio_pci" "virtio_blk" ];
+  nixpkgs.hostPlatform = lib.mkDefault "aarch64-linux";
+}

@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+  services.nginx = {
+    enable = true;
+    recommendedTlsSettings = true;
+  };
+  networking.firewall.allowedTCPPorts = [ 80 443 ];
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  imports = [
+    ./ssh.nix
+    ./web.nix
+  ];
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  users.users."alice.smith" = {
+    isNormalUser = true;
+  };
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  users.users.alice = {
+    isNormalUser = true;
+  };
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  users.users.alice.isNormalUser = true;
+  users.users.alice.description = "Alice Smith";
+}

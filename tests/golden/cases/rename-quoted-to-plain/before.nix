@@ -1,0 +1,5 @@
+{ ... }:
+{
+  users.users."alice.smith".isNormalUser = true;
+  users.users."alice.smith".description = "Alice Smith";
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.nginx.virtualHosts."new.example.com" = {
+    forceSSL = true;
+    root = "/srv/www";
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.nginx.virtualHosts."old.example.com" = {
+    forceSSL = true;
+    root = "/srv/www";
+  };
+}

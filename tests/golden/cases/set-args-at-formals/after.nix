@@ -1,0 +1,4 @@
+args@{ config, pkgs, lib, ... }:
+{
+  networking.hostName = "alder-1";
+}

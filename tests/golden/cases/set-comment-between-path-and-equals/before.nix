@@ -1,0 +1,5 @@
+{ ... }:
+{
+  networking.hostName # between the attrpath and the equals sign
+    = "larch";
+}

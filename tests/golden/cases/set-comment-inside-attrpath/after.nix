@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.firewall /* block in the path */ .enable = false;
+}

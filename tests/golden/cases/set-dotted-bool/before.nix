@@ -1,0 +1,6 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "quarry";
+  services.openssh.enable = true;
+  system.stateVersion = "23.11";
+}

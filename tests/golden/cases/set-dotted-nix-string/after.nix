@@ -1,0 +1,5 @@
+{ ... }:
+{
+  time.timeZone = "Europe/Paris"; # servers live in UTC
+  system.stateVersion = "23.11";
+}

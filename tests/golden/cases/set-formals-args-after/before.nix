@@ -1,0 +1,4 @@
+{ config, pkgs, ... }@args:
+{
+  services.openssh.enable = args.lib.mkDefault true;
+}

@@ -1,0 +1,10 @@
+{ config, pkgs, ... }:
+
+{
+  home.username = "tomas";
+  programs.git = {
+    enable = true;
+    userName = "Tomás F.";
+  };
+  home.stateVersion = "24.05";
+}

@@ -1,0 +1,11 @@
+{ config, pkgs, ... }:
+
+let
+  sshPort = 2222;
+in
+{
+  services.openssh = {
+    enable = true;
+    ports = [ sshPort ];
+  };
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  networking.nameservers = lib.mkBefore [ "1.1.1.1" "9.9.9.9" ];
+}

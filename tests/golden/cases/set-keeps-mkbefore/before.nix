@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  networking.nameservers = lib.mkBefore [ "9.9.9.9" ];
+}

@@ -1,0 +1,4 @@
+{ config, lib, ... }:
+{
+  time.timeZone = lib.mkDefault "Europe/Berlin";
+}

@@ -1,0 +1,5 @@
+{ config, lib, ... }:
+{
+  networking.firewall.enable = lib.mkForce true;
+  system.stateVersion = "23.11";
+}

@@ -1,0 +1,7 @@
+{ config, lib, ... }:
+let
+  isLaptop = true;
+in
+{
+  services.tlp.enable = lib.mkIf isLaptop true;
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  boot.kernelParams = lib.mkOrder 500 [ "quiet" ];
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  documentation.nixos.enable = lib.mkOverride 900 false;
+}

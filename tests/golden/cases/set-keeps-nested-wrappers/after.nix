@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  security.sudo.wheelNeedsPassword = lib.mkForce (lib.mkDefault true);
+}

@@ -1,0 +1,5 @@
+{ config, lib, pkgs, ... }:
+with lib;
+{
+  boot.kernelPackages = mkForce pkgs.linuxPackages_latest;
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.openssh.settings = {
+    PermitRootLogin = "no";
+  };
+  users.users.root.hashedPassword = null;
+}

@@ -1,0 +1,10 @@
+{ config, pkgs, ... }:
+{
+  services = {
+    openssh = {
+      enable = true;
+      ports = [ 22 ];
+    };
+    tailscale.enable = true;
+  };
+}

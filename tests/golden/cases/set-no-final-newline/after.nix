@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "poplar-2";
+  system.stateVersion = "24.05";
+}

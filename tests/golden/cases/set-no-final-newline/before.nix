@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "poplar";
+  system.stateVersion = "24.05";
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.hosts."10.0.0.5" = [ "printer" ];
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  networking.hosts = {
+    "127.0.0.1" = [ "localhost" "dev.local" ];
+    "192.168.1.10" = [ "nas" ];
+  };
+}

@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = [ pkgs.hello ];
+  system.stateVersion = "24.05";
+}

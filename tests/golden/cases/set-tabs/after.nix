@@ -1,0 +1,7 @@
+{ config, pkgs, ... }:
+{
+	networking = {
+		hostName = "fern-2";
+		firewall.allowedTCPPorts = [ 80 ];
+	};
+}

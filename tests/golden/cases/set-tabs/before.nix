@@ -1,0 +1,7 @@
+{ config, pkgs, ... }:
+{
+	networking = {
+		hostName = "fern";
+		firewall.allowedTCPPorts = [ 80 ];
+	};
+}

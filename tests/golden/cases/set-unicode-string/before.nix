@@ -1,0 +1,9 @@
+# Configuração da Zoë — “não mexer” 🎉
+{ config, pkgs, ... }:
+{
+  users.users.zoe = {
+    isNormalUser = true;
+    description = "Zoë Müller";
+  };
+  time.timeZone = "America/São_Paulo"; # ✨
+}

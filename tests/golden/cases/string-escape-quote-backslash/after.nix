@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  environment.etc."motd".text = "say \"hi\" \\ bye";
+  time.timeZone = "UTC";
+}

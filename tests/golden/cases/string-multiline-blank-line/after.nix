@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+{
+  environment.etc."motd".text = ''
+    a
+
+    b
+  '';
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+  environment.etc."motd".text = ''
+    Welcome.
+    Be nice.
+  '';
+  time.timeZone = "UTC";
+}

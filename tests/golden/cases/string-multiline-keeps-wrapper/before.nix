@@ -1,0 +1,6 @@
+{ lib, ... }:
+{
+  programs.bash.shellInit = lib.mkBefore ''
+    umask 022
+  '';
+}

@@ -1,0 +1,10 @@
+{ pkgs, ... }:
+{
+  systemd.services.backup = {
+    description = "Nightly backup";
+    script = ''
+      set -eu
+      rsync -a /home/ /mnt/backup/
+    '';
+  };
+}

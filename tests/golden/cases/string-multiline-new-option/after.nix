@@ -1,0 +1,8 @@
+{ ... }:
+{
+  networking.hostName = "x";
+  programs.bash.interactiveShellInit = ''
+    export EDITOR=vim
+    set -o vi
+  '';
+}

@@ -1,0 +1,7 @@
+{ config, pkgs, ... }:
+{
+  environment.etc."motd".text = ''
+    first
+    second'';
+  time.timeZone = "UTC";
+}

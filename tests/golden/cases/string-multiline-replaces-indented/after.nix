@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+  services.nginx.appendHttpConfig = ''
+    server_tokens off;
+    gzip on;
+  '';
+  time.timeZone = "UTC";
+}

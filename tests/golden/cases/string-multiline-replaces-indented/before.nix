@@ -1,0 +1,7 @@
+{ config, pkgs, ... }:
+{
+  services.nginx.appendHttpConfig = ''
+    server_tokens off;
+  '';
+  time.timeZone = "UTC";
+}

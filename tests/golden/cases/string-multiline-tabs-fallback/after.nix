@@ -1,0 +1,4 @@
+{ ... }:
+{
+	environment.etc."motd".text = "one\ntwo\n";
+}

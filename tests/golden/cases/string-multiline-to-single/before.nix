@@ -1,0 +1,6 @@
+{ ... }:
+{
+  environment.etc."issue".text = ''
+    Welcome
+  '';
+}

@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  environment.etc."motd".text = "it''s fine";
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  /* block comment before a binding */
+  time.timeZone = "Asia/Tokyo";
+  networking.hostName = "larch";
+}

@@ -1,0 +1,7 @@
+{ config, pkgs, ... }:
+{
+  services.xserver.enable = true;
+
+  # Sound with PipeWire.
+  security.rtkit.enable = true;
+}

@@ -1,0 +1,6 @@
+{ config, pkgs, ... }:
+{
+  # A note about the machine as a whole.
+
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "pine";
+  system.stateVersion = "24.05";
+}

@@ -1,0 +1,6 @@
+{ config, lib, ... }:
+{
+  hardware.bluetooth = lib.mkIf (config.networking.hostName != "server") {
+    enable = true;
+  };
+}

@@ -1,0 +1,7 @@
+{ config, lib, ... }:
+{
+  hardware.bluetooth = lib.mkIf (config.networking.hostName != "server") {
+    enable = true;
+    powerOnBoot = false;
+  };
+}

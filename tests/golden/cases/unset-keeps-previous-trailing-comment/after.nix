@@ -1,0 +1,5 @@
+{ ... }:
+{
+  networking.hostName = "lantern"; # Pick a name for this machine.
+  time.timeZone = "UTC";
+}

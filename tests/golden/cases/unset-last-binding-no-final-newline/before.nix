@@ -1,0 +1,5 @@
+{ ... }:
+{
+  networking.hostName = "poplar";
+  services.openssh.enable = true;
+}

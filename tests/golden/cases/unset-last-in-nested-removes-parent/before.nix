@@ -1,0 +1,9 @@
+{ ... }:
+{
+  networking.hostName = "birch";
+  # Remote logins.
+  services.openssh = {
+    enable = true;
+  };
+  time.timeZone = "UTC";
+}

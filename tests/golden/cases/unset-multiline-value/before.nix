@@ -1,0 +1,9 @@
+{ pkgs, ... }:
+{
+  networking.hostName = "x";
+  environment.systemPackages = with pkgs; [
+    vim # editor
+    git
+  ];
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.avahi = {
+    # nssmdns4 = true;
+  };
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,8 @@
+{ ... }:
+{
+  services.avahi = {
+    enable = true;
+    # nssmdns4 = true;
+  };
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  services = {
+    printing.enable = true;
+  };
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  networking.hostName = "birch";
+  time.timeZone = "UTC";
+}

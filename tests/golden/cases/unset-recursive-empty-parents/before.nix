@@ -1,0 +1,10 @@
+{ ... }:
+{
+  networking.hostName = "birch";
+  services = {
+    openssh = {
+      enable = true;
+    };
+  };
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+	networking = {
+		hostName = "fern";
+		firewall.allowedTCPPorts = [ 80 ];
+	};
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  networking.firewall.enable = lib.mkForce false;
+  time.timeZone = "UTC";
+}
