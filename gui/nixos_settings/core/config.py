@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ class ChangeSet:
 
     files: dict[Path, tuple[bytes, bytes]] = field(default_factory=dict)
     splices: dict[Path, list[tuple[int, int, bytes]]] = field(default_factory=dict)
+    trees: dict[Path, Any] = field(default_factory=dict, repr=False)  # parsed ``new``
     description: str = ""
     locs: list[Loc] = field(default_factory=list)
 
@@ -65,6 +65,8 @@ class ChangeSet:
 
 
 def unified_diff(items: Iterable[tuple[Path, bytes, bytes]], context: int = 3) -> str:
+    import difflib  # only needed for reviews and --dry-run
+
     out: list[str] = []
     for path, old, new in items:
         if old == new:
@@ -96,6 +98,8 @@ class Configuration:
         self._order: list[Path] = []
         self._definitions: list[Definition] | None = None
         self._containers: list[Definition] | None = None
+        # (path, module node start) → (the source it was mapped from, the module)
+        self._mapped: dict[tuple[Path, int], tuple[bytes, Module]] = {}
 
     # -- loading ---------------------------------------------------------------------------
     @classmethod
@@ -189,7 +193,12 @@ class Configuration:
             self._order.append(doc.path)
         for p in doc.problems:
             self.notes.append(p)
-        module = map_module(doc, node)
+        cached = self._mapped.get(key)
+        if cached is not None and cached[0] is doc.source:
+            module = cached[1]  # the file did not change: its mapping still holds
+        else:
+            module = map_module(doc, node)
+            self._mapped[key] = (doc.source, module)
         self.modules.append(module)
         for note in module.notes:
             self._note(doc.path, 1, 1, note, "warning")
@@ -287,7 +296,9 @@ class Configuration:
             if path not in self.documents or self.documents[path].source != old:
                 raise EditError("the file changed since this edit was planned", path)
         for path, (_old, new) in change.files.items():
-            self.documents[path].replace_source(new, change.splices.get(path))
+            self.documents[path].replace_source(
+                new, change.splices.get(path), change.trees.get(path)
+            )
         self._discover()
 
     def diff(self) -> str:

@@ -126,9 +126,19 @@ class Document:
             return row + 1, byte_col + 1
         return row + 1, len(prefix.decode("utf-8", errors="replace")) + 1
 
-    def replace_source(self, new: bytes, splices: list[tuple[int, int, bytes]] | None) -> None:
-        """Swap in ``new`` (``self.source`` with ``splices`` applied) and reparse."""
-        if splices:
+    def replace_source(
+        self,
+        new: bytes,
+        splices: list[tuple[int, int, bytes]] | None,
+        tree: syntax.Tree | None = None,
+    ) -> None:
+        """Swap in ``new`` (``self.source`` with ``splices`` applied) and reparse.
+
+        ``tree``, when given, is ``new`` already parsed (by the edit planner).
+        """
+        if tree is not None:
+            self.tree = tree
+        elif splices:
             self.tree = syntax.reparse_after_splices(self.tree, self.source, new, splices)
         else:
             self.tree = syntax.parse(new)

@@ -179,15 +179,17 @@ class _Plan:
         for path, splices in self.splices.items():
             doc = self.cfg.documents[path]
             new = apply_splices(doc.source, splices)
-            _refuse_new_errors(doc, new)
+            tree = syntax.reparse_after_splices(doc.tree, doc.source, new, splices)
+            _refuse_new_errors(doc, tree)
             cs.files[path] = (doc.source, new)
             cs.splices[path] = sorted(splices)
+            cs.trees[path] = tree
         return cs
 
 
-def _refuse_new_errors(doc: Document, new: bytes) -> None:
+def _refuse_new_errors(doc: Document, tree: syntax.Tree) -> None:
     before = syntax.problems(doc.tree)
-    after = syntax.problems(syntax.parse(new))
+    after = syntax.problems(tree)
     if len(after) > len(before):
         p = after[0]
         raise EditError(
