@@ -1,0 +1,235 @@
+"""``nixos-settings rebuild``: run ``nixos-rebuild`` and stream its classified output.
+
+Root actions (switch, boot, test, dry-activate) go through ``pkexec nixos-settings-helper``
+unless ``--no-helper`` is given or we already are root; ``build`` and ``dry-build`` run
+``nixos-rebuild`` directly.  Ctrl-C asks the build to stop (through the helper's
+``cancel`` line when the helper runs it), a second Ctrl-C kills what we can.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from nixos_settings.core.rebuild import (
+    ACTIONS,
+    Kind,
+    Line,
+    Outcome,
+    OutputClassifier,
+    Progress,
+    RebuildRequest,
+    RequestError,
+    best_location,
+)
+
+_COLOURS = {Kind.ERROR: "\x1b[31m", Kind.WARNING: "\x1b[33m", Kind.PLAN: "\x1b[2m"}
+_RESET = "\x1b[0m"
+_CLEAR = "\r\x1b[K"
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``rebuild`` sub-command to an ``argparse`` sub-parsers object."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "rebuild",
+        help="apply the configuration with nixos-rebuild",
+        description="Run nixos-rebuild and show its output with progress and error places.",
+    )
+    p.add_argument("action", choices=ACTIONS)
+    p.add_argument("--flake", metavar="PATH#HOST", help="build a flake system's host")
+    p.add_argument("--file", type=Path, metavar="F", help="channel configuration to build")
+    p.add_argument(
+        "--no-helper",
+        action="store_true",
+        help="run nixos-rebuild directly, not through pkexec and the helper",
+    )
+    p.set_defaults(func=handler)
+    return p
+
+
+def handler(args: argparse.Namespace) -> int:
+    """Run the request described by ``args``; returns the exit status."""
+    needs_root = args.action not in ("build", "dry-build")
+    use_helper = needs_root and not args.no_helper and os.geteuid() != 0
+    try:
+        request = RebuildRequest(
+            args.action, flake=args.flake, config_file=args.file, use_helper=use_helper
+        )
+        argv = request.argv()
+    except RequestError as err:
+        print(f"nixos-settings rebuild: {err}", file=sys.stderr)
+        return 2
+    printer = Printer(sys.stdout, tty=sys.stdout.isatty())
+    classifier = OutputClassifier()
+    outcome = run(argv, request, printer.line, printer.status, classifier)
+    printer.finish(outcome, classifier, request)
+    if outcome.error is not None:
+        return 127
+    if outcome.cancelled:
+        return 130
+    return 1 if outcome.exit_code is None else outcome.exit_code
+
+
+def run(
+    argv: list[str],
+    request: RebuildRequest,
+    on_line: Callable[[Line, Progress], None],
+    on_idle: Callable[[Progress], None] | None = None,
+    classifier: OutputClassifier | None = None,
+) -> Outcome:
+    """Run ``argv`` (stdout and stderr merged), feeding a classifier; returns the Outcome.
+
+    ``on_line`` gets every classified line with the progress so far; ``on_idle`` is called
+    after each chunk.  Pass ``classifier`` to read its errors and locations afterwards.
+    """
+    started = time.monotonic()
+    classifier = OutputClassifier() if classifier is None else classifier
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.PIPE if request.use_helper else subprocess.DEVNULL,
+        )
+    except OSError as err:
+        return Outcome(request.action, None, error=str(err))
+    interrupts = _Interrupts(proc)
+    with interrupts:
+        _pump(proc, classifier, on_line, on_idle)
+        code = proc.wait()
+    for line in classifier.finish():
+        on_line(line, classifier.progress)
+    first = classifier.errors[0].text.strip() if classifier.errors else None
+    return Outcome(
+        request.action,
+        code if code >= 0 else None,
+        cancelled=interrupts.count > 0,
+        duration=time.monotonic() - started,
+        first_error=first,
+    )
+
+
+def _pump(
+    proc: subprocess.Popen[bytes],
+    classifier: OutputClassifier,
+    on_line: Callable[[Line, Progress], None],
+    on_idle: Callable[[Progress], None] | None,
+) -> None:
+    """Read merged output until EOF."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    while chunk := os.read(fd, 65536):
+        for line in classifier.feed(chunk):
+            on_line(line, classifier.progress)
+        if on_idle is not None:
+            on_idle(classifier.progress)
+
+
+class _Interrupts:
+    """While active, Ctrl-C (SIGINT) cancels the child once, and kills it the second time.
+
+    A handler rather than ``KeyboardInterrupt``: the exception could surface anywhere,
+    half-way through printing a line, and abandon the child.
+    """
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self.count = 0
+        self._previous: Any = None
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _on_sigint(self, _sig: int, _frame: object) -> None:
+        self.count += 1
+        _cancel(self.proc, hard=self.count > 1)
+
+
+def _cancel(proc: subprocess.Popen[bytes], *, hard: bool) -> None:
+    try:
+        if hard:
+            proc.kill()
+        elif proc.stdin is not None:
+            # The helper runs as root: we cannot signal it, but it listens for this line.
+            proc.stdin.write(b"cancel\n")
+            proc.stdin.flush()
+        else:
+            proc.send_signal(signal.SIGINT)
+    except (OSError, ValueError):
+        pass
+
+
+class Printer:
+    """Writes classified lines; on a terminal with colours and a live status line."""
+
+    def __init__(self, out: IO[str], *, tty: bool) -> None:
+        self.out = out
+        self.tty = tty
+        self._status_shown = False
+        self._started = time.monotonic()
+
+    def line(self, line: Line, progress: Progress) -> None:
+        """Print one classified line."""
+        if line.transient:
+            if self.tty:
+                self._status(line.text)
+            return
+        self._clear_status()
+        text = line.text
+        if line.kind in (Kind.BUILDING, Kind.FETCHING) and progress.total:
+            text = f"[{progress.done}/{progress.total}] {text}"
+        if self.tty and line.kind in _COLOURS:
+            text = f"{_COLOURS[line.kind]}{text}{_RESET}"
+        self.out.write(text + "\n")
+
+    def status(self, progress: Progress) -> None:
+        """Refresh the status line (terminal only) after a chunk of output."""
+        if not self.tty:
+            self.out.flush()
+            return
+        parts = [f"{int(time.monotonic() - self._started)} s"]
+        if progress.fraction is not None:
+            parts.insert(0, f"{progress.done}/{progress.total} {progress.fraction:4.0%}")
+        what = progress.current or progress.phase
+        if what:
+            parts.append(what)
+        self._status("[" + " | ".join(parts) + "]")
+
+    def _status(self, text: str) -> None:
+        width = shutil.get_terminal_size((100, 20)).columns - 1
+        self.out.write(_CLEAR + text[:width])
+        self.out.flush()
+        self._status_shown = True
+
+    def _clear_status(self) -> None:
+        if self._status_shown:
+            self.out.write(_CLEAR)
+            self._status_shown = False
+
+    def finish(
+        self, outcome: Outcome, classifier: OutputClassifier, request: RebuildRequest
+    ) -> None:
+        """Print the outcome and, after a failure, the most useful error place."""
+        self._clear_status()
+        if not outcome.ok:
+            flake_dir = request.flake.partition("#")[0] if request.flake else None
+            best = best_location(classifier.locations, flake_dir)
+            if best is not None:
+                self.out.write(f"error location: {best}\n")
+        self.out.write(str(outcome) + "\n")
+        self.out.flush()
