@@ -145,7 +145,7 @@ def test_truncated_gzip_and_brotli(tmp_path: Path) -> None:
     raw = (FIX / "modern.json").read_bytes()
     gz = tmp_path / "cut.json.gz"
     gz.write_bytes(gzip.compress(raw)[:200])
-    with pytest.raises(OptionsError, match="truncated gzip data.*200 bytes"):
+    with pytest.raises(OptionsError, match=r"truncated gzip data.*200 bytes"):
         load_file(gz)
     br = tmp_path / "cut.json.br"
     br.write_bytes(brotli.compress(raw)[:150])

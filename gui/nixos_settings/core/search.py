@@ -38,6 +38,7 @@ first query that needs it) for typos.
 from __future__ import annotations
 
 import bisect
+import gc
 import heapq
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -139,6 +140,17 @@ class SearchIndex:
     """Precomputed search structures over one option set (see module docstring)."""
 
     def __init__(self, options: OptionSet | Sequence[OptionInfo]) -> None:
+        # The index is hundreds of thousands of acyclic lists and strings; the cyclic GC
+        # would scan them repeatedly while they are built for nothing.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(options)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _build(self, options: OptionSet | Sequence[OptionInfo]) -> None:
         self._set = options if isinstance(options, OptionSet) else None
         self.options: list[OptionInfo] = list(options)
         opts = self.options
