@@ -312,6 +312,12 @@ def _enclosing(d: Definition) -> Node:
 
 def _check_no_conflict(cfg: Configuration, loc: Loc) -> None:
     for d in cfg.definitions:
+        if d.reason and "dynamic" in d.reason and loc[: len(d.loc)] == d.loc:
+            raise EditError(
+                f"{optpath.show(loc)} is under an attribute whose name is dynamic (${{…}}); "
+                "edit it in the file",
+                d.file, d.line, d.column,
+            )
         if len(d.loc) < len(loc) and loc[: len(d.loc)] == d.loc:
             if d.value is not None and d.value.type in defs.ATTRSET_TYPES:
                 continue  # an empty set: we insert into it
