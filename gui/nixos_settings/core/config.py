@@ -295,10 +295,14 @@ class Configuration:
         for path, (old, _new) in change.files.items():
             if path not in self.documents or self.documents[path].source != old:
                 raise EditError("the file changed since this edit was planned", path)
-        for path, (_old, new) in change.files.items():
-            self.documents[path].replace_source(
-                new, change.splices.get(path), change.trees.get(path)
-            )
+        for path, (old, new) in change.files.items():
+            doc = self.documents[path]
+            splices = change.splices.get(path)
+            doc.replace_source(new, splices, change.trees.get(path))
+            mods = [m for m in self.modules if m.document is doc]
+            if splices and len(mods) == 1 and (path, -1) in self._mapped and \
+                    defs.remap_incremental(mods[0], old, splices):
+                self._mapped[(path, -1)] = (doc.source, mods[0])
         self._discover()
 
     def diff(self) -> str:

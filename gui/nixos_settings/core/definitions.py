@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nixos_settings.core import optpath
+from nixos_settings.core import optpath, syntax
 from nixos_settings.core.document import Document
 from nixos_settings.core.optpath import Loc
 
@@ -74,12 +74,55 @@ class Definition:
     editable: bool = True
     reason: str | None = None
     kind: str = "value"
-    # Internals for the edit planner: tree-sitter nodes of the parse this came from.
-    binding: Node = field(default=None, repr=False)
-    value: Node = field(default=None, repr=False)
-    attrs: tuple[Node, ...] = field(default=(), repr=False)
     prefix_len: int = 0  # loc segments contributed by enclosing attrsets
     in_merge: bool = False  # the value is an element of an mkMerge list
+    # Where things are, as data, so that a definition survives reparses of its file:
+    enclosing_span: tuple[int, int] = (0, 0)  # the attrset the binding sits in
+    top_span: tuple[int, int] = (0, 0)  # the module-level binding it belongs to
+    value_type: str = ""
+    binding_type: str = "binding"
+    attr_spans: tuple[tuple[int, int, str], ...] = ()
+    # Tree-sitter nodes, resolved again from the spans when the document was reparsed.
+    doc: Document | None = field(default=None, repr=False)
+    _tree: Any = field(default=None, repr=False)
+    _binding: Node = field(default=None, repr=False)
+    _value: Node = field(default=None, repr=False)
+    _attrs: tuple[Node, ...] = field(default=(), repr=False)
+
+    def _fresh(self) -> None:
+        doc = self.doc
+        if doc is None or self._tree is doc.tree:
+            return
+        tree = doc.tree
+        self._binding = syntax.node_at(tree, *self.binding_span, self.binding_type)
+        self._value = syntax.node_at(tree, *self.value_span, self.value_type)
+        self._attrs = tuple(syntax.node_at(tree, s, e, t) for s, e, t in self.attr_spans)
+        self._tree = tree
+
+    @property
+    def binding(self) -> Node:
+        self._fresh()
+        return self._binding
+
+    @property
+    def value(self) -> Node:
+        self._fresh()
+        return self._value
+
+    @property
+    def attrs(self) -> tuple[Node, ...]:
+        self._fresh()
+        return self._attrs
+
+    def shift(self, delta: int, line_delta: int) -> None:
+        """Move this definition by ``delta`` bytes and ``line_delta`` lines (text before it
+        changed)."""
+        self.binding_span = (self.binding_span[0] + delta, self.binding_span[1] + delta)
+        self.value_span = (self.value_span[0] + delta, self.value_span[1] + delta)
+        self.top_span = (self.top_span[0] + delta, self.top_span[1] + delta)
+        self.attr_spans = tuple((s + delta, e + delta, t) for s, e, t in self.attr_spans)
+        self.line += line_delta
+        self._tree = None
 
     @property
     def option(self) -> str:
@@ -117,6 +160,8 @@ class Module:
     imports: list[ImportRef] = field(default_factory=list)
     imports_binding: Node | None = None
     notes: list[str] = field(default_factory=list)
+    _main_span: tuple[int, int] | None = None
+    _imports_span: tuple[int, int] | None = None
 
 
 # -- small node helpers -------------------------------------------------------------------
@@ -268,6 +313,7 @@ class _Mapper:
         self.m = module
         self.doc = module.document
         self.src = module.document.source
+        self.top = (0, 0)
 
     def run(self) -> None:
         body, reason = module_body(self.m.node)
@@ -293,6 +339,8 @@ class _Mapper:
                 self.inherit(b, prefix, wrappers)
 
     def binding(self, b: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
+        if top:
+            self.top = (b.start_byte, b.end_byte)
         segs, attrs, static = attrpath_of(self.src, b)
         if not segs:
             return
@@ -353,6 +401,8 @@ class _Mapper:
                 d.in_merge = True
 
     def inherit(self, node: Node, prefix: Loc, wrappers: tuple[Wrapper, ...]) -> None:
+        if node.parent is not None and node.parent.parent == self.m.main:
+            self.top = (node.start_byte, node.end_byte)
         attrs_node = node.child_by_field_name("attrs")
         if attrs_node is None:
             return
@@ -365,33 +415,34 @@ class _Mapper:
     def add(self, b: Node, loc: Loc, value: Node, inner: Node, wrappers: tuple[Wrapper, ...],
             attrs: tuple[Node, ...], prefix_len: int, editable: bool = True,
             reason: str | None = None) -> Definition:
-        line, col = self.doc.node_position(b)
-        d = Definition(
-            loc=loc, file=self.doc.path, line=line, column=col,
-            binding_span=(b.start_byte, b.end_byte),
-            value_span=(inner.start_byte, inner.end_byte),
-            value_text=_text(self.src, inner), wrappers=wrappers,
-            editable=editable, reason=reason, binding=b, value=inner, attrs=attrs,
-            prefix_len=prefix_len,
-        )
+        d = self.make(b, loc, inner, wrappers, attrs, prefix_len, "value")
+        d.editable, d.reason = editable, reason
         self.m.definitions.append(d)
         return d
 
     def add_container(self, b: Node, loc: Loc, inner: Node, wrappers: tuple[Wrapper, ...],
                       attrs: tuple[Node, ...], prefix_len: int) -> None:
+        self.m.containers.append(self.make(b, loc, inner, wrappers, attrs, prefix_len, "attrset"))
+
+    def make(self, b: Node, loc: Loc, inner: Node, wrappers: tuple[Wrapper, ...],
+             attrs: tuple[Node, ...], prefix_len: int, kind: str) -> Definition:
         line, col = self.doc.node_position(b)
-        self.m.containers.append(
-            Definition(
-                loc=loc, file=self.doc.path, line=line, column=col,
-                binding_span=(b.start_byte, b.end_byte),
-                value_span=(inner.start_byte, inner.end_byte),
-                value_text=_text(self.src, inner), wrappers=wrappers, kind="attrset",
-                binding=b, value=inner, attrs=attrs, prefix_len=prefix_len,
-            )
+        enclosing = b.parent.parent if b.parent is not None else None
+        return Definition(
+            loc=loc, file=self.doc.path, line=line, column=col,
+            binding_span=(b.start_byte, b.end_byte),
+            value_span=(inner.start_byte, inner.end_byte),
+            value_text=_text(self.src, inner), wrappers=wrappers, kind=kind,
+            prefix_len=prefix_len,
+            enclosing_span=(enclosing.start_byte, enclosing.end_byte) if enclosing else (0, 0),
+            top_span=self.top, value_type=inner.type, binding_type=b.type,
+            attr_spans=tuple((a.start_byte, a.end_byte, a.type) for a in attrs),
+            doc=self.doc, _tree=self.doc.tree, _binding=b, _value=inner, _attrs=attrs,
         )
 
     def imports(self, b: Node) -> None:
         self.m.imports_binding = b
+        self.m._imports_span = (b.start_byte, b.end_byte)
         value = b.child_by_field_name("expression")
         for el in list_elements(value):
             line, col = self.doc.node_position(el)
@@ -416,6 +467,68 @@ def list_elements(value: Node | None) -> list[Node]:
     return []
 
 
+def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, bytes]]) -> bool:
+    """Update ``module`` after ``splices`` (in ``old`` coordinates) were applied to its
+    document, which is already reparsed.  Only module-level bindings the splices touch are
+    mapped again; the definitions after them move.  Returns False when the change is not of
+    that kind (imports, the module's shape …): the caller then maps the whole module."""
+    doc = module.document
+    if module.explicit or not splices or module.main is None:
+        return False
+    root = doc.tree.root_node.child_by_field_name("expression")
+    body, _ = module_body(root) if root is not None else (None, None)
+    lo = min(s for s, _, _ in splices)
+    hi = max(e for _, e, _ in splices)
+    delta = sum(len(t) - (e - s) for s, e, t in splices)
+    old_main = (module.main.start_byte, module.main.end_byte) if module._main_span is None \
+        else module._main_span
+    if body is None or body.start_byte != old_main[0] or not old_main[0] < lo <= hi < old_main[1]:
+        return False
+    if module.imports_binding is not None:
+        ib = module._imports_span
+        if ib is not None and ib[1] > lo and ib[0] < hi:
+            return False
+    line_delta = sum(t.count(b"\n") - old.count(b"\n", s, e) for s, e, t in splices)
+    hi_line = old.count(b"\n", 0, hi)
+    fresh = Module(doc, root)
+    fresh.main = body
+    mapper = _Mapper(fresh)
+    new_hi = hi + delta
+    for b in bindings(body):
+        if b.end_byte > lo and b.start_byte < new_hi or (b.start_byte == lo == hi):
+            if b.type == "binding":
+                segs = attrpath_of(doc.source, b)[0]
+                if segs and (segs[0] in MODULE_KEYWORDS or segs[0] in ("options", "config")):
+                    return False
+                mapper.binding(b, (), (), top=True)
+            else:
+                mapper.inherit(b, (), ())
+    for name in ("definitions", "containers"):
+        before, after = [], []
+        for d in getattr(module, name):
+            es, ee = d.enclosing_span
+            if es >= hi:
+                d.enclosing_span = (es + delta, ee + delta)
+            elif es <= lo and ee >= hi:
+                d.enclosing_span = (es, ee + delta)  # the module's main set grew or shrank
+            if d.top_span[1] <= lo:
+                d._tree = None  # same bytes, but nodes must come from the new tree
+                before.append(d)
+            elif d.top_span[0] >= hi:
+                old_line = d.line - 1
+                d.shift(delta, line_delta)
+                if old_line == hi_line:
+                    d.line, d.column = doc.position(d.binding_span[0])
+                after.append(d)
+        setattr(module, name, before + getattr(fresh, name) + after)
+    module.node, module.main = root, body
+    module._main_span = (body.start_byte, body.end_byte)
+    if module._imports_span is not None and module._imports_span[0] >= hi:
+        s0, e0 = module._imports_span
+        module._imports_span = (s0 + delta, e0 + delta)
+    return True
+
+
 def map_module(document: Document, node: Node | None = None) -> Module:
     """Map the module ``node`` (default: the whole file) of ``document``."""
     if node is None:
@@ -426,4 +539,6 @@ def map_module(document: Document, node: Node | None = None) -> Module:
         module.notes.append("the file holds no Nix expression")
         return module
     _Mapper(module).run()
+    if module.main is not None:
+        module._main_span = (module.main.start_byte, module.main.end_byte)
     return module

@@ -319,7 +319,7 @@ def _check_no_conflict(cfg: Configuration, loc: Loc) -> None:
                 d.file, d.line, d.column,
             )
         if len(d.loc) < len(loc) and loc[: len(d.loc)] == d.loc:
-            if d.value is not None and d.value.type in defs.ATTRSET_TYPES:
+            if d.value_type in defs.ATTRSET_TYPES:
                 continue  # an empty set: we insert into it
             raise EditError(
                 f"{d.option} is already set to an expression that is not an attribute set; "
@@ -363,7 +363,7 @@ def _find_target(cfg: Configuration, loc: Loc, file: Path | None) -> _Target:
             if best_key is None or key > best_key:
                 best_key, best = key, ("set", c)
     for d in cfg.definitions + cfg.containers:
-        if d.binding is None or d.kind == "inherit" or d.in_merge:
+        if d.kind == "inherit" or d.in_merge:
             continue
         n = _common(d.loc, loc)
         if n <= d.prefix_len or not allowed(d, n):
@@ -509,26 +509,27 @@ def plan_unset(cfg: Configuration, loc: Loc, at: Definition | None = None) -> Ch
             raise EditError(f"{d.option} comes from an inherit; edit it by hand",
                             d.file, d.line, d.column)
         _editable_doc(cfg, d.file)
-    removed: dict[Path, list[Node]] = {}
+    removed: dict[Path, set[tuple[int, int]]] = {}
     for d in found:
-        removed.setdefault(d.file, []).append(d.binding)
+        removed.setdefault(d.file, set()).add(d.binding_span)
     # parents left empty go too
     changed = True
     while changed:
         changed = False
         for c in cfg.containers:
-            if c.binding is None or not c.loc or any(c.binding == b for b in removed.get(c.file, [])):
+            gone = removed.get(c.file, set())
+            if not c.loc or c.binding_span in gone or not any(
+                c.value_span[0] <= s and e <= c.value_span[1] for s, e in gone
+            ):
                 continue
-            members = defs.bindings(c.value)
-            gone = removed.get(c.file, [])
-            if members and all(any(m == g for g in gone) for m in members) \
-                    and not _has_comments(c.value):
-                removed.setdefault(c.file, []).append(c.binding)
+            members = [(m.start_byte, m.end_byte) for m in defs.bindings(c.value)]
+            if members and all(m in gone for m in members) and not _has_comments(c.value):
+                gone.add(c.binding_span)
                 changed = True
     plan = _Plan(cfg, f"unset {optpath.show(loc)}", [loc])
-    for path, nodes in removed.items():
+    for path, spans_removed in removed.items():
         src = cfg.documents[path].source
-        spans = sorted(removal_span(src, n.start_byte, n.end_byte) for n in nodes)
+        spans = sorted(removal_span(src, s, e) for s, e in spans_removed)
         merged: list[tuple[int, int]] = []
         for s, e in spans:
             if merged and s < merged[-1][1]:

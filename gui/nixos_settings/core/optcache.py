@@ -202,10 +202,19 @@ def entries(directory: Path | None = None) -> list[CacheEntry]:
     return out
 
 
-def latest(directory: Path | None = None, kinds: tuple[str, ...] | None = None) -> OptionSet | None:
-    """The newest loadable cached set (optionally only of the given source kinds)."""
+def latest(
+    directory: Path | None = None,
+    kinds: tuple[str, ...] | None = None,
+    label: str | None = None,
+) -> OptionSet | None:
+    """The newest loadable cached set (optionally only of given source kinds / label)."""
     for e in entries(directory):
         got = load(e.key, directory)
-        if got is not None and (kinds is None or got.source.kind in kinds):
-            return got
+        if got is None:
+            continue
+        if kinds is not None and got.source.kind not in kinds:
+            continue
+        if label is not None and got.source.label != label:
+            continue
+        return got
     return None

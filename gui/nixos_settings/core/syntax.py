@@ -119,6 +119,20 @@ def problems(tree: Tree) -> list[SyntaxProblem]:
     return out
 
 
+def node_at(tree: Tree, start: int, end: int, type_: str) -> Node | None:
+    """The node of type ``type_`` spanning exactly ``start:end`` in ``tree``, if any."""
+    node = tree.root_node.descendant_for_byte_range(start, end)
+    while node is not None and node.start_byte == start and node.end_byte == end:
+        if node.type == type_:
+            return node
+        node = node.parent
+    if node is not None:  # a same-span child below the smallest node found
+        for child in node.children:
+            if child.start_byte == start and child.end_byte == end and child.type == type_:
+                return child
+    return None
+
+
 def node_text(source: bytes, node: Node) -> bytes:
     return source[node.start_byte : node.end_byte]
 

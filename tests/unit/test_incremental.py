@@ -1,0 +1,59 @@
+"""Incremental re-mapping after an edit must equal mapping the file from scratch."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+from pathlib import Path
+
+import pytest
+
+from nixos_settings.core.config import Configuration
+from nixos_settings.core.definitions import map_module
+
+HERE = Path(__file__).resolve().parents[1]
+
+
+def _large(lines: int) -> bytes:
+    spec = importlib.util.spec_from_file_location("mf", HERE / "fixtures" / "make_fixtures.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return bytes(mod.large_config(lines))
+
+
+def _facts(defs: list) -> list[tuple]:
+    return [
+        (d.loc, d.line, d.column, d.binding_span, d.value_span, d.value_text,
+         tuple(map(str, d.wrappers)), d.kind, d.editable, d.enclosing_span)
+        for d in defs
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_remap_matches_full_map(tmp_path: Path, seed: int) -> None:
+    path = tmp_path / "configuration.nix"
+    path.write_bytes(_large(400))
+    cfg = Configuration.load(path)
+    rnd = random.Random(seed)
+    for i in range(40):
+        kind = rnd.choice(["set", "add", "unset", "multiline"])
+        if kind == "set":
+            d = rnd.choice([d for d in cfg.definitions if d.editable])
+            cs = cfg.set(d.loc, str(i), at=d)
+        elif kind == "add":
+            cs = cfg.set(("services", f"inc{i}", "enable"), "true")
+        elif kind == "multiline":
+            cs = cfg.set_string(("networking", "hostName"), f"line {i}\nnext\n")
+        else:
+            d = rnd.choice([d for d in cfg.definitions if d.editable and not d.in_merge])
+            cs = cfg.unset(d.loc, at=d)
+        cfg.apply(cs)
+        doc = cfg.documents[path]
+        full = map_module(doc)
+        assert _facts(cfg.definitions) == _facts(full.definitions), (i, kind)
+        assert _facts(cfg.containers) == _facts(full.containers), (i, kind)
+        # the nodes the planner uses resolve to the current tree
+        for d in cfg.definitions[:: max(1, len(cfg.definitions) // 20)]:
+            assert d.binding is not None and d.binding.start_byte == d.binding_span[0]
+            assert doc.source[d.value_span[0]:d.value_span[1]].decode() == d.value_text
