@@ -193,7 +193,22 @@ def cmd_gui(args: argparse.Namespace) -> int:
 # -- parser ---------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: sub-commands defined in other modules (imported only when needed: start-up time)
+EXTRA_COMMANDS = {"search": "cli_options", "show": "cli_options", "rebuild": "cli_rebuild"}
+
+
+def _extra_modules(argv: Sequence[str] | None) -> list[str]:
+    words = list(sys.argv[1:] if argv is None else argv)
+    for w in words:
+        if w in ("list", "get", "set", "unset"):
+            return []
+        if w in EXTRA_COMMANDS:
+            return [EXTRA_COMMANDS[w]]
+    return sorted(set(EXTRA_COMMANDS.values()))
+
+
+def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values())))
+                 ) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Configure NixOS visually or from the command line, keeping your Nix "
@@ -236,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(p)
     p.set_defaults(func=cmd_unset)
 
-    for name in ("cli_options", "cli_rebuild"):
+    for name in extra:
         try:
             module = __import__(f"nixos_settings.{name}", fromlist=["register"])
         except ImportError:
@@ -246,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_extra_modules(argv))
     args = parser.parse_args(argv)
     from nixos_settings.core.errors import NixSettingsError
 
