@@ -1,0 +1,444 @@
+"""A panel that runs ``nixos-rebuild`` (directly or through the privileged helper).
+
+It starts the command with :class:`QProcess` (stdout and stderr merged), feeds every chunk
+to :class:`nixos_settings.core.rebuild.OutputClassifier` and shows:
+
+* the output, coloured by kind, with error places as links (``locationActivated``);
+* the transient ``\\r`` status line Nix redraws, in a label above the log;
+* a progress bar fed by the classifier's plan/build/fetch counts, and elapsed time;
+* Cancel: through the helper it writes ``cancel`` on the helper's stdin (a root process
+  cannot be signalled by us), then terminates, then kills after ``kill_timeout_ms``.
+
+"Dry-build first": :meth:`RebuildPanel.dry_build_first` runs a ``dry-build`` (no root
+needed) and only enables the Apply button when evaluation succeeded.
+
+Public API::
+
+    panel = RebuildPanel(parent)
+    panel.set_config_path(Path("/etc/nixos/configuration.nix"))   # or set_flake("/etc/nixos#host")
+    panel.start(RebuildRequest("switch", use_helper=True))
+    panel.finished.connect(lambda outcome: ...)                   # core.rebuild.Outcome
+    panel.locationActivated.connect(lambda path, line, col: ...)
+
+Signals:
+    started(object): a RebuildRequest began.
+    finished(object): the run ended; the argument is an :class:`Outcome`.
+    locationActivated(str, int, int): an error place was clicked (file-only places give
+        line 1, column 1).
+    applyAllowedChanged(bool): the Apply button became enabled or disabled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QProcess, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nixos_settings.core.rebuild import (
+    ACTIONS,
+    ErrorLocation,
+    Kind,
+    Line,
+    Outcome,
+    OutputClassifier,
+    RebuildRequest,
+    RequestError,
+    best_location,
+    format_duration,
+)
+
+_COLOURS = {
+    Kind.ERROR: "#c01c28",
+    Kind.WARNING: "#a36a00",
+    Kind.BUILDING: "#1c71d8",
+    Kind.FETCHING: "#26a269",
+}
+MAX_LOG_BLOCKS = 50_000
+
+
+class RebuildPanel(QWidget):
+    """Runs one rebuild at a time and shows its progress; see the module docstring."""
+
+    started = Signal(object)
+    finished = Signal(object)
+    locationActivated = Signal(str, int, int)
+    applyAllowedChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None, *, kill_timeout_ms: int = 5000) -> None:
+        super().__init__(parent)
+        self.kill_timeout_ms = kill_timeout_ms
+        self.config_file: Path | None = None
+        self.flake: str | None = None
+        self.use_helper = True
+        self.request: RebuildRequest | None = None
+        self.classifier = OutputClassifier()
+        self.outcome: Outcome | None = None
+        self._process: QProcess | None = None
+        self._cancelled = False
+        self._links: list[ErrorLocation] = []
+        self._check_state: bool | None = None  # last dry-build: None unknown, True ok
+        self._then_apply: RebuildRequest | None = None
+        self._clock = QElapsedTimer()
+        self._started_at = 0.0
+        self._tick = QTimer(self)
+        self._tick.setInterval(250)
+        self._tick.timeout.connect(self._update_elapsed)
+        self._build_ui()
+
+    # ------------------------------------------------------------------ widgets
+
+    def _build_ui(self) -> None:
+        self.action_box = QComboBox()
+        self.action_box.addItems(list(ACTIONS))
+        self.action_box.setToolTip("What nixos-rebuild should do")
+        self.check_button = QPushButton("Dry-build")
+        self.check_button.setToolTip("Evaluate and show what would be built (no root needed)")
+        self.apply_button = QPushButton("Apply")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.check_button.clicked.connect(self._check_clicked)
+        self.apply_button.clicked.connect(self._apply_clicked)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.action_box.currentTextChanged.connect(lambda _t: self._update_buttons())
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("%v / %m")
+        self.elapsed_label = QLabel("")
+        self.phase_label = QLabel("")
+        self.transient_label = QLabel("")
+        self.transient_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.RichText)
+        self.status_label.linkActivated.connect(self._link_activated)
+
+        self.log = QTextBrowser()
+        self.log.setOpenLinks(False)
+        self.log.setOpenExternalLinks(False)
+        self.log.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
+        self.log.document().setMaximumBlockCount(MAX_LOG_BLOCKS)
+        font = self.log.font()
+        font.setFamily("monospace")
+        font.setStyleHint(font.StyleHint.Monospace)
+        self.log.setFont(font)
+        self.log.anchorClicked.connect(lambda url: self._link_activated(url.toString()))
+
+        top = QHBoxLayout()
+        for w in (self.action_box, self.check_button, self.apply_button, self.cancel_button):
+            top.addWidget(w)
+        top.addWidget(self.progress, 1)
+        top.addWidget(self.elapsed_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.phase_label)
+        layout.addWidget(self.transient_label)
+        layout.addWidget(self.log, 1)
+        layout.addWidget(self.status_label)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ configuration
+
+    def set_config_path(self, path: Path | str | None) -> None:
+        """The channel configuration file that requests from the buttons build."""
+        self.config_file = Path(path) if path is not None else None
+        self.mark_changed()
+
+    def set_flake(self, ref: str | None) -> None:
+        """Build a flake system (``PATH#HOST``) instead of a channel configuration."""
+        self.flake = ref
+        self.mark_changed()
+
+    def mark_changed(self) -> None:
+        """The configuration changed: an earlier dry-build result no longer counts."""
+        self._check_state = None
+        self._update_buttons()
+
+    def request_for(self, action: str) -> RebuildRequest:
+        """A request for ``action`` on the configured file or flake."""
+        return RebuildRequest(
+            action,
+            flake=self.flake,
+            config_file=None if self.flake else self.config_file,
+            use_helper=self.use_helper and action not in ("build", "dry-build"),
+        )
+
+    @property
+    def location_activated(self) -> object:
+        """Alias of :attr:`locationActivated` for callers using snake_case."""
+        return self.locationActivated
+
+    # ------------------------------------------------------------------ running
+
+    def is_running(self) -> bool:
+        """Whether a rebuild is in progress."""
+        return self._process is not None
+
+    def apply_allowed(self) -> bool:
+        """Apply is blocked while running and after a failed dry-build."""
+        return not self.is_running() and self._check_state is not False
+
+    def start(self, request: RebuildRequest) -> bool:
+        """Start ``request``; returns False (and does nothing) if one is already running."""
+        if self.is_running():
+            return False
+        self.request = request
+        self.classifier = OutputClassifier()
+        self.outcome = None
+        self._cancelled = False
+        self._links = []
+        self.log.clear()
+        self.transient_label.clear()
+        self.phase_label.clear()
+        self.status_label.setText(f"Running {request.action}…")
+        self.progress.setRange(0, 0)  # busy until Nix announces work
+        try:
+            argv = request.argv()
+        except RequestError as err:
+            self._finish(Outcome(request.action, None, error=str(err)))
+            return True
+        self._launch(argv, request)
+        self.started.emit(request)
+        return True
+
+    def _launch(self, argv: list[str], request: RebuildRequest) -> None:
+        proc = QProcess(self)
+        proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        proc.readyReadStandardOutput.connect(self._read_output)
+        proc.finished.connect(self._process_finished)
+        proc.errorOccurred.connect(self._process_error)
+        self._process = proc
+        self._clock.start()
+        self._started_at = time.monotonic()
+        self._tick.start()
+        self._update_buttons()
+        proc.start(argv[0], argv[1:])
+        if not request.use_helper:
+            proc.closeWriteChannel()  # the helper keeps stdin open for "cancel"
+
+    def dry_build_first(self, request: RebuildRequest) -> bool:
+        """Run a dry-build of ``request``'s configuration; Apply then runs ``request``.
+
+        Apply stays disabled if the dry-build fails (evaluation errors block switching).
+        """
+        check = dataclasses.replace(request, action="dry-build", use_helper=False)
+        self._then_apply = request
+        return self.start(check)
+
+    def cancel(self) -> None:
+        """Ask the running rebuild to stop: cancel line, terminate, then kill."""
+        proc = self._process
+        if proc is None:
+            return
+        self._cancelled = True
+        self.status_label.setText("Cancelling…")
+        if self.request is not None and self.request.use_helper:
+            proc.write(b"cancel\n")
+        proc.terminate()
+        QTimer.singleShot(self.kill_timeout_ms, lambda: self._kill_if_running(proc))
+
+    def _kill_if_running(self, proc: QProcess) -> None:
+        if self._process is proc and proc.state() != QProcess.ProcessState.NotRunning:
+            proc.kill()
+
+    # ------------------------------------------------------------------ process events
+
+    def _read_output(self) -> None:
+        proc = self._process
+        if proc is None:
+            return
+        data = bytes(proc.readAllStandardOutput().data())
+        self._show(self.classifier.feed(data))
+
+    def _process_finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        if self._process is None:
+            return
+        self._read_output()
+        self._show(self.classifier.finish())
+        crashed = status == QProcess.ExitStatus.CrashExit
+        first = self.classifier.errors[0].text.strip() if self.classifier.errors else None
+        self._finish(
+            Outcome(
+                self.request.action if self.request else "?",
+                None if crashed else code,
+                cancelled=self._cancelled,
+                duration=time.monotonic() - self._started_at,
+                first_error=first,
+            )
+        )
+
+    def _process_error(self, error: QProcess.ProcessError) -> None:
+        proc = self._process
+        if proc is None or error != QProcess.ProcessError.FailedToStart:
+            return  # other errors are followed by finished()
+        self._finish(
+            Outcome(
+                self.request.action if self.request else "?",
+                None,
+                duration=time.monotonic() - self._started_at,
+                error=proc.errorString(),
+            )
+        )
+
+    def _finish(self, outcome: Outcome) -> None:
+        proc, self._process = self._process, None
+        if proc is not None:
+            proc.deleteLater()
+        self._tick.stop()
+        self._update_elapsed()
+        self.outcome = outcome
+        self.transient_label.clear()
+        self._finish_progress(outcome)
+        self._finish_check(outcome)
+        self.status_label.setText(self._status_html(outcome))
+        self._update_buttons()
+        self.finished.emit(outcome)
+
+    def _finish_progress(self, outcome: Outcome) -> None:
+        p = self.classifier.progress
+        if outcome.ok and self.request is not None and self.request.action != "dry-build":
+            total = max(p.total, 1)
+            self.progress.setRange(0, total)
+            self.progress.setValue(total)
+        elif self.progress.maximum() == 0:
+            self.progress.setRange(0, max(p.total, 1))
+            self.progress.setValue(p.done)
+
+    def _finish_check(self, outcome: Outcome) -> None:
+        if self.request is None or self.request.action != "dry-build":
+            return
+        self._check_state = outcome.ok if not outcome.cancelled else None
+        if self._then_apply is not None and outcome.ok:
+            self.action_box.setCurrentText(self._then_apply.action)
+        if not outcome.ok:
+            self._then_apply = None
+
+    def _status_html(self, outcome: Outcome) -> str:
+        text = html.escape(str(outcome))
+        best = best_location(self.classifier.locations, self._flake_dir())
+        if not outcome.ok and best is not None:
+            self._links.append(best)
+            text += f' — <a href="loc:{len(self._links) - 1}">go to {html.escape(str(best))}</a>'
+        if self.request and self.request.action == "dry-build" and self._then_apply and outcome.ok:
+            text += f" — ready to {html.escape(self._then_apply.action)}"
+        return text
+
+    # ------------------------------------------------------------------ display
+
+    def _show(self, lines: list[Line]) -> None:
+        if not lines:
+            return
+        chunks: list[str] = []
+        for line in lines:
+            if line.transient:
+                self.transient_label.setText(line.text)
+                continue
+            chunks.append(self._line_html(line))
+        if chunks:
+            cursor = self.log.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            if not self.log.document().isEmpty():
+                cursor.insertBlock()
+            cursor.insertHtml("<br>".join(chunks))
+            self.log.setTextCursor(cursor)
+            self.log.ensureCursorVisible()
+        self._update_progress()
+
+    def _line_html(self, line: Line) -> str:
+        text = html.escape(line.text).replace(" ", "&nbsp;") or "&nbsp;"
+        if line.location is not None:
+            self._links.append(line.location.local(self._flake_dir()))
+            shown = html.escape(line.location.path)
+            link = f'<a href="loc:{len(self._links) - 1}">{shown}</a>'
+            text = text.replace(shown, link, 1)
+        colour = _COLOURS.get(line.kind)
+        if line.kind is Kind.PLAN:
+            colour = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        if colour is not None:
+            text = f'<span style="color:{QColor(colour).name()}">{text}</span>'
+        return text
+
+    def _flake_dir(self) -> str | None:
+        if self.request is None or self.request.flake is None:
+            return None
+        return self.request.flake.partition("#")[0]
+
+    def _update_progress(self) -> None:
+        p = self.classifier.progress
+        if p.total:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(p.done)
+        what = p.current or ""
+        self.phase_label.setText(f"{p.phase} — {what}" if p.phase and what else p.phase or what)
+
+    def _update_elapsed(self) -> None:
+        if self._clock.isValid():
+            self.elapsed_label.setText(format_duration(self._clock.elapsed() / 1000))
+
+    def _update_buttons(self) -> None:
+        running = self.is_running()
+        self.cancel_button.setEnabled(running)
+        self.check_button.setEnabled(not running)
+        self.action_box.setEnabled(not running)
+        was = self.apply_button.isEnabled()
+        allowed = self.apply_allowed()
+        self.apply_button.setEnabled(allowed)
+        self.apply_button.setText(self.action_box.currentText().capitalize())
+        self.apply_button.setToolTip(
+            "" if allowed or running else "Blocked: the last dry-build failed; fix the error first"
+        )
+        if was != allowed:
+            self.applyAllowedChanged.emit(allowed)
+
+    # ------------------------------------------------------------------ user actions
+
+    def _check_clicked(self) -> None:
+        action = self.action_box.currentText()
+        self._start_safely(lambda: self.dry_build_first(self.request_for(action)))
+
+    def _apply_clicked(self) -> None:
+        action = self.action_box.currentText()
+        self._start_safely(lambda: self.apply(action))
+
+    def apply(self, action: str | None = None) -> bool:
+        """Run the request the last successful :meth:`dry_build_first` was for, or ``action``.
+
+        Returns False when blocked (running, or the last dry-build failed).
+        """
+        if not self.apply_allowed():
+            return False
+        pending, self._then_apply = self._then_apply, None
+        if pending is not None and (action is None or pending.action == action):
+            return self.start(pending)
+        return self.start(self.request_for(action or self.action_box.currentText()))
+
+    def _start_safely(self, fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except RequestError as err:
+            self.status_label.setText(html.escape(str(err)))
+
+    def _link_activated(self, href: str) -> None:
+        if not href.startswith("loc:"):
+            return
+        try:
+            loc = self._links[int(href[4:])]
+        except (ValueError, IndexError):
+            return
+        self.locationActivated.emit(loc.path, max(loc.line, 1), max(loc.column, 1))

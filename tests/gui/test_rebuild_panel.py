@@ -1,0 +1,252 @@
+"""The rebuild panel with a real QProcess running the stand-in ``nixos-rebuild`` (and the
+stand-in ``pkexec`` + the real helper for root actions)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QTextCursor
+
+from nixos_settings.core.rebuild import Outcome, RebuildRequest
+from nixos_settings.ui.rebuild_panel import RebuildPanel
+
+pytestmark = pytest.mark.gui
+
+REPO = Path(__file__).resolve().parents[2]
+STANDINS = REPO / "tests" / "standins"
+
+
+@pytest.fixture
+def standin_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private bin dir with only our stand-ins, first on PATH; returns the tmp dir."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name in ("nixos-rebuild", "pkexec"):
+        (bindir / name).symlink_to(STANDINS / name)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    monkeypatch.setenv("STANDIN_REBUILD_DELAY", "0.03")
+    monkeypatch.setenv("STANDIN_REBUILD_RECORD", str(tmp_path / "record"))
+    return tmp_path
+
+
+@pytest.fixture
+def panel(qtbot) -> RebuildPanel:  # type: ignore[no-untyped-def]
+    p = RebuildPanel(kill_timeout_ms=400)
+    qtbot.addWidget(p)
+    p.resize(900, 500)
+    p.show()
+    return p
+
+
+def run(qtbot, panel: RebuildPanel, request: RebuildRequest, timeout: int = 20000) -> Outcome:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(panel.finished, timeout=timeout) as blocker:
+        assert panel.start(request)
+    outcome = blocker.args[0]
+    assert isinstance(outcome, Outcome)
+    return outcome
+
+
+def test_build_shows_live_progress(qtbot, panel: RebuildPanel, standin_env: Path) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(panel.finished, timeout=20000) as blocker:
+        panel.start(RebuildRequest("build"))
+        assert panel.is_running()
+        assert not panel.start(RebuildRequest("build"))  # one at a time
+        assert panel.cancel_button.isEnabled() and not panel.apply_button.isEnabled()
+        # Midway the bar shows the classifier's counts, not just a busy indicator.
+        qtbot.waitUntil(lambda: panel.progress.maximum() == 4 and panel.progress.value() >= 2)
+        assert panel.progress.value() < 4 or not panel.is_running()
+        assert panel.elapsed_label.text().endswith(" s")
+    outcome = blocker.args[0]
+    assert outcome.ok and outcome.action == "build"
+    assert (panel.progress.value(), panel.progress.maximum()) == (4, 4)
+    text = panel.log.toPlainText()
+    assert "these 3 derivations will be built:" in text
+    assert text.splitlines()[-1].startswith("/nix/store/")
+    assert panel.status_label.text().startswith("build succeeded in")
+    assert not panel.cancel_button.isEnabled()
+    assert (standin_env / "record").read_text().startswith("argv: [build]\n")
+
+
+def click_first_link(qtbot, panel: RebuildPanel) -> None:  # type: ignore[no-untyped-def]
+    """Click the first anchor in the log with the mouse, as a user would."""
+    doc = panel.log.document()
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            if frag.charFormat().isAnchor():
+                cursor = QTextCursor(doc)
+                cursor.setPosition(frag.position() + 1)
+                panel.log.setTextCursor(cursor)
+                panel.log.ensureCursorVisible()
+                rect = panel.log.cursorRect(cursor)
+                point = QPoint(rect.x() + 2, rect.center().y())
+                qtbot.mouseClick(panel.log.viewport(), Qt.MouseButton.LeftButton, pos=point)
+                return
+            it += 1
+        block = block.next()
+    raise AssertionError("no link in the log")
+
+
+def test_error_location_link(qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("STANDIN_REBUILD_SCENARIO", "eval-error")
+    conf = standin_env / "configuration.nix"
+    conf.write_text("{ }\n")
+    outcome = run(qtbot, panel, RebuildRequest("dry-build", config_file=conf))
+    assert outcome.exit_code == 1 and not outcome.ok
+    assert outcome.first_error == f"error: undefined variable 'pkgz' at {conf}:4:27"
+    assert '<a href="loc:' in panel.log.toHtml()
+    with qtbot.waitSignal(panel.locationActivated, timeout=3000) as blocker:
+        click_first_link(qtbot, panel)
+    assert blocker.args == [str(conf), 4, 27]
+    # The status line offers the same place.
+    assert f"go to {conf}:4:27" in panel.status_label.text()
+    with qtbot.waitSignal(panel.locationActivated, timeout=1000) as blocker:
+        panel.status_label.linkActivated.emit("loc:0")
+    assert blocker.args == [str(conf), 4, 27]
+
+
+def test_cancel_terminates(qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("STANDIN_REBUILD_SCENARIO", "slow")
+    with qtbot.waitSignal(panel.finished, timeout=10000) as blocker:
+        panel.start(RebuildRequest("build"))
+        qtbot.waitUntil(lambda: "building '" in panel.log.toPlainText(), timeout=5000)
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    outcome = blocker.args[0]
+    assert outcome.cancelled and not outcome.ok
+    assert "interrupted by the user" in panel.log.toPlainText()
+    assert str(outcome).startswith("build cancelled after")
+
+
+def test_cancel_kills_after_timeout(
+    qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("STANDIN_REBUILD_SCENARIO", "slow")
+    monkeypatch.setenv("STANDIN_REBUILD_IGNORE_INT", "1")
+    with qtbot.waitSignal(panel.finished, timeout=10000) as blocker:
+        panel.start(RebuildRequest("build"))
+        qtbot.waitUntil(lambda: "building '" in panel.log.toPlainText(), timeout=5000)
+        panel.cancel()
+    outcome = blocker.args[0]
+    assert outcome.cancelled and outcome.exit_code is None  # killed
+    assert outcome.duration >= 0.35  # waited kill_timeout_ms before SIGKILL
+
+
+def helper_env(standin_env: Path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
+    root = standin_env / "etc-nixos"
+    state = standin_env / "state"
+    root.mkdir()
+    state.mkdir()
+    (root / "configuration.nix").write_text("{ }\n")
+    monkeypatch.setenv("NIXOS_SETTINGS_HELPER", str(STANDINS / "nixos-settings-helper"))
+    monkeypatch.setenv("STANDIN_PYTHON", sys.executable)
+    monkeypatch.setenv("STANDIN_PKEXEC_RECORD", str(standin_env / "pkexec"))
+    monkeypatch.setenv("NIXOS_SETTINGS_HELPER_ROOT", str(root))
+    monkeypatch.setenv("NIXOS_SETTINGS_HELPER_STATE", str(state))
+    monkeypatch.setenv("NIXOS_SETTINGS_HELPER_PATH", str(standin_env / "bin"))
+    return root
+
+
+def test_switch_through_pkexec_and_helper(
+    qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    root = helper_env(standin_env, monkeypatch)
+    conf = root / "configuration.nix"
+    outcome = run(qtbot, panel, RebuildRequest("switch", config_file=conf, use_helper=True))
+    assert outcome.ok, panel.log.toPlainText()
+    assert (standin_env / "pkexec").read_text().split()[1:] == [
+        "rebuild",
+        "switch",
+        "--config",
+        str(conf),
+    ]
+    record = (standin_env / "record").read_text()
+    assert f"argv: [switch] [-I] [nixos-config={conf}]" in record
+    assert "activating the configuration..." in panel.log.toPlainText()
+    assert "running nixos-rebuild switch" in (root.parent / "state" / "helper.log").read_text()
+
+
+def test_cancel_through_helper(qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    helper_env(standin_env, monkeypatch)
+    monkeypatch.setenv("STANDIN_REBUILD_SCENARIO", "slow")
+    # As with a real root helper, our signals do not reach it: only the cancel line can.
+    monkeypatch.setenv("STANDIN_PKEXEC_UNSIGNALLABLE", "1")
+    panel.kill_timeout_ms = 8000
+    with qtbot.waitSignal(panel.finished, timeout=10000) as blocker:
+        panel.start(RebuildRequest("switch", use_helper=True))
+        qtbot.waitUntil(lambda: "building '" in panel.log.toPlainText(), timeout=5000)
+        panel.cancel()
+    outcome = blocker.args[0]
+    assert outcome.cancelled and outcome.exit_code == 130
+    assert "interrupted by the user" in panel.log.toPlainText()
+
+
+def test_helper_refusal_is_shown(
+    qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    helper_env(standin_env, monkeypatch)
+    outside = standin_env / "elsewhere.nix"
+    outside.write_text("{ }\n")
+    outcome = run(qtbot, panel, RebuildRequest("boot", config_file=outside, use_helper=True))
+    assert outcome.exit_code == 2
+    assert "refused" in panel.log.toPlainText()
+    assert not (standin_env / "record").exists()
+
+
+def test_dry_build_first_then_switch(
+    qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    root = helper_env(standin_env, monkeypatch)
+    request = RebuildRequest("switch", config_file=root / "configuration.nix", use_helper=True)
+    with qtbot.waitSignal(panel.finished, timeout=20000) as blocker:
+        assert panel.dry_build_first(request)
+    assert blocker.args[0].ok and blocker.args[0].action == "dry-build"
+    assert not (standin_env / "pkexec").exists()  # the dry-build needs no root
+    assert panel.apply_button.isEnabled() and panel.apply_button.text() == "Switch"
+    assert "ready to switch" in panel.status_label.text()
+    with qtbot.waitSignal(panel.finished, timeout=20000) as blocker:
+        qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].ok and blocker.args[0].action == "switch"
+    assert (standin_env / "pkexec").read_text().split()[2] == "switch"
+
+
+def test_failed_dry_build_blocks_apply(
+    qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("STANDIN_REBUILD_SCENARIO", "eval-error")
+    with qtbot.waitSignals([panel.finished, panel.applyAllowedChanged], timeout=20000):
+        panel.dry_build_first(RebuildRequest("switch"))
+    assert not panel.apply_button.isEnabled()
+    assert "failed" in panel.apply_button.toolTip()
+    assert not panel.apply("switch")
+    panel.mark_changed()  # the user edits the file: a new attempt is allowed
+    assert panel.apply_button.isEnabled()
+
+
+def test_program_missing(qtbot, panel: RebuildPanel, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    outcome = run(qtbot, panel, RebuildRequest("dry-build"))
+    assert outcome.error is not None and not outcome.ok
+    assert "could not start" in panel.status_label.text()
+    assert not panel.is_running()
+
+
+def test_request_for_uses_configured_file_and_flake(panel: RebuildPanel, tmp_path: Path) -> None:
+    panel.set_config_path(tmp_path / "c.nix")
+    assert panel.request_for("build").rebuild_argv()[-1] == f"nixos-config={tmp_path}/c.nix"
+    assert panel.request_for("switch").use_helper and not panel.request_for("dry-build").use_helper
+    panel.set_flake("/etc/nixos#desk")
+    assert panel.request_for("boot").rebuild_argv() == [
+        "nixos-rebuild",
+        "boot",
+        "--flake",
+        "/etc/nixos#desk",
+    ]
+    assert panel.location_activated is panel.locationActivated or (
+        panel.location_activated == panel.locationActivated
+    )
