@@ -1,0 +1,6 @@
+{ config, pkgs, ... }:
+{
+    networking.hostName = "quarry";
+    time.timeZone = "UTC";
+    programs.fish.enable = true;
+}

@@ -1,0 +1,10 @@
+{ pkgs, ... }:
+{
+  users.users.joana = {
+    isNormalUser = true;
+    packages = with pkgs; [
+      firefox
+    ]; # browsers
+    description = "Joana";
+  };
+}

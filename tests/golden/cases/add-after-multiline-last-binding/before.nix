@@ -1,0 +1,9 @@
+{ pkgs, ... }:
+{
+  users.users.joana = {
+    isNormalUser = true;
+    packages = with pkgs; [
+      firefox
+    ]; # browsers
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.openssh = {
+    enable = true; # on for the migration
+    ports = [ 2222 ];
+  };
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  services.openssh = {
+    enable = true; # on for the migration
+  };
+}

@@ -1,0 +1,8 @@
+{ ... }:
+{
+  users.users = {
+    bob = {
+      isNormalUser = true;
+    };
+  };
+}

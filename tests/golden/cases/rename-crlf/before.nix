@@ -1,0 +1,8 @@
+{ ... }:
+{
+  users.users = {
+    alice = {
+      isNormalUser = true;
+    };
+  };
+}

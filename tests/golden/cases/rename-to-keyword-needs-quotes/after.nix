@@ -1,0 +1,4 @@
+{ ... }:
+{
+  users.users."let".isNormalUser = true;
+}

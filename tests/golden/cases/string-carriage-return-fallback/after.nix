@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  environment.etc."motd".text = "a\r\nb";
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  environment.etc."motd".text = "hello";
+  time.timeZone = "UTC";
+}

@@ -1,0 +1,4 @@
+{ pkgs, ... }:
+{
+  time.timeZone = "UTC";
+}
