@@ -43,8 +43,9 @@ EXPECTED = {("networking", "hostName"): '"oak"', ("services", "openssh", "enable
         f"{{ lib, ... }}:\nwith lib;\nlet y = 2; in\n({{\n  {BODY}\n}})\n",
         f"{{ config, lib, ... }}:\n{{\n  options = {{ my.flag = lib.mkOption {{ }}; }};\n"
         f"  config = {{\n  {BODY}\n  }};\n}}\n",
-        f"{{ config, lib, ... }}:\n{{\n  options.x = lib.mkEnableOption \"x\";\n"
-        f"  config.networking.hostName = \"oak\";\n  config.services.openssh.enable = true;\n}}\n",
+        "{ config, lib, ... }:\n{\n  options.x = lib.mkEnableOption \"x\";\n"
+        "  config.networking.hostName = \"oak\";\n"
+        "  config.services.openssh.enable = true;\n}\n",
         f"{{ config, ... }}:\n{{\n  imports = [ ];\n  disabledModules = [ \"a.nix\" ];\n"
         f"  meta.maintainers = [ ];\n  _file = ./x.nix;\n  key = \"k\";\n  {BODY}\n}}\n",
     ],
