@@ -156,3 +156,8 @@ def test_real_descriptions_have_no_raw_markup(shared_dir: Path, name: str) -> No
         assert tags(h) <= ALLOWED, (o.name, tags(h) - ALLOWED)
         assert "&lt;literal" not in h and "&lt;/para" not in h and "{option}`" not in h
         assert "&lt;link" not in h and "&lt;citerefentry" not in h
+
+
+def test_nested_code_gets_one_pair_of_backticks() -> None:
+    h = render_description("<literal>/home/<replaceable>user</replaceable></literal>", DOCBOOK)
+    assert html_to_text(h) == "`/home/user`"

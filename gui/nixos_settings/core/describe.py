@@ -350,6 +350,7 @@ class _Text(HTMLParser):
         self.pre = 0
         self.href: list[tuple[str | None, int]] = []
         self.list_depth = 0
+        self.code = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a: dict[str, Any] = dict(attrs)
@@ -373,7 +374,9 @@ class _Text(HTMLParser):
         elif tag == "a":
             self.href.append((a.get("href"), len(self.parts)))
         elif tag == "code" and not self.pre:
-            self.parts.append("`")
+            self.code += 1
+            if self.code == 1:  # nested code (<literal><replaceable>) gets one pair
+                self.parts.append("`")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("ul", "ol"):
@@ -382,7 +385,9 @@ class _Text(HTMLParser):
             self.pre -= 1
             self.parts.append("\n\n")
         elif tag == "code" and not self.pre:
-            self.parts.append("`")
+            self.code -= 1
+            if self.code == 0:
+                self.parts.append("`")
         elif tag == "a":
             href, start = self.href.pop() if self.href else (None, 0)
             shown = "".join(self.parts[start:]).strip()
