@@ -41,6 +41,7 @@ import bisect
 import gc
 import heapq
 import re
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -50,6 +51,7 @@ Loc = tuple[str, ...]
 
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _WORD = re.compile(r"[a-z0-9]+")
+_DESC_WORD = re.compile(r"[a-z0-9]{2,}")
 _TAG = re.compile(r"<[^>]*>")
 
 # Words too common in descriptions to say anything about which option is meant.
@@ -92,7 +94,25 @@ W_TYPO = 5.0
 W_SYNONYM = 5.0
 W_DESC = 3.0
 W_DESC_PREFIX = 2.0
+DESC_INDEX_CHARS = 400
 W_MODULE = 2.5  # bonus when the token comes from the module segment
+
+
+def _tie_key(o: OptionInfo) -> float:
+    return 0.05 * len(o.loc) + 0.002 * len(o.name)
+
+
+def _token_postings(seg_post: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Token → sorted option ids, from segment → sorted option ids."""
+    by_token: dict[str, list[list[int]]] = {}
+    for seg, ids in seg_post.items():
+        for tok in segment_tokens(seg):
+            by_token.setdefault(tok, []).append(ids)
+    out: dict[str, list[int]] = {}
+    for tok, lists in by_token.items():
+        # one segment: already sorted and unique; several: merge at C speed
+        out[tok] = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+    return out
 
 
 def _stem(w: str) -> str:
@@ -110,6 +130,10 @@ def segment_tokens(seg: str) -> tuple[str, ...]:
     """Lowercase tokens of one loc segment: itself, its camelCase/-/_ parts, and stems."""
     if _is_placeholder(seg):
         return ()
+    if seg.isalnum() and seg.islower():
+        # the common case (enable, services, openssh): no camelCase parts to split off
+        st = _stem(seg)
+        return (seg,) if st == seg else (seg, st)
     low = seg.lower()
     out = {low}
     out.update(p.lower() for p in _CAMEL.findall(seg))
@@ -152,81 +176,74 @@ class SearchIndex:
 
     def _build(self, options: OptionSet | Sequence[OptionInfo]) -> None:
         self._set = options if isinstance(options, OptionSet) else None
-        self.options: list[OptionInfo] = list(options)
+        # Option ids are assigned shallowest/shortest name first, so every posting list is
+        # already in tie-break order: the best few of a large list are simply its head.
+        given = list(options)
+        given_pen = [_tie_key(o) for o in given]
+        order = sorted(range(len(given)), key=given_pen.__getitem__)
+        self.options: list[OptionInfo] = [given[i] for i in order]
         opts = self.options
         n = len(opts)
-        self._lower: list[str] = [o.name.lower() for o in opts]
         # Ties: shallower, then shorter names first.
-        self._penalty: list[float] = [0.05 * len(o.loc) + 0.002 * len(o.name) for o in opts]
+        self._penalty: list[float] = [given_pen[i] for i in order]
+        self._lower: list[str] = [o.name.lower() for o in opts]
         self._enable: list[bool] = [o.loc[-1] == "enable" for o in opts]
-        blob_parts: list[str] = []
-        self._starts: list[int] = []
+        self._blob = "\n".join(self._lower)
+        starts = [0] * n
         pos = 0
-        for low in self._lower:
-            self._starts.append(pos)
-            blob_parts.append(low)
+        for i, low in enumerate(self._lower):
+            starts[i] = pos
             pos += len(low) + 1
-        self._blob = "\n".join(blob_parts)
+        self._starts = starts
         self._sorted_names = sorted(range(n), key=self._lower.__getitem__)
         self._sorted_lower = [self._lower[i] for i in self._sorted_names]
+        self._build_names(opts)
+        self._build_descriptions(opts)
+        self._kind_cache: list[frozenset[str] | None] = [None] * n
+        self._only_cache: tuple[int, frozenset[int]] | None = None
 
-        # Segments repeat a lot (enable, services, ...): tokenise each distinct one once.
-        seg_cache: dict[str, tuple[str, ...]] = {}
-        name_post: dict[str, list[int]] = {}
-        # Tokens of the "module" segment (services.<openssh>.enable) weigh more: that is
-        # usually the thing a plain-word query names.
-        module_post: dict[str, list[int]] = {}
+    def _build_names(self, opts: list[OptionInfo]) -> None:
+        """Token postings of names, built per distinct segment (segments repeat a lot)."""
+        seg_post: defaultdict[str, list[int]] = defaultdict(list)
+        mod_post: defaultdict[str, list[int]] = defaultdict(list)
         for i, o in enumerate(opts):
-            toks: set[str] = set()
-            for seg in o.loc:
-                st = seg_cache.get(seg)
-                if st is None:
-                    st = seg_cache[seg] = segment_tokens(seg)
-                toks.update(st)
-            for tok in toks:
-                lst = name_post.get(tok)
-                if lst is None:
-                    name_post[tok] = [i]
-                else:
-                    lst.append(i)
-            if len(o.loc) >= 3:
-                for tok in seg_cache[o.loc[1]]:
-                    lst = module_post.get(tok)
-                    if lst is None:
-                        module_post[tok] = [i]
-                    else:
-                        lst.append(i)
-        self._name_post = name_post
-        self._module_post = module_post
-        self._name_vocab = sorted(name_post)
+            loc = o.loc
+            for seg in loc:
+                seg_post[seg].append(i)
+            if len(loc) >= 3:
+                # Tokens of the "module" segment (services.<openssh>.enable) weigh more:
+                # that is usually the thing a plain-word query names.
+                mod_post[loc[1]].append(i)
+        self._name_post = _token_postings(seg_post)
+        self._module_post = _token_postings(mod_post)
+        self._name_vocab = sorted(self._name_post)
         self._name_vocab_blob = "\n" + "\n".join(self._name_vocab) + "\n"
 
-        desc_post: dict[str, list[int]] = {}
+    def _build_descriptions(self, opts: list[OptionInfo]) -> None:
+        desc_post: defaultdict[str, list[int]] = defaultdict(list)
         stop = _STOP
+        findall = _DESC_WORD.findall
         for i, o in enumerate(opts):
             d = o.description
             if not d:
                 continue
-            low = d.lower()
+            # The opening of a description says what the option is; indexing only that
+            # keeps the build inside its budget (90% of descriptions are shorter anyway).
+            low = d[:DESC_INDEX_CHARS].lower()
             if "<" in low:
                 low = _TAG.sub(" ", low)
-            for w in set(_WORD.findall(low)):
-                if w in stop or len(w) < 2:
-                    continue
-                lst = desc_post.get(w)
-                if lst is None:
-                    desc_post[w] = [i]
-                else:
-                    lst.append(i)
-        # Fold plurals into the stem's list too (cheap: only for words ending in s).
+            for w in set(findall(low)) - stop:
+                desc_post[w].append(i)
+        # Fold plurals into the stem's list too (only words ending in s); keep lists sorted.
+        folded: dict[str, list[int]] = {}
         for w in [w for w in desc_post if w.endswith("s")]:
-            s = _stem(w)
-            if s != w:
-                desc_post.setdefault(s, []).extend(desc_post[w])
-        self._desc_post = desc_post
-        self._desc_vocab = sorted(desc_post)
-        self._kind_cache: list[frozenset[str] | None] = [None] * n
-        self._only_cache: tuple[int, frozenset[int]] | None = None
+            st = _stem(w)
+            if st != w:
+                folded.setdefault(st, list(desc_post.get(st, ()))).extend(desc_post[w])
+        for st, ids in folded.items():
+            desc_post[st] = sorted(set(ids))
+        self._desc_post = dict(desc_post)
+        self._desc_vocab = sorted(self._desc_post)
 
     def __len__(self) -> int:
         return len(self.options)
@@ -247,7 +264,8 @@ class SearchIndex:
             else:
                 nxt = self._lower[i][len(q)]
                 out[i] = (90.0 if nxt == "." else 80.0, "name prefix")
-        if len(q) < 3:
+        if len(q) < 3 or "." not in q:
+            # Without a dot, word tokens already cover segment matches (cheaper).
             return out
         blob, starts = self._blob, self._starts
         pos = blob.find(q)
@@ -338,8 +356,9 @@ class SearchIndex:
             put(tok, W_TYPO)
         return found, bool(found)
 
-    def _term(self, term: str) -> tuple[dict[int, float], bool]:
-        """Scores of one query word on every option it matches; flag: only via typos."""
+    def _layers(self, term: str) -> tuple[list[tuple[float, list[int]]], bool]:
+        """(weight, posting list) pairs one query word matches, best weight first; flag:
+        matched only through typos."""
         np, mp, dp = self._name_post, self._module_post, self._desc_post
         stem = _stem(term)
         layers: list[tuple[float, list[int]]] = []
@@ -358,12 +377,39 @@ class SearchIndex:
             layers.append((w, np[tok]))
             if tok in mp:
                 layers.append((w + W_MODULE, mp[tok]))
-        # Apply in ascending weight so that the best match per option wins (C-speed update).
-        layers.sort(key=lambda x: x[0])
+        layers.sort(key=lambda x: -x[0])
+        return layers, typo_only
+
+    @staticmethod
+    def _merge(layers: list[tuple[float, list[int]]]) -> dict[int, float]:
+        """Best weight per option (applied worst first: C-speed dict updates)."""
         scores: dict[int, float] = {}
-        for w, ids in layers:
+        for w, ids in reversed(layers):
             scores.update(dict.fromkeys(ids, w))
-        return scores, typo_only
+        return scores
+
+    def _top_of_layers(self, layers: list[tuple[float, list[int]]], k: int) -> dict[int, float]:
+        """The ``k`` best options of one word without touching every posting.
+
+        Posting lists are in tie-break order and weight classes are further apart than any
+        tie-break penalty, so taking heads of lists class by class is exact.
+        """
+        out: dict[int, float] = {}
+        pen = self._penalty
+        i = 0
+        while i < len(layers) and len(out) < k:
+            w = layers[i][0]
+            group = []
+            while i < len(layers) and layers[i][0] == w:
+                group.append(layers[i][1])
+                i += 1
+            for oid in heapq.merge(*group):
+                if oid in out:
+                    continue
+                out[oid] = w * 3.0 - pen[oid]
+                if len(out) >= k:
+                    break
+        return out
 
     # ------------------------------------------------------------------ filters
 
@@ -439,43 +485,50 @@ class SearchIndex:
             return [SearchHit(self.options[i], 0.0, "filter") for i in ids[:limit]]
 
         direct = self._direct(q) if " " not in q else {}
-        terms = [t for t in _WORD.findall(q) if t not in _STOP or len(_WORD.findall(q)) == 1]
-        terms = list(dict.fromkeys(terms))[:6]
-        total: dict[int, float] = {}
-        why: dict[int, str] = {}
-        matched_terms: dict[int, int] = {}
-        any_typo = False
-        for t in terms:
-            scores, typo_only = self._term(t)
-            any_typo |= typo_only
-            for i, s in scores.items():
-                total[i] = total.get(i, 0.0) + s
-                matched_terms[i] = matched_terms.get(i, 0) + 1
+        words = _WORD.findall(q)
+        terms = list(dict.fromkeys(t for t in words if t not in _STOP or len(words) == 1))[:6]
+        filtered = only is not None or bool(kinds) or hide_read_only
         need = len(terms)
-        plain_words = " " in q and "." not in q
+        why: dict[int, str] = {}
         cand: dict[int, float] = {}
-        for i, s in total.items():
-            m = matched_terms[i]
-            if m < need:
-                continue
-            score = s / max(need, 1) * 3.0 - self._penalty[i]
-            if plain_words and self._enable[i]:
-                score += 1.5
-            cand[i] = score
-            why[i] = "typo" if any_typo else "words"
-        if not cand and need > 1:
-            # No option has every word: fall back to the ones with the most words.
-            best = max(matched_terms.values(), default=0)
-            for i, s in total.items():
-                if matched_terms[i] == best:
-                    cand[i] = s / need * 3.0 - self._penalty[i] - 10.0
-                    why[i] = "some words"
-        for i, (s, reason) in direct.items():
-            cand[i] = max(cand.get(i, -1e9), s + cand.get(i, 0.0) * 0.1 - self._penalty[i])
+        per_term = [self._layers(t) for t in terms]
+        any_typo = any(typo for _, typo in per_term)
+        word_why = "typo" if any_typo else "words"
+        desc_only_max = W_DESC
+        if need == 1 and not filtered:
+            cand = self._top_of_layers(per_term[0][0], limit + 20)
+            for i, sc in cand.items():
+                why[i] = word_why if sc > desc_only_max * 3.0 else "description"
+        elif need >= 1:
+            dicts = sorted((self._merge(layers) for layers, _ in per_term), key=len)
+            common = set(dicts[0])
+            for d in dicts[1:]:
+                common &= d.keys()
+            plain_words = " " in q and "." not in q
+            pen, enable = self._penalty, self._enable
+            for i in common:
+                total = sum(d[i] for d in dicts)
+                score = total / need * 3.0 - pen[i]
+                if plain_words and enable[i]:
+                    score += 1.5
+                cand[i] = score
+                why[i] = word_why if total > desc_only_max * need else "description"
+            if not cand and need > 1:
+                # No option has every word: rank those with the most words, lower.
+                counts: dict[int, int] = {}
+                sums: dict[int, float] = {}
+                for d in dicts:
+                    for i, w in d.items():
+                        counts[i] = counts.get(i, 0) + 1
+                        sums[i] = sums.get(i, 0.0) + w
+                best = max(counts.values(), default=0)
+                for i, c in counts.items():
+                    if c == best:
+                        cand[i] = sums[i] / need * 3.0 - pen[i] - 10.0
+                        why[i] = "some words"
+        for i, (sc, reason) in direct.items():
+            cand[i] = max(cand.get(i, -1e9), sc + cand.get(i, 0.0) * 0.1 - self._penalty[i])
             why[i] = reason
-        for i in cand:
-            if why[i] in ("words", "some words") and total.get(i, 0) <= W_DESC * need:
-                why[i] = "description"
         ids = self._filter(
             heapq.nlargest(
                 max(limit * 4, limit + 50) if (only is not None or kinds) else limit + 20,
