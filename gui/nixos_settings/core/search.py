@@ -200,7 +200,7 @@ class SearchIndex:
         self._build_names(opts)
         self._build_descriptions(opts)
         self._kind_cache: list[frozenset[str] | None] = [None] * n
-        self._only_cache: tuple[int, frozenset[int]] | None = None
+        self._only_cache: tuple[frozenset[Loc], frozenset[int]] | None = None
 
     def _build_names(self, opts: list[OptionInfo]) -> None:
         """Token postings of names, built per distinct segment (segments repeat a lot)."""
@@ -423,7 +423,8 @@ class SearchIndex:
         return got
 
     def _only_ids(self, only: Collection[Loc]) -> frozenset[int]:
-        key = id(only)
+        # Keyed by content, not identity: the GUI may pass a fresh set each keystroke.
+        key = frozenset(tuple(loc) for loc in only)
         if self._only_cache is not None and self._only_cache[0] == key:
             return self._only_cache[1]
         index = {id(o): i for i, o in enumerate(self.options)}
