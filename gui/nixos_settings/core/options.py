@@ -51,6 +51,7 @@ needs it.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import time
@@ -429,7 +430,7 @@ def _option(key: str, rec: Any, desc_fmt: str) -> OptionInfo:
     if not isinstance(rec, dict):
         raise _ShapeError(key, f"option {key!r} is a {type(rec).__name__}, not an object")
     loc_raw = rec.get("loc")
-    if not isinstance(loc_raw, list) or not loc_raw or not all(isinstance(s, str) for s in loc_raw):
+    if not isinstance(loc_raw, list) or not loc_raw or set(map(type, loc_raw)) != {str}:
         raise _ShapeError(key, f"option {key!r} has no valid 'loc' (list of strings)")
     desc = rec.get("description")
     fmt = desc_fmt
@@ -502,6 +503,9 @@ def from_records(
             f"expected a JSON object keyed by option name, found {type(records).__name__}", path
         )
     fmt = MARKDOWN if _modern(r for _, r in items if isinstance(r, dict)) else DOCBOOK
+    # Tens of thousands of small acyclic records: cyclic GC passes would find nothing.
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         opts = [_option(k, r, fmt) for k, r in items]
     except _ShapeError as e:
@@ -510,6 +514,9 @@ def from_records(
             line, col = _line_col(raw, off)
             raise OptionsError(e.message, path, line, col) from None
         raise OptionsError(e.message, path) from None
+    finally:
+        if was_enabled:
+            gc.enable()
     return OptionSet(opts, src)
 
 
