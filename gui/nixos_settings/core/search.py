@@ -102,11 +102,16 @@ def _tie_key(o: OptionInfo) -> float:
     return 0.05 * len(o.loc) + 0.002 * len(o.name)
 
 
-def _token_postings(seg_post: dict[str, list[int]]) -> dict[str, list[int]]:
+def _token_postings(
+    seg_post: dict[str, list[int]], seg_tokens: dict[str, tuple[str, ...]]
+) -> dict[str, list[int]]:
     """Token → sorted option ids, from segment → sorted option ids."""
     by_token: dict[str, list[list[int]]] = {}
     for seg, ids in seg_post.items():
-        for tok in segment_tokens(seg):
+        toks = seg_tokens.get(seg)
+        if toks is None:
+            toks = seg_tokens[seg] = segment_tokens(seg)
+        for tok in toks:
             by_token.setdefault(tok, []).append(ids)
     out: dict[str, list[int]] = {}
     for tok, lists in by_token.items():
@@ -214,8 +219,9 @@ class SearchIndex:
                 # Tokens of the "module" segment (services.<openssh>.enable) weigh more:
                 # that is usually the thing a plain-word query names.
                 mod_post[loc[1]].append(i)
-        self._name_post = _token_postings(seg_post)
-        self._module_post = _token_postings(mod_post)
+        seg_tokens: dict[str, tuple[str, ...]] = {}
+        self._name_post = _token_postings(seg_post, seg_tokens)
+        self._module_post = _token_postings(mod_post, seg_tokens)
         self._name_vocab = sorted(self._name_post)
         self._name_vocab_blob = "\n" + "\n".join(self._name_vocab) + "\n"
 
