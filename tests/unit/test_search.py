@@ -42,7 +42,13 @@ def top(idx: SearchIndex, q: str, n: int, **kw: object) -> list[str]:
         ("networking.hostName", "networking.hostName", 1),
         ("hostname", "networking.hostName", 5),
         ("fierwall enable", "networking.firewall.enable", 3),  # typo
-        ("opensh enable", "services.openssh.enable", 1),  # prefix of a token
+        ("opensh enable", "services.openssh.enable", 1),  # one letter missing
+        ("system packages", "environment.systemPackages", 1),
+        ("kernel packages", "boot.kernelPackages", 1),
+        ("state version", "system.stateVersion", 1),
+        ("auto upgrade", "system.autoUpgrade.enable", 1),
+        ("docker", "virtualisation.docker.enable", 1),
+        ("bluetooth", "hardware.bluetooth.enable", 1),
     ],
 )
 def test_queries_people_type(nixos: SearchIndex, query: str, expected: str, n: int) -> None:
@@ -73,6 +79,9 @@ def test_home_manager_queries(hm: SearchIndex) -> None:
     assert top(hm, "programs.git.enable", 1) == ["programs.git.enable"]
     assert "programs.git.signing.key" in top(hm, "git signing key", 3)
     assert "programs.firefox.enable" in top(hm, "firefox", 5)
+    assert top(hm, "zsh", 1) == ["programs.zsh.enable"]
+    assert top(hm, "git", 1) == ["programs.git.enable"]
+    assert top(hm, "home packages", 1) == ["home.packages"]
 
 
 def test_filters(nixos: SearchIndex) -> None:

@@ -215,10 +215,12 @@ class SearchIndex:
             loc = o.loc
             for seg in loc:
                 seg_post[seg].append(i)
+            # Tokens of the "module" segment (services.<openssh>.enable, <home>.packages)
+            # weigh more: that is usually the thing a plain-word query names.
             if len(loc) >= 3:
-                # Tokens of the "module" segment (services.<openssh>.enable) weigh more:
-                # that is usually the thing a plain-word query names.
                 mod_post[loc[1]].append(i)
+            elif len(loc) == 2:
+                mod_post[loc[0]].append(i)
         seg_tokens: dict[str, tuple[str, ...]] = {}
         self._name_post = _token_postings(seg_post, seg_tokens)
         self._module_post = _token_postings(mod_post, seg_tokens)
@@ -504,6 +506,10 @@ class SearchIndex:
         desc_only_max = W_DESC
         if need == 1 and not filtered:
             cand = self._top_of_layers(per_term[0][0], limit + 20)
+            enable = self._enable
+            for i in cand:
+                if enable[i]:
+                    cand[i] += 0.6  # "zsh" most likely means programs.zsh.enable
             for i, sc in cand.items():
                 why[i] = word_why if sc > desc_only_max * 3.0 else "description"
         elif need >= 1:
@@ -513,9 +519,11 @@ class SearchIndex:
                 common &= d.keys()
             plain_words = " " in q and "." not in q
             pen, enable = self._penalty, self._enable
+            # "system packages" written as one name segment (systemPackages) is a strong hint
+            joined = set(self._name_post.get("".join(terms), ()))
             for i in common:
                 total = sum(d[i] for d in dicts)
-                score = total / need * 3.0 - pen[i]
+                score = total / need * 3.0 - pen[i] + (3.0 if i in joined else 0.0)
                 if plain_words and enable[i]:
                     score += 1.5
                 cand[i] = score
