@@ -26,8 +26,10 @@ hide_read_only=False) -> list[SearchHit]``
 Ranking, best first: exact name; name prefix; the query as a path fragment aligned on
 segments (``openssh.enable``, ``allowedTCP``); every word matching name tokens (segments and
 their camelCase parts: exact > prefix > suffix > infix), typo-tolerant token matches, then
-description words.  Ties go to shallower, shorter names, and to ``*.enable`` switches for
-plain-word queries.
+description words.  Words matching the "module" segment (``services.<openssh>``) count
+more; words that together spell one segment (``system packages`` → ``systemPackages``) get
+a bonus; ``*.enable`` switches come first among equals; remaining ties go to shallower,
+shorter names.  Descriptions are indexed by their first 400 characters.
 
 Design for ~25k options: lowercase token → option-id posting lists for names and
 descriptions, a sorted vocabulary for prefix lookup via :mod:`bisect`, one newline-joined
