@@ -119,7 +119,8 @@ def test_open_and_save_without_edits_is_byte_identical(case: Case, tmp_path: Pat
 
 _plain = st.text(alphabet=st.sampled_from(list("abc xyz-_.é🎉\"\\$'{}")), max_size=10)
 NIX_VALUES = st.one_of(
-    st.integers(-50, 5000).map(str),
+    # no negative numbers: see test_set_negative_number_inside_wrapper (a core bug)
+    st.integers(0, 5000).map(str),
     # closed terms only: nix-instantiate --parse rejects undefined variables
     st.sampled_from(["true", "false", "null", "[ ]", "{ }", "[ 1 2 3 ]", "builtins.true",
                      "./some/file.nix", "{ a = 1; b.c = [ \"x\" ]; }", "(1 + 2)"]),
@@ -129,7 +130,7 @@ NIX_VALUES = st.one_of(
 STRINGS = st.lists(st.sampled_from(
     [*"ab \t\r\n\"\\$'{}é🎉", "${", "''", "''${"]), max_size=12).map("".join).filter(
     # a known render bug (see tests/unit/test_render.py::test_quote_before_dollar_curly_…)
-    lambda s: not ("\n" in s and "'${" in s.replace("''${", ""))
+    lambda s: not ("\n" in s and "'${" in s)
 )
 NEW_SEGMENTS = st.sampled_from(["zeta", "extraThing", "foo-bar", "127.0.0.1", "with space",
                                 "if", "é"])
@@ -215,8 +216,13 @@ def step(data: st.DataObject, cfg: Configuration, log: Log) -> None:
                 # an attrset value makes the loc a container: find_any sees both
                 new = [x for x in cfg.find_any(loc) if x.file == d.file]
                 assert text in [x.value_text for x in new]
+                # wrappers (mkForce …) stay around the new value
+                assert d.wrapper_names in [x.wrapper_names for x in new
+                                           if x.value_text == text]
             elif kind == "set_string":
                 s = data.draw(STRINGS, label="string")
+                if "\n" in s and cfg.documents[d.file].newline == b"\r\n":
+                    return  # see test_multiline_string_in_crlf_file (a core bug)
                 cs = cfg.set_string(loc, s, at=d)
                 check_change(cfg, cs, log)
                 new = [x for x in cfg.find(loc) if x.file == d.file]
@@ -362,3 +368,28 @@ def test_apply_then_inverse_restores_bytes(data: st.DataObject) -> None:
     cfg.apply(cs.inverse())
     assert snapshot(cfg) == original
     assert not cfg.dirty_paths()
+
+
+@pytest.mark.xfail(strict=True, reason="core bug: plan_set splices the new text verbatim as "
+                   "a wrapper's argument: 'lib.mkForce pkgs.x' set to '-1' becomes "
+                   "'lib.mkForce -1', which Nix reads as a subtraction (wrapper lost)")
+def test_set_negative_number_inside_wrapper() -> None:
+    cfg = Configuration.load(FIXTURES / "mkforce-mkdefault.nix")
+    loc = ("boot", "kernelPackages")
+    assert cfg.find(loc)[0].wrapper_names == ["mkForce"]
+    cfg.apply(cfg.set(loc, "-1"))
+    (d,) = cfg.find(loc)
+    assert d.wrapper_names == ["mkForce"]
+    assert d.value_text in ("-1", "(-1)")
+
+
+@pytest.mark.nix
+@pytest.mark.skipif(NIX is None, reason="nix-instantiate is not installed")
+@pytest.mark.xfail(strict=True, reason="core bug: in a CRLF file set_string writes a "
+                   "''-string with CR LF line ends; Nix 2.8 does not strip indentation across "
+                   "CR LF, so 'a\\n' evaluates to '\\r\\n    a\\r\\n'")
+def test_multiline_string_in_crlf_file() -> None:
+    cfg = Configuration.load(FIXTURES / "crlf.nix")
+    loc = ("networking", "hostName")
+    cfg.apply(cfg.set_string(loc, "a\n"))
+    nix_eval_strings([(cfg.find(loc)[0].value_text, "a\n")])
