@@ -150,7 +150,7 @@ class Controller(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.cfg: Any = None
         self.options: Any = None
         self.index: Any = None
@@ -161,6 +161,14 @@ class Controller(QObject):
         self._edit_session = 0
         self._package_names: set[str] | None = None
         self.helper_command: Sequence[str] = ("pkexec", "nixos-settings-helper", "write")
+        #: decides which files need the privileged helper (replaceable for tests)
+        self.can_write: Callable[[Path], bool] = _writable
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        try:
+            self.dirty_changed.emit(not clean)
+        except RuntimeError:  # emitted while Qt tears the objects down
+            pass
 
     # -- opening --------------------------------------------------------------------------
 
@@ -464,7 +472,7 @@ class Controller(QObject):
         if self.cfg is None:
             return out
         dirty = self.dirty_paths()
-        direct = [p for p in dirty if _writable(p)]
+        direct = [p for p in dirty if self.can_write(p)]
         privileged = [p for p in dirty if p not in direct]
         for path in direct:
             try:

@@ -265,8 +265,8 @@ class MainWindow(QMainWindow):
         c.options_progress.connect(lambda msg: self.statusBar().showMessage(msg, 4000))
         c.edit_refused.connect(self._on_refused)
         c.current_changed.connect(self._on_current)
-        c.dirty_changed.connect(lambda _d: self._update_status())
-        c.undo_stack.indexChanged.connect(lambda _i: self._update_status())
+        c.dirty_changed.connect(self._safe_update_status)
+        c.undo_stack.indexChanged.connect(self._safe_update_status)
         c.show_source.connect(
             lambda p, line, col, span: self.source.show_location(p, line, col, span))
 
@@ -525,6 +525,12 @@ class MainWindow(QMainWindow):
 
     # -- status ----------------------------------------------------------------------------------
 
+    def _safe_update_status(self, *_args: object) -> None:
+        try:
+            self._update_status()
+        except RuntimeError:  # signals from the undo stack while the window is destroyed
+            pass
+
     def _update_status(self) -> None:
         c = self.controller
         opts = c.options
@@ -546,7 +552,6 @@ class MainWindow(QMainWindow):
             f"{steps} pending change{'s' if steps != 1 else ''} in {pending} file"
             f"{'s' if pending != 1 else ''} — review" if pending else "No pending changes")
         self.act_save.setEnabled(bool(pending))
-        self.setWindowModified(bool(pending))
         root = c.root
         title = f"{APP_NAME} — {root}" if root else APP_NAME
         self.setWindowTitle(("• " if pending else "") + title)

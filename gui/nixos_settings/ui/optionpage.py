@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFont, QPalette
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -550,4 +550,8 @@ def _warn_colour(w: QWidget) -> str:
 
 
 def _dim(w: QWidget) -> str:
-    return w.palette().color(QPalette.ColorRole.PlaceholderText).name()
+    """A muted text colour: halfway between text and background (readable on both)."""
+    pal = w.palette()
+    t, b = pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base)
+    return QColor((t.red() + b.red()) // 2, (t.green() + b.green()) // 2,
+                  (t.blue() + b.blue()) // 2).name()
