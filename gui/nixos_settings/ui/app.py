@@ -3,7 +3,8 @@
 The window is shown before anything slow happens: the configuration is read right after the
 first show (it is fast), and option metadata is loaded on a pool thread.  With the
 environment variable ``NIXOS_SETTINGS_SHOWN_STAMP`` set, the app prints
-``shown <unix time>`` on stdout when the window is first painted (used by the benchmark).
+``shown <unix time>`` on stdout when the window is first painted, and ``options <unix time>``
+when the metadata is in (used by the benchmark); with the value ``quit`` it then exits.
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ class _FirstPaint(QObject):
         return False
 
 
+def _options_stamp(window: MainWindow, mode: str) -> None:
+    print(f"options {time.time():.6f}", flush=True)
+    if mode == "quit":
+        import resource
+
+        print(f"maxrss_kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
+        window._confirm_quit = False
+        QTimer.singleShot(0, window.close)
+
+
 def _flake_parts(flake: str | None) -> tuple[str | None, str | None]:
     if not flake:
         return None, None
@@ -50,8 +61,11 @@ def create_window(file: str | Path | None, options_spec: str | None = None,
                   flake: str | None = None) -> MainWindow:
     """Build and show the window; opening and loading start on the next event loop turn."""
     window = MainWindow()
-    if os.environ.get("NIXOS_SETTINGS_SHOWN_STAMP"):
+    stamp = os.environ.get("NIXOS_SETTINGS_SHOWN_STAMP")
+    if stamp:
         _FirstPaint(window)
+        window.controller.options_loaded.connect(lambda: _options_stamp(window, stamp))
+        window.controller.options_failed.connect(lambda _m: _options_stamp(window, stamp))
     window.show()
 
     def start() -> None:

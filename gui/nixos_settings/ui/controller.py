@@ -85,13 +85,17 @@ class OptionsLoader(QRunnable):
 
     def run(self) -> None:
         try:
-            options = self._load(self.signals.progress.emit)
+            options = self._load(self._progress)
             index = _build_index(options)
         except Exception as err:  # shown in the UI, never a crash of the pool thread
             self.signals.failed.emit(str(err) or type(err).__name__)
             return
         if not self.cancelled:
             self.signals.loaded.emit(options, index)
+
+    def _progress(self, message: str, fraction: float | None = None) -> None:
+        pct = f" ({fraction:.0%})" if fraction is not None else ""
+        self.signals.progress.emit(f"{message}{pct}")
 
 
 def _build_index(options: Any) -> Any:
@@ -113,7 +117,7 @@ def default_options_loader(
         except ImportError:
             sources = None  # type: ignore[assignment]
         if sources is not None and hasattr(sources, "resolve_options"):
-            return sources.resolve_options(spec, config_path, progress, lambda: False)
+            return sources.resolve_options(spec, config_path, progress, None)
         from nixos_settings.core import options
 
         if spec is None:
@@ -583,16 +587,32 @@ def _problem_text(result: Any) -> str | None:
 
 
 def suggestions_for(options: Any, loc: tuple[str, ...], n: int = 3) -> list[tuple[str, ...]]:
-    """Close option names for an unknown definition loc (difflib over its neighbourhood)."""
+    """Close option names for an unknown definition loc.
+
+    Walks the metadata's loc tree along ``loc`` (placeholders match any segment) to the first
+    segment that does not exist, and compares only that segment with its siblings, so it
+    stays cheap with thousands of unknown definitions.
+    """
     if options is None or not loc:
         return []
-    pool: list[Any] = []
-    for depth in range(min(len(loc) - 1, 3), 0, -1):
-        pool = options.under(loc[:depth])
-        if pool:
-            break
-    if not pool:
-        pool = list(options)
-    names = {optpath.show(o.loc): o.loc for o in pool}
-    got = difflib.get_close_matches(optpath.show(loc), list(names), n=n, cutoff=0.6)
-    return [names[g] for g in got]
+    template: list[str] = []
+    for i, seg in enumerate(loc):
+        kids = options.children(tuple(template))
+        if seg in kids:
+            template.append(seg)
+            continue
+        holder = next((k for k in kids if k == "*" or (k.startswith("<") and k.endswith(">"))),
+                      None)
+        if holder is not None:
+            template.append(holder)
+            continue
+        plain = [k for k in kids if not k.startswith("<")]
+        out: list[tuple[str, ...]] = []
+        for m in difflib.get_close_matches(seg, plain, n=n, cutoff=0.6):
+            guess = (*loc[:i], m, *loc[i + 1 :])
+            if options.match(guess) is not None:
+                out.append(guess)
+            else:
+                out.append((*loc[:i], m))
+        return out
+    return []

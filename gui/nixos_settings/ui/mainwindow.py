@@ -488,14 +488,15 @@ class MainWindow(QMainWindow):
             for n in cfg.notes:
                 items.append(ProblemItem(n.severity, n.message, Path(n.path), n.line, n.column))
             if self.controller.options is not None and len(self.controller.options):
-                for node in self.model.tree.unknown():
-                    sugg = self.controller.suggestions(node.loc)
-                    hint = f" — did you mean {', '.join(optpath.show(s) for s in sugg)}?" if sugg else ""
-                    d = node.defs[0] if node.defs else None
+                for n, (loc, d) in enumerate(self.model.tree.unknown_definitions()):
+                    # suggestions cost a fuzzy match each: eager for the first ones only,
+                    # the option page computes them for any unknown option it shows
+                    sugg = self.controller.suggestions(loc) if n < 20 else []
+                    hint = (f" — did you mean {', '.join(optpath.show(s) for s in sugg)}?"
+                            if sugg else "")
                     items.append(ProblemItem(
-                        "warning", f"unknown option {optpath.show(node.loc)}{hint}",
-                        Path(d.file) if d else None, d.line if d else None,
-                        d.column if d else None, node.loc))
+                        "warning", f"unknown option {optpath.show(loc)}{hint}",
+                        Path(d.file), d.line, d.column, loc))
         self._problems = items
         self.problems.clear()
         for it in items:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core import optpath
+from nixos_settings.core import describe, optpath
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui.editors import EditorSpec, ValueEditor, editor_spec, make_editor
 
@@ -41,24 +41,10 @@ Loc = tuple[str, ...]
 
 
 def describe_html(info: Any) -> str:
-    """Description of ``info`` as HTML (core.describe when available; plain text otherwise)."""
-    text = getattr(info, "description", None)
-    if not text:
+    """Description of ``info`` as HTML (rendered by core.describe)."""
+    if not getattr(info, "description", None):
         return "<p><i>No description.</i></p>"
-    try:
-        from nixos_settings.core import describe
-    except ImportError:
-        describe = None  # type: ignore[assignment]
-    if describe is not None:
-        for name in ("to_html", "render", "describe_html", "render_html"):
-            fn = getattr(describe, name, None)
-            if callable(fn):
-                try:
-                    return str(fn(text, getattr(info, "description_format", "markdown")))
-                except TypeError:
-                    return str(fn(text))
-    paras = [p.strip() for p in text.split("\n\n") if p.strip()]
-    return "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+    return describe.render_option(info)
 
 
 def _declaration_link(decl: Any, revision: str | None) -> str:
@@ -332,7 +318,7 @@ class OptionPage(QScrollArea):
                 lab = self._label(text, rich=False)
                 lab.setFont(mono)
             else:
-                lab = self._label(html.escape(text))
+                lab = self._label(describe.render_literal(lit))
             form.addRow(title, lab)
         if info.declarations:
             rev = getattr(getattr(self.controller.options, "source", None), "revision", None)

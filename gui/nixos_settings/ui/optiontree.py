@@ -203,6 +203,22 @@ class OptionTree:
             node = nxt
         return node
 
+    def unknown_definitions(self) -> list[tuple[Loc, Any]]:
+        """(loc, first definition) for every defined loc no option covers (no materialising:
+        one metadata lookup per distinct loc)."""
+        if self.options is None:
+            return []
+        out: list[tuple[Loc, Any]] = []
+        seen: set[Loc] = set()
+        for d in self._definitions:
+            loc = tuple(d.loc)
+            if loc in seen:
+                continue
+            seen.add(loc)
+            if self.options.match_prefix(loc) is None:
+                out.append((loc, d))
+        return out
+
     def unknown(self) -> list[TreeNode]:
         """Every node for a definition that matches no option (materialises set branches)."""
         out: list[TreeNode] = []
