@@ -287,7 +287,7 @@ class Controller(QObject):
         for p in paths:
             old = self._originals.get(p, b"")
             new = self.cfg.documents[p].source
-            out.append(unified_diff(old, new, str(p)))
+            out.append(unified_diff(old, new, self.display_name(p)))
         return "".join(out)
 
     def list_elements(self, definition: Any) -> list[str] | None:
@@ -333,6 +333,16 @@ class Controller(QObject):
     def suggestions(self, loc: Sequence[str]) -> list[Loc]:
         """"Did you mean" options for a definition loc that matches no option."""
         return suggestions_for(self.options, tuple(loc))
+
+    def display_name(self, path: Path) -> str:
+        """``path`` relative to the configuration's directory when inside it."""
+        root = self.root
+        if root is not None:
+            try:
+                return str(Path(path).relative_to(root.parent))
+            except ValueError:
+                pass
+        return str(path)
 
     def new_edit_session(self) -> int:
         """A fresh merge token for one editor's focus/typing session."""

@@ -350,6 +350,9 @@ class MainWindow(QMainWindow):
         self.source.refresh({p: cfg.documents[p] for p in cfg.files})
         self.page.refresh()
         self._reveal_current()
+        changed = [tuple(x) for x in (locs or ())]
+        if changed:  # show where the edit landed
+            self._reveal_first(changed[-1])
         self._refresh_problems()
         self._update_status()
 
@@ -508,8 +511,9 @@ class MainWindow(QMainWindow):
             li = QListWidgetItem(text)
             li.setToolTip(text)
             self.problems.addItem(li)
-        if any(i.severity == "error" for i in items):
+        if any(i.severity == "error" for i in items) and not self.problems_dock.isVisible():
             self.problems_dock.show()
+            self.resizeDocks([self.problems_dock], [150], Qt.Orientation.Vertical)
 
     def _problem_activated(self, item: QListWidgetItem) -> None:
         row = self.problems.row(item)

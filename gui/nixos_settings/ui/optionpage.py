@@ -15,7 +15,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -62,6 +62,36 @@ def _wrap_name(name: str) -> str:
     return html.escape(name).replace(".", ".\u200b")
 
 
+class WrapLabel(QLabel):
+    """A word-wrapped label whose size hint is its height at its current width.
+
+    QLabel's own hint assumes an arbitrary narrower width, so layouts grow wrapped labels to
+    two or three times the height they need whenever there is spare room.
+    """
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        if self.wordWrap() and self.width() > 40:
+            h = self.heightForWidth(self.width())
+            if h > 0:
+                return QSize(hint.width(), h)
+        return hint
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = super().minimumSizeHint()
+        if self.wordWrap() and self.width() > 40:
+            h = self.heightForWidth(self.width())
+            if h > 0:
+                return QSize(hint.width(), h)
+        return hint
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        old = event.oldSize().width()
+        super().resizeEvent(event)
+        if old != event.size().width():
+            self.updateGeometry()
+
+
 class OptionPage(QScrollArea):
     """Scrollable page for one loc; rebuilt when the loc changes, refreshed in place on edits
     so an editor keeps focus while the user types."""
@@ -100,7 +130,7 @@ class OptionPage(QScrollArea):
                 _drop_layout(item.layout())
 
     def _label(self, text: str, rich: bool = True, selectable: bool = True) -> QLabel:
-        label = QLabel(text)
+        label = WrapLabel(text)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
         flags = Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
@@ -108,7 +138,7 @@ class OptionPage(QScrollArea):
             flags |= Qt.TextInteractionFlag.TextSelectableByMouse
         label.setTextInteractionFlags(flags)
         label.linkActivated.connect(self._on_link)
-        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         return label
 
     def _title(self, text: str, subtitle: str = "") -> None:
@@ -303,15 +333,16 @@ class OptionPage(QScrollArea):
         self._layout.addWidget(desc)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Type:", self._label(html.escape(spec.words or info.type)
-                                         + f" <span style='color:{_dim(self)}'>"
-                                         f"({html.escape(info.type)})</span>"))
+        words = spec.words or info.type
+        raw = (f" <span style='color:{_dim(self)}'>({html.escape(info.type)})</span>"
+               if words != info.type else "")
+        form.addRow("Type:", self._label(html.escape(words) + raw))
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         for title, lit in (("Default:", info.default), ("Example:", info.example)):
             if lit is None:
                 if title == "Default:":
-                    form.addRow(title, self._label("<i>none (must be set)</i>"))
+                    form.addRow(title, self._label("<i>none given in the metadata</i>"))
                 continue
             text = lit.text if lit.text is not None else ""
             if lit.is_code():

@@ -141,7 +141,8 @@ class ChangedOnDiskDialog(QDialog):
         text = []
         for p in paths:
             disk = controller.disk_bytes(p) or b""
-            text.append(unified_diff(disk, controller.cfg.documents[p].source, str(p)))
+            text.append(unified_diff(disk, controller.cfg.documents[p].source,
+                                     controller.display_name(p)))
         self.diff = diff_view("".join(text) or "(no difference in content)\n")
         box = QDialogButtonBox()
         reload_b = box.addButton("&Reload from disk", QDialogButtonBox.ButtonRole.DestructiveRole)

@@ -328,6 +328,9 @@ class SourceView(QWidget):
         """Show the files of a configuration (``Document``-like: ``.source``, ``.tree``)."""
         self._docs = dict(documents)
         keep = self._current if self._current in self._docs else None
+        if root is not None:
+            self._root = root
+        root = getattr(self, "_root", None)
         self._files.blockSignals(True)
         self._files.clear()
         base = root.parent if root is not None else None
