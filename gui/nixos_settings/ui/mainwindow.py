@@ -228,22 +228,28 @@ class MainWindow(QMainWindow):
         self._configure_rebuild_panel()
 
     def _configure_rebuild_panel(self) -> None:
+        """Point the rebuild panel at the opened configuration (file or flake host)."""
         panel = getattr(self, "rebuild_panel", None)
-        root = self.controller.root
-        if panel is None or root is None:
+        cfg = self.controller.cfg
+        if panel is None or cfg is None:
             return
-        for name in ("set_config_path", "set_configuration", "set_config"):
-            fn = getattr(panel, name, None)
-            if callable(fn):
-                try:
-                    fn(root)
-                except Exception:
-                    pass
-                break
-        link = getattr(panel, "location_activated", None) or getattr(panel, "open_location", None)
-        if link is not None and hasattr(link, "connect") and not getattr(self, "_linked", False):
-            link.connect(self._open_location)
+        host = getattr(cfg, "flake_host", None)
+        if host:
+            panel.set_flake(f"{Path(cfg.root).parent}#{host}")
+        else:
+            panel.set_flake(None)
+            panel.set_config_path(cfg.root)
+        if not getattr(self, "_linked", False):
+            panel.locationActivated.connect(self._open_location)
+            panel.started.connect(self._rebuild_started)
+            self.controller.config_changed.connect(lambda _l: panel.mark_changed())
             self._linked = True
+
+    def _rebuild_started(self, _request: object) -> None:
+        if self.controller.dirty_paths():
+            self.statusBar().showMessage(
+                "Unsaved changes are not part of this rebuild: nixos-rebuild reads the files "
+                "on disk. Save first (Ctrl+S) to include them.", 15000)
 
     def _open_location(self, path: Any, line: int = 1, column: int = 1) -> None:
         self.source.show_location(Path(path), int(line), int(column or 1))

@@ -1,0 +1,53 @@
+"""Window integration: rebuild panel docked and pointed at the file, geometry remembered,
+start-up entry point shows the window before metadata arrives."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from nixos_settings.ui.mainwindow import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def test_rebuild_panel_is_docked_and_configured(window, config_dir) -> None:
+    panel = getattr(window, "rebuild_panel", None)
+    if panel is None:
+        pytest.skip("rebuild panel module not present in this tree")
+    assert window.rebuild_dock is not None and window.rebuild_dock.widget() is panel
+    assert panel.config_file == config_dir / "configuration.nix"
+    panel.locationActivated.emit(str(config_dir / "desktop.nix"), 3, 3)
+    assert window.source.current_path() == config_dir / "desktop.nix"
+    assert "line 3" in window.source._where.text()
+
+
+def test_geometry_is_remembered(qtbot, config_dir) -> None:
+    first = MainWindow()
+    first._confirm_quit = False
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(701, 503)
+    first.main_split.setSizes([250, 451])
+    first.close()
+    assert QSettings("nixos-settings", "nixos-settings").value("window/geometry") is not None
+    second = MainWindow()
+    second._confirm_quit = False
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (701, 503)
+    assert abs(second.main_split.sizes()[0] - first.main_split.sizes()[0]) <= 1
+
+
+def test_create_window_opens_then_loads_in_background(qtbot, config_dir, options_file) -> None:
+    from nixos_settings.ui.app import create_window
+
+    win = create_window(config_dir / "configuration.nix", str(options_file))
+    win._confirm_quit = False
+    qtbot.addWidget(win)
+    assert win.isVisible()
+    assert win.controller.options is None  # nothing slow before the window shows
+    with qtbot.waitSignal(win.controller.options_loaded, timeout=10000):
+        pass
+    assert win.windowTitle().endswith(str(config_dir / "configuration.nix"))
+    assert win.model.index_for(("services", "printing", "enable")).isValid()
