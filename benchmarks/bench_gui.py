@@ -195,7 +195,7 @@ def bench_search(scale25: Path) -> None:
 
 def _p99(values: list[float]) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(0.99 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(0.99 * (len(s) - 1)))]
 
 
 def bench_open(scale25: Path, tmp: Path) -> None:

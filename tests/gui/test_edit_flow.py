@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from tests.gui.conftest import CONFIG, DESKTOP
 
 from nixos_settings.ui.editors import BoolEditor, IntEditor, NullableEditor, RawEditor
 from nixos_settings.ui.reviewdialog import ReviewDialog
-from tests.gui.conftest import CONFIG, DESKTOP, USERS
 
 pytestmark = pytest.mark.gui
 

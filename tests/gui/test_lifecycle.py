@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QInputDialog, QMessageBox
+from tests.gui.conftest import CONFIG, USERS
 
 from nixos_settings.core import options as core_options
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui import reviewdialog
 from nixos_settings.ui.mainwindow import MainWindow
-from tests.gui.conftest import CONFIG, USERS
 
 pytestmark = pytest.mark.gui
 
@@ -64,7 +64,8 @@ def test_overwrite_after_compare_is_explicit(qtbot, window, config_dir, monkeypa
 
 
 def test_syntax_error_in_imported_file(qtbot, config_dir, options_file) -> None:
-    (config_dir / "users.nix").write_bytes(b"{\n  users.users.alice = {\n    isNormalUser = true\n  };\n}\n")
+    broken = b"{\n  users.users.alice = {\n    isNormalUser = true\n  };\n}\n"  # missing ;
+    (config_dir / "users.nix").write_bytes(broken)
     win = MainWindow()
     win._confirm_quit = False
     qtbot.addWidget(win)
@@ -138,7 +139,8 @@ def test_multiple_definitions_edit_the_chosen_one(qtbot, window, config_dir) -> 
     desktop = config_dir / "desktop.nix"
     root = config_dir / "configuration.nix"
     c = window.controller
-    desktop.write_bytes(desktop.read_bytes().replace(b"  sound.enable", b'  time.timeZone = "CET";\n  sound.enable'))
+    desktop.write_bytes(desktop.read_bytes().replace(
+        b"  sound.enable", b'  time.timeZone = "CET";\n  sound.enable'))
     c.reload()
     c.open_option(("time", "timeZone"))
     assert "Defined in 2 places" in window.page._where.text()

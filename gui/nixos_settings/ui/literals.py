@@ -84,7 +84,7 @@ def _indented(source: bytes, node: Any) -> Any:
         lines = lines[1:]
     widths = [len(ln) - len(ln.lstrip(" ")) for ln in lines if ln.strip(" ")]
     strip = min(widths) if widths else 0
-    out = [ln[strip:] if ln.strip(" ") else ln[strip:] for ln in lines]
+    out = [ln[strip:] for ln in lines]
     if out and not out[-1].strip(" "):
         out[-1] = ""
     value = "\n".join(out)

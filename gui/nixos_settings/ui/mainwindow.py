@@ -178,7 +178,8 @@ class MainWindow(QMainWindow):
         self.act_only_set.toggled.connect(self.search.only_set.setChecked)
         self.search.only_set.toggled.connect(self.act_only_set.setChecked)
         self.search.only_set.toggled.connect(self._only_set_toggled)
-        self.act_tree = self._action("Go to &tree", lambda: self.tree.setFocus(), QKeySequence("Ctrl+1"))
+        self.act_tree = self._action("Go to &tree", lambda: self.tree.setFocus(),
+                                     QKeySequence("Ctrl+1"))
         self.act_page = self._action("Go to option &page", self._focus_page, QKeySequence("Ctrl+2"))
         self.act_source = self._action("Go to s&ource view", lambda: self.source.code.setFocus(),
                                        QKeySequence("Ctrl+3"))
@@ -325,7 +326,8 @@ class MainWindow(QMainWindow):
         if not self._maybe_discard("open another configuration"):
             return
         start = str(self.controller.root.parent) if self.controller.root else "/etc/nixos"
-        path, _ = QFileDialog.getOpenFileName(self, "Open configuration", start, "Nix files (*.nix)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open configuration", start,
+                                              "Nix files (*.nix)")
         if path:
             self.open_configuration(path)
 
@@ -555,7 +557,8 @@ class MainWindow(QMainWindow):
         n_err = sum(1 for p in self._problems if p.severity == "error")
         n_warn = len(self._problems) - n_err
         self.status_problems.setText(
-            f"{n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}"
+            f"{n_err} error{'s' if n_err != 1 else ''}, "
+            f"{n_warn} warning{'s' if n_warn != 1 else ''}"
             if self._problems else "No problems")
         pending = len(c.dirty_paths())
         steps = len(c.pending_changes())
@@ -593,7 +596,8 @@ class MainWindow(QMainWindow):
         saved = len(out.written) + len(out.privileged)
         if saved:
             via = " (with administrator rights)" if out.privileged else ""
-            self.statusBar().showMessage(f"Saved {saved} file{'s' if saved != 1 else ''}{via}.", 8000)
+            plural = "s" if saved != 1 else ""
+            self.statusBar().showMessage(f"Saved {saved} file{plural}{via}.", 8000)
         self._update_status()
         return not out.errors
 

@@ -69,7 +69,7 @@ class WrapLabel(QLabel):
     two or three times the height they need whenever there is spare room.
     """
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         hint = super().sizeHint()
         if self.wordWrap() and self.width() > 40:
             h = self.heightForWidth(self.width())
@@ -77,7 +77,7 @@ class WrapLabel(QLabel):
                 return QSize(hint.width(), h)
         return hint
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
         if self.wordWrap() and self.width() > 40:
             h = self.heightForWidth(self.width())
@@ -85,7 +85,7 @@ class WrapLabel(QLabel):
                 return QSize(hint.width(), h)
         return hint
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+    def resizeEvent(self, event: Any) -> None:
         old = event.oldSize().width()
         super().resizeEvent(event)
         if old != event.size().width():
@@ -133,7 +133,8 @@ class OptionPage(QScrollArea):
         label = WrapLabel(text)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-        flags = Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        flags = (Qt.TextInteractionFlag.LinksAccessibleByMouse
+                 | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         if selectable:
             flags |= Qt.TextInteractionFlag.TextSelectableByMouse
         label.setTextInteractionFlags(flags)
@@ -142,7 +143,8 @@ class OptionPage(QScrollArea):
         return label
 
     def _title(self, text: str, subtitle: str = "") -> None:
-        title = self._label(f"<span style='font-size:15pt; font-weight:600'>{_wrap_name(text)}</span>")
+        title = self._label(
+            f"<span style='font-size:15pt; font-weight:600'>{_wrap_name(text)}</span>")
         title.setAccessibleName("Option name")
         title.setObjectName("optionTitle")
         self._layout.addWidget(title)
@@ -265,7 +267,8 @@ class OptionPage(QScrollArea):
         return list(dict.fromkeys(tuple(d.loc) for d in cfg.definitions if tuple(d.loc[:n]) == loc))
 
     def _links(self, locs: list[Loc], limit: int = 60) -> str:
-        items = [f'<a href="option:{html.escape(optpath.show(x))}">{_wrap_name(optpath.show(x))}</a>'
+        items = [f'<a href="option:{html.escape(optpath.show(x))}">'
+                 f"{_wrap_name(optpath.show(x))}</a>"
                  for x in locs[:limit]]
         more = f"<br>… and {len(locs) - limit} more" if len(locs) > limit else ""
         return "<br>".join(items) + more
@@ -277,7 +280,7 @@ class OptionPage(QScrollArea):
             "known.</b> NixOS will refuse to build this configuration unless a module of "
             "yours declares it.</p>")
         self._layout.addWidget(warn)
-        sugg = self.controller.suggestions(self.loc) if hasattr(self.controller, "suggestions") else []
+        sugg = self.controller.suggestions(self.loc)
         if sugg:
             self._heading("Did you mean")
             self._layout.addWidget(self._label(self._links(sugg)))
@@ -513,8 +516,8 @@ class OptionPage(QScrollArea):
             self.controller.remove_entry(loc)
 
     def _add_entry(self) -> None:
-        name, ok = QInputDialog.getText(self, "Add entry",
-                                        f"Name of the new entry in {optpath.show(self._entries_base)}:")
+        where = optpath.show(self._entries_base)
+        name, ok = QInputDialog.getText(self, "Add entry", f"Name of the new entry in {where}:")
         if ok and name.strip():
             if self.controller.add_entry(self._entries_base, name.strip()):
                 self.controller.open_option((*self._entries_base, name.strip()))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication
 from nixos_settings.core import optpath
 
 Loc = tuple[str, ...]
+_NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid = root)
 
 # Node kinds.
 GROUP = "group"  # a prefix of options (services, services.openssh)
@@ -308,7 +309,7 @@ class OptionTreeModel(QAbstractItemModel):
     # -- QAbstractItemModel --------------------------------------------------------------
 
     def index(
-        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()
+        self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT
     ) -> QModelIndex:
         if column < 0 or column > 1 or row < 0:
             return QModelIndex()
@@ -320,19 +321,19 @@ class OptionTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, column, kids[row])
 
-    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> Any:  # type: ignore[override]
+    def parent(self, index: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> Any:  # type: ignore[override]
         node = self.node(index)
         if node is None or node.parent is None or node.parent is self.tree.root:
             return QModelIndex()
         return self.createIndex(node.parent.row, 0, node.parent)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
         pnode = self.node(parent) if parent.isValid() else self.tree.root
         return 0 if pnode is None else len(self.tree.children(pnode))
 
-    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+    def hasChildren(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> bool:
         if not parent.isValid():
             return self.tree.has_children(self.tree.root)
         if parent.column() != 0:
@@ -340,7 +341,7 @@ class OptionTreeModel(QAbstractItemModel):
         node = self.node(parent)
         return node is not None and self.tree.has_children(node)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
         return 2
 
     def headerData(
@@ -355,7 +356,9 @@ class OptionTreeModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         node = self.node(index)
         if node is None:
             return None

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from nixos_settings.core import optpath
 
 Loc = tuple[str, ...]
+_NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid = root)
 LIMIT = 200
 
 
@@ -54,7 +55,7 @@ class SearchResultsModel(QAbstractListModel):
     def hit(self, row: int) -> Any:
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._hits)
 
     def data(
