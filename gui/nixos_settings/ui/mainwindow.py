@@ -477,6 +477,11 @@ class MainWindow(QMainWindow):
 
     def _rebuild_tree(self, keep_state: bool, only_set: bool | None = None) -> None:
         cfg = self.controller.cfg
+        if (keep_state and only_set is None and cfg is not None
+                and self.model.tree.options is self.controller.options
+                and self.model.update_definitions(cfg.definitions,
+                                                  getattr(cfg, "containers", []))):
+            return
         expanded = self._expanded_locs() if keep_state else []
         scroll = self.tree.verticalScrollBar().value()
         defs = cfg.definitions if cfg is not None else []

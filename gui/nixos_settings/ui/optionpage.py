@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QPalette
@@ -33,9 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core import describe, optpath
+from nixos_settings.core import optpath
 from nixos_settings.ui import optiontree as ot
-from nixos_settings.ui.editors import EditorSpec, ValueEditor, editor_spec, make_editor
+
+if TYPE_CHECKING:
+    from nixos_settings.ui.editors import EditorSpec, ValueEditor
+
+# core.describe (markdown-it) and the editors (type parser) are imported on first use:
+# they are not needed to show the window, and start-up time matters.
 
 Loc = tuple[str, ...]
 
@@ -44,6 +49,8 @@ def describe_html(info: Any) -> str:
     """Description of ``info`` as HTML (rendered by core.describe)."""
     if not getattr(info, "description", None):
         return "<p><i>No description.</i></p>"
+    from nixos_settings.core import describe
+
     return describe.render_option(info)
 
 
@@ -280,6 +287,8 @@ class OptionPage(QScrollArea):
             "known.</b> NixOS will refuse to build this configuration unless a module of "
             "yours declares it.</p>")
         self._layout.addWidget(warn)
+        from nixos_settings.ui.editors import EditorSpec
+
         sugg = self.controller.suggestions(self.loc)
         if sugg:
             self._heading("Did you mean")
@@ -308,6 +317,8 @@ class OptionPage(QScrollArea):
                                            "the tree.</i>"))
 
     def _build_option(self, name: str) -> None:
+        from nixos_settings.ui.editors import EditorSpec, editor_spec
+
         assert self.loc is not None
         info = self.controller.info(self.loc)
         self._title(name)
@@ -352,6 +363,8 @@ class OptionPage(QScrollArea):
                 lab = self._label(text, rich=False)
                 lab.setFont(mono)
             else:
+                from nixos_settings.core import describe
+
                 lab = self._label(describe.render_literal(lit))
             form.addRow(title, lab)
         if info.declarations:
@@ -443,6 +456,8 @@ class OptionPage(QScrollArea):
     def _make_editor(self, d: Any) -> None:
         if self.editor is not None:
             _drop_widget(self.editor)
+        from nixos_settings.ui.editors import make_editor
+
         assert self.loc is not None
         editor = make_editor(self.controller, self.loc, self._spec, d)
         editor.problem.connect(self.show_problem)

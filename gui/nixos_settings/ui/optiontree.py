@@ -124,6 +124,27 @@ class OptionTree:
         self._defs = _DefTrie.build(self._definitions, self._containers)
         self.root = TreeNode("", (), (), None, GROUP, None, self._defs, 0)
         self._dnodes: dict[int, _DefTrie | None] = {id(self.root): self._defs}
+        self.keys = _keys(self._definitions, self._containers)
+
+    def rebind(self, definitions: Iterable[Any], containers: Iterable[Any]) -> list[TreeNode]:
+        """New definitions with the same set of locs: update the materialised nodes in
+        place (values, counts) and return the nodes whose row text changed."""
+        self._definitions = list(definitions)
+        self._containers = list(containers)
+        self._defs = _DefTrie.build(self._definitions, self._containers)
+        changed: list[TreeNode] = []
+        stack: list[tuple[TreeNode, _DefTrie | None]] = [(self.root, self._defs)]
+        while stack:
+            node, dn = stack.pop()
+            self._dnodes[id(node)] = dn
+            before = (_sig(node.defs), node.set_below)
+            node.defs = dn.defs if dn is not None else []
+            node.set_below = (dn.count - (1 if dn.defs else 0)) if dn is not None else 0
+            if (_sig(node.defs), node.set_below) != before:
+                changed.append(node)
+            for child in node._children or ():
+                stack.append((child, dn.children.get(child.name) if dn is not None else None))
+        return changed
 
     @property
     def total_set(self) -> int:
@@ -216,7 +237,13 @@ class OptionTree:
             if loc in seen:
                 continue
             seen.add(loc)
-            if self.options.match_prefix(loc) is None:
+            if id(self.options) not in _KNOWN_CACHE:
+                _KNOWN_CACHE.clear()
+            known = _KNOWN_CACHE.setdefault(id(self.options), {})
+            ok = known.get(loc)
+            if ok is None:
+                ok = known[loc] = self.options.match_prefix(loc) is not None
+            if not ok:
                 out.append((loc, d))
         return out
 
@@ -235,6 +262,22 @@ class OptionTree:
                 elif self.dnode(child) is not None:
                     stack.append(child)
         return out
+
+
+# id(OptionSet) -> {loc: covered by an option}; metadata never changes once loaded, and a
+# new set gets a new id (old entries are dropped when another set arrives).
+_KNOWN_CACHE: dict[int, dict[Loc, bool]] = {}
+
+
+def _sig(defs: list[Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What a row shows of its definitions (value text and wrappers)."""
+    return tuple((d.value_text, tuple(str(w) for w in getattr(d, "wrappers", ())))
+                 for d in defs)
+
+
+def _keys(definitions: Iterable[Any], containers: Iterable[Any]) -> frozenset[Loc]:
+    return frozenset(tuple(d.loc) for d in definitions) | frozenset(
+        tuple(c.loc) for c in containers)
 
 
 def _short_value(defs: list[Any]) -> str:
@@ -277,6 +320,19 @@ class OptionTreeModel(QAbstractItemModel):
         flag = self.tree.only_set if only_set is None else only_set
         self.tree = OptionTree(options, definitions, flag, containers)
         self.endResetModel()
+
+    def update_definitions(self, definitions: Iterable[Any], containers: Iterable[Any]) -> bool:
+        """Values changed but no loc appeared or vanished: update rows in place (no reset,
+        so the view keeps expansion, selection and scroll).  False when a reset is needed."""
+        definitions, containers = list(definitions), list(containers)
+        if _keys(definitions, containers) != self.tree.keys:
+            return False
+        for node in self.tree.rebind(definitions, containers):
+            if node is self.tree.root:
+                continue
+            self.dataChanged.emit(self.createIndex(node.row, 0, node),
+                                  self.createIndex(node.row, 1, node))
+        return True
 
     def set_only_set(self, only: bool) -> None:
         t = self.tree

@@ -302,6 +302,7 @@ class SourceView(QWidget):
         super().__init__(parent)
         self._docs: dict[Path, Any] = {}
         self._current: Path | None = None
+        self._shown_source: bytes | None = None
         self._lines: LineTable | None = None
         self._files = QComboBox()
         self._files.setToolTip("File of the configuration to show")
@@ -362,6 +363,7 @@ class SourceView(QWidget):
         self._current = path
         doc = self._docs[path]
         source: bytes = doc.source
+        self._shown_source = source
         tree = getattr(doc, "tree", None) or syntax.parse(source)
         self._lines = LineTable(source)
         text = source.decode("utf-8", "replace").replace("\r\n", "\n")
@@ -373,11 +375,20 @@ class SourceView(QWidget):
         self.file_shown.emit(path)
 
     def refresh(self, documents: Mapping[Path, Any]) -> None:
-        """Documents changed (edit, undo, reload): redisplay keeping the scroll position."""
+        """Documents changed (edit, undo, reload): redisplay keeping the scroll position;
+        the text is only re-rendered when the shown file's bytes changed."""
+        docs = dict(documents)
+        if list(docs) != list(self._docs):
+            self._docs = {}
+            self.set_documents(docs)
+        self._docs = docs
+        current = self._current
+        if current is None or current not in docs:
+            return
+        if docs[current].source == self._shown_source:
+            return
         bar = self.code.verticalScrollBar().value()
-        self.set_documents(documents)
-        if self._current is not None:
-            self.show_file(self._current, force=True)
+        self.show_file(current, force=True)
         self.code.verticalScrollBar().setValue(bar)
 
     def show_location(
