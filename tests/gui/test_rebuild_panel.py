@@ -61,6 +61,7 @@ def test_build_shows_live_progress(qtbot, panel: RebuildPanel, standin_env: Path
         assert panel.progress.value() < 4 or not panel.is_running()
         assert panel.elapsed_label.text().endswith(" s")
     outcome = blocker.args[0]
+    assert float(panel.elapsed_label.text().split()[0]) > 0.2  # the stand-in takes ~0.4 s
     assert outcome.ok and outcome.action == "build"
     assert (panel.progress.value(), panel.progress.maximum()) == (4, 4)
     text = panel.log.toPlainText()

@@ -25,6 +25,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 #: Actions ``nixos-rebuild`` accepts that this application offers.
 ACTIONS: tuple[str, ...] = ("switch", "boot", "test", "build", "dry-build", "dry-activate")
@@ -216,9 +217,8 @@ class ErrorLocation:
         return self
 
 
-@dataclass(frozen=True)
-class Line:
-    """One finished line of output.
+class Line(NamedTuple):
+    """One finished line of output (a named tuple: a rebuild can print 100,000 of them).
 
     Attributes:
         text: the line without its terminator and without ANSI escapes.
@@ -368,6 +368,15 @@ class OutputClassifier:
 
     def _split(self, text: str, *, final: bool) -> list[Line]:
         out: list[Line] = []
+        if "\r" not in text:  # the common case: plain "\n" lines
+            *complete, rest = text.split("\n")
+            for raw in complete:
+                self._emit(out, raw, transient=False)
+            if final and rest:
+                self._emit(out, rest, transient=False)
+                rest = ""
+            self._pending = rest
+            return out
         start = 0
         n = len(text)
         while True:
@@ -402,7 +411,9 @@ class OutputClassifier:
                 out.append(Line(text, Kind.PROGRESS, transient=True))
             return
         kind = self._kind(text)
-        found = _line_locations(text) if kind in (Kind.ERROR, Kind.WARNING) else []
+        found: list[ErrorLocation] = []
+        if (kind is Kind.ERROR or kind is Kind.WARNING) and ("at /" in text or "- In " in text):
+            found = _line_locations(text)
         for loc in found:
             if loc not in self.locations:
                 self.locations.append(loc)
@@ -415,7 +426,7 @@ class OutputClassifier:
 
     def _kind(self, text: str) -> Kind:
         stripped = text.strip()
-        if _ERROR_RE.match(stripped):
+        if stripped[:1] in "ef" and _ERROR_RE.match(stripped):
             self._in_error, self._plan = True, None
             return Kind.ERROR
         # Error blocks continue with indented lines, blank lines and the --show-trace hint.
@@ -432,23 +443,23 @@ class OutputClassifier:
         return self._kind_plain(text, stripped)
 
     def _kind_plain(self, text: str, stripped: str) -> Kind:
-        if _WARNING_RE.match(stripped):
+        if stripped[:1] in "twe" and _WARNING_RE.match(stripped):
             return Kind.WARNING
-        m = _PLAN_RE.match(text)
+        m = _PLAN_RE.match(text) if text.startswith("th") else None
         if m is not None:
             self._start_plan(m.group(1), text.startswith("this "), m.group(2) == "built")
             return Kind.INFO
-        m = _BUILDING_RE.match(text)
+        m = _BUILDING_RE.match(text) if text.startswith("building '") else None
         if m is not None:
             self._count(m.group(1), self._seen_builds, build=True)
             return Kind.BUILDING
-        m = _COPYING_RE.match(text)
+        m = _COPYING_RE.match(text) if text[:1] in "cfd" else None
         if m is not None:
             self._count(m.group(1), self._seen_fetches, build=False)
             return Kind.FETCHING
         if text.startswith("[") and self._bar(text):
             return Kind.PROGRESS
-        if any(text.startswith(p) for p in _PHASES):
+        if text.startswith(_PHASES):
             self.progress.phase = stripped.rstrip(".").rstrip("…")
         return Kind.INFO
 

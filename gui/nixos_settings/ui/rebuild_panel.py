@@ -69,6 +69,7 @@ _COLOURS = {
     Kind.FETCHING: "#26a269",
 }
 MAX_LOG_BLOCKS = 50_000
+FLUSH_MS = 50
 
 
 class RebuildPanel(QWidget):
@@ -95,8 +96,14 @@ class RebuildPanel(QWidget):
         self._then_apply: RebuildRequest | None = None
         self._clock = QElapsedTimer()
         self._started_at = 0.0
+        self._pending_html: list[str] = []
+        self._pending_transient: str | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
         self._tick = QTimer(self)
-        self._tick.setInterval(250)
+        self._tick.setInterval(500)
         self._tick.timeout.connect(self._update_elapsed)
         self._build_ui()
 
@@ -203,6 +210,8 @@ class RebuildPanel(QWidget):
         self.outcome = None
         self._cancelled = False
         self._links = []
+        self._pending_html = []
+        self._pending_transient = None
         self.log.clear()
         self.transient_label.clear()
         self.phase_label.clear()
@@ -227,6 +236,7 @@ class RebuildPanel(QWidget):
         self._clock.start()
         self._started_at = time.monotonic()
         self._tick.start()
+        self._update_elapsed()
         self._update_buttons()
         proc.start(argv[0], argv[1:])
         if not request.use_helper:
@@ -271,6 +281,7 @@ class RebuildPanel(QWidget):
             return
         self._read_output()
         self._show(self.classifier.finish())
+        self.flush()
         crashed = status == QProcess.ExitStatus.CrashExit
         first = self.classifier.errors[0].text.strip() if self.classifier.errors else None
         self._finish(
@@ -342,20 +353,32 @@ class RebuildPanel(QWidget):
     # ------------------------------------------------------------------ display
 
     def _show(self, lines: list[Line]) -> None:
-        if not lines:
-            return
-        chunks: list[str] = []
+        """Queue classified lines; the view is updated at most every FLUSH_MS.
+
+        Nix can print thousands of lines a second in tiny chunks; rendering each chunk
+        separately would spend most of the time in Qt's text layout.
+        """
         for line in lines:
             if line.transient:
-                self.transient_label.setText(line.text)
-                continue
-            chunks.append(self._line_html(line))
-        if chunks:
+                self._pending_transient = line.text
+            else:
+                self._pending_html.append(self._line_html(line))
+        if lines and not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Render queued output now (called by the timer and when a run ends)."""
+        self._flush_timer.stop()
+        if self._pending_transient is not None:
+            self.transient_label.setText(self._pending_transient)
+            self._pending_transient = None
+        if self._pending_html:
             cursor = self.log.textCursor()
             cursor.movePosition(QTextCursor.MoveOperation.End)
             if not self.log.document().isEmpty():
                 cursor.insertBlock()
-            cursor.insertHtml("<br>".join(chunks))
+            cursor.insertHtml("<br>".join(self._pending_html))
+            self._pending_html = []
             self.log.setTextCursor(cursor)
             self.log.ensureCursorVisible()
         self._update_progress()
