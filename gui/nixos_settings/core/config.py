@@ -54,10 +54,9 @@ class ChangeSet:
 
     def inverse(self) -> ChangeSet:
         return ChangeSet(
-            {p: (new, old) for p, (old, new) in self.files.items()},
-            {},
-            f"undo {self.description}",
-            list(self.locs),
+            files={p: (new, old) for p, (old, new) in self.files.items()},
+            description=f"undo {self.description}",
+            locs=list(self.locs),
         )
 
     def diff(self, context: int = 3) -> str:

@@ -228,9 +228,10 @@ def string_value(source: bytes, node: Node) -> str | None:
         if child.type == "string_fragment":
             out.append(t)
         elif child.type == "escape_sequence":
-            out.append(_ESCAPES.get(t[1:], t[1:]))
+            out.append(_ESCAPES.get(t[1:], t[1:]))  # also \${ → ${
         elif child.type == "dollar_escape":
-            out.append(t)
+            # a backslash-dollar (before a brace) stands for a dollar; "$$" stays "$$"
+            out.append("$" if t == "\\$" else t)
         elif child.type == "comment":
             continue
         else:
@@ -369,7 +370,7 @@ class _Mapper:
                 self.add_container(b, (), inner, allw, attrs, prefix_len)
                 self.collect(inner, (), allw, top=False)
             elif ws and ws[-1].name == "mkMerge":
-                self.merge(b, (), inner, allw, attrs, prefix_len)
+                self.merge(b, (), inner, allw[:-1], attrs, prefix_len)
                 first = next(iter(strip_parens(inner).children_by_field_name("element")), None)
                 el = unwrap(self.src, first)[0] if first is not None else None
                 if el is not None and el.type in ATTRSET_TYPES and self.m.main_prefix:
@@ -385,7 +386,7 @@ class _Mapper:
                 self.add(b, loc, value, inner, allw, attrs, prefix_len)
             self.collect(inner, loc, allw, top=False)
         elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == "list_expression":
-            self.merge(b, loc, inner, allw, attrs, prefix_len)
+            self.merge(b, loc, inner, allw[:-1], attrs, prefix_len)
         else:
             self.add(b, loc, value, inner, allw, attrs, prefix_len)
 

@@ -128,6 +128,13 @@ def with_newlines(text: str, newline: bytes) -> bytes:
 
 def check_expression(text: str) -> None:
     """Raise unless ``text`` is one well-formed Nix expression."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise EditError(
+            f"the value is not valid UTF-8 text (byte {err.object[err.start]!r} at position "
+            f"{err.start + 1})"
+        ) from None
     if not text.strip():
         raise EditError("the value is empty; give a Nix expression")
     tree = syntax.parse(text.encode("utf-8"))
@@ -243,6 +250,10 @@ def plan_set(cfg: Configuration, loc: Loc, nix_text: str, at: Definition | None 
     doc = _editable_doc(cfg, d.file)
     start, end = d.value_span
     indent = indent_at(doc.source, d.binding_span[0])
+    expr = d.binding.child_by_field_name("expression") if d.kind == "value" else None
+    wrapped = expr is not None and (expr.start_byte, expr.end_byte) != d.value_span
+    if wrapped and _needs_parens(nix_text) and not _parenthesized(doc.source, start, end):
+        nix_text = f"({nix_text})"  # the argument of mkForce & co. must stay one term
     text = with_newlines(reindent(nix_text, indent), doc.newline)
     plan = _Plan(cfg, f"set {d.option}", [loc])
     if doc.source[start:end] != text:
@@ -258,11 +269,11 @@ def plan_set_value(cfg: Configuration, loc: Loc, value: object,
         doc = cfg.documents[d.file]
         indent = indent_at(doc.source, d.binding_span[0]).decode()
         unit = indent_unit(doc.source).decode()
-        text = render.to_nix(value, indent, unit)
+        text = render.to_nix(value, indent, unit, doc.newline.decode())
         return plan_set(cfg, loc, _dedent_rendered(text, indent), at=d)
 
     def make(indent: bytes, unit: bytes, nl: bytes) -> str:
-        return render.to_nix(value, indent.decode(), unit.decode())
+        return render.to_nix(value, indent.decode(), unit.decode(), nl.decode())
 
     return plan_add(cfg, loc, make, None)
 
@@ -621,6 +632,7 @@ def plan_list_add(cfg: Configuration, loc: Loc, element: str,
 
 
 def _needs_parens(element: str) -> bool:
+    """True unless ``element`` is one term (a literal, a name, a list, a set …)."""
     tree = syntax.parse(element.encode("utf-8"))
     expr = tree.root_node.child_by_field_name("expression")
     return expr is not None and expr.type in (
@@ -628,6 +640,11 @@ def _needs_parens(element: str) -> bool:
         "with_expression", "let_expression", "if_expression", "assert_expression",
         "has_attr_expression",
     )
+
+
+def _parenthesized(src: bytes, start: int, end: int) -> bool:
+    before = src[:start].rstrip()
+    return before.endswith(b"(") and src[end:].lstrip().startswith(b")")
 
 
 def plan_list_remove(cfg: Configuration, loc: Loc, element: str,

@@ -67,6 +67,11 @@ def _indented_ok(s: str) -> bool:
     return True
 
 
+def _indented_safe(s: str) -> bool:
+    """No quote directly before a dollar-brace: escaped, it would read as an escaped ''."""
+    return "'${" not in s
+
+
 def escape_indented(s: str) -> str:
     return s.replace("''", "'''").replace("${", "''${")
 
@@ -84,7 +89,9 @@ def render_indented(s: str, indent: str, unit: str, newline: str) -> str:
 
 def render_string(s: str, indent: str = "", unit: str = "  ", newline: str = "\n") -> str:
     # Nix strips only spaces from ''-strings: with tab indentation, use "…" instead.
-    if "\t" not in indent + unit and _indented_ok(s):
+    # Nix 2.8 keeps the CR of CRLF line ends inside ''-strings: CRLF files get "..." too.
+    if ("\t" not in indent + unit and newline == "\n" and _indented_ok(s)
+            and _indented_safe(s)):
         return render_indented(s, indent, unit, newline)
     return render_double(s)
 
@@ -92,6 +99,8 @@ def render_string(s: str, indent: str = "", unit: str = "  ", newline: str = "\n
 def render_float(f: float) -> str:
     if math.isnan(f) or math.isinf(f):
         raise ValueError("Nix has no literal for NaN or infinity")
+    if f != 0 and abs(f) < 2.2250738585072014e-308:
+        raise ValueError(f"{f!r} is too small for a Nix float literal")
     text = repr(f)
     if "e" in text:
         mant, exp = text.split("e")
@@ -134,7 +143,8 @@ def to_nix(value: object, indent: str = "", unit: str = "  ", newline: str = "\n
 
 def _element(value: object, indent: str, unit: str, newline: str) -> str:
     text = to_nix(value, indent, unit, newline)
-    if (isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0) or (
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and (value < 0 or math.copysign(1, value) < 0)) or (
         isinstance(value, NixExpr) and _needs_parens(value.text)
     ):
         return f"({text})"
@@ -166,6 +176,7 @@ def _render_attrs(attrs: Mapping[object, object], indent: str, unit: str, newlin
     inner = indent + unit
     parts = []
     for key, v in attrs.items():
-        name = optpath.show_segment(str(key))
+        key = str(key)
+        name = key if optpath.is_identifier(key) else optpath.quote_segment(key)
         parts.append(f"{newline}{inner}{name} = {to_nix(v, inner, unit, newline)};")
     return "{" + "".join(parts) + newline + indent + "}"
