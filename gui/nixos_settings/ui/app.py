@@ -43,11 +43,26 @@ class _FirstPaint(QObject):
 def _options_stamp(window: MainWindow, mode: str) -> None:
     print(f"options {time.time():.6f}", flush=True)
     if mode == "quit":
-        import resource
-
-        print(f"maxrss_kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", flush=True)
+        print(f"maxrss_kb {peak_rss_kb()}", flush=True)
         window._confirm_quit = False
         QTimer.singleShot(0, window.close)
+
+
+def peak_rss_kb() -> int:
+    """Peak resident memory of this process in KiB.
+
+    ``VmHWM`` from /proc belongs to the process image after ``exec``; ``ru_maxrss`` would also
+    count the memory of the parent the process was forked from.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _flake_parts(flake: str | None) -> tuple[str | None, str | None]:
