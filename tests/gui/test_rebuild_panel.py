@@ -251,3 +251,78 @@ def test_request_for_uses_configured_file_and_flake(panel: RebuildPanel, tmp_pat
     assert panel.location_activated is panel.locationActivated or (
         panel.location_activated == panel.locationActivated
     )
+
+
+def make_generations(profiles: Path, record: Path, current: int) -> None:
+    profiles.mkdir()
+    for n, version in ((1, "24.05.1"), (2, "24.05.2"), (3, "24.11.1")):
+        target = profiles.parent / f"store-{n}"
+        (target / "bin").mkdir(parents=True)
+        (target / "nixos-version").write_text(version + "\n")
+        script = target / "bin" / "switch-to-configuration"
+        script.write_text(
+            f'#!/bin/sh\necho "activating generation {n}"\necho "gen {n}: $*" >> "{record}"\n'
+        )
+        script.chmod(0o755)
+        (profiles / f"system-{n}-link").symlink_to(target)
+    (profiles / "system").symlink_to(f"system-{current}-link")
+
+
+def test_generations_switch_with_confirmation(
+    qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from nixos_settings.ui.rebuild_panel import GenerationsWidget
+
+    helper_env(standin_env, monkeypatch)
+    (standin_env / "bin" / "nix-env").symlink_to(STANDINS / "nix-env")
+    profiles, record = standin_env / "profiles", standin_env / "switched"
+    make_generations(profiles, record, current=3)
+    monkeypatch.setenv("NIXOS_SETTINGS_HELPER_PROFILES", str(profiles))
+    questions: list[str] = []
+    answers = [False, True]
+
+    def confirm(question: str) -> bool:
+        questions.append(question)
+        return answers.pop(0)
+
+    gens = GenerationsWidget(panel, profiles, confirm=confirm)
+    qtbot.addWidget(gens)
+    table = gens.table
+    assert [table.topLevelItem(i).text(0) for i in range(3)] == ["3", "2", "1"]
+    assert table.topLevelItem(0).text(3) == "current"
+    assert table.topLevelItem(1).text(2) == "24.05.2"
+    assert gens.rollback_button.isEnabled() and not gens.switch_button.isEnabled()
+    table.setCurrentItem(table.topLevelItem(0))  # the current one cannot be switched to
+    assert not gens.switch_button.isEnabled()
+    table.setCurrentItem(table.topLevelItem(1))
+    assert gens.switch_button.isEnabled()
+    # First answer "no": nothing runs.
+    qtbot.mouseClick(gens.switch_button, Qt.MouseButton.LeftButton)
+    assert not panel.is_running() and not record.exists()
+    with qtbot.waitSignal(panel.finished, timeout=20000) as blocker:
+        qtbot.mouseClick(gens.switch_button, Qt.MouseButton.LeftButton)
+    outcome = blocker.args[0]
+    assert outcome.ok and outcome.action == "switch to generation 2", panel.log.toPlainText()
+    assert questions[1].startswith("Switch the system to generation 2  ")
+    assert record.read_text() == "gen 2: switch\n"
+    assert "activating generation 2" in panel.log.toPlainText()
+    # The list refreshed from the profile links.
+    assert [table.topLevelItem(i).text(3) for i in range(3)] == ["", "current", ""]
+
+
+def test_generations_rollback(qtbot, panel: RebuildPanel, standin_env: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from nixos_settings.ui.rebuild_panel import GenerationsWidget
+
+    helper_env(standin_env, monkeypatch)
+    profiles = standin_env / "profiles"
+    make_generations(profiles, standin_env / "switched", current=1)
+    gens = GenerationsWidget(panel, profiles, confirm=lambda _q: True)
+    qtbot.addWidget(gens)
+    assert not gens.rollback_button.isEnabled()  # generation 1 has no predecessor
+    (profiles / "system").unlink()
+    (profiles / "system").symlink_to("system-3-link")
+    gens.refresh()
+    with qtbot.waitSignal(panel.finished, timeout=20000) as blocker:
+        qtbot.mouseClick(gens.rollback_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].ok and blocker.args[0].action == "rollback"
+    assert "argv: [switch] [--rollback]" in (standin_env / "record").read_text()

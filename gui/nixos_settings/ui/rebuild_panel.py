@@ -19,8 +19,13 @@ Public API::
     panel.start(RebuildRequest("switch", use_helper=True))
     panel.finished.connect(lambda outcome: ...)                   # core.rebuild.Outcome
     panel.locationActivated.connect(lambda path, line, col: ...)
+    panel.start_helper(["rollback"], "rollback")                  # other helper verbs
+    GenerationsWidget(panel)                                      # generations + rollback
 
-Signals:
+:class:`GenerationsWidget` lists system generations and runs the helper's ``rollback`` /
+``switch-generation N`` in a panel after asking for confirmation.
+
+Signals (RebuildPanel):
     started(object): a RebuildRequest began.
     finished(object): the run ended; the argument is an :class:`Outcome`.
     locationActivated(str, int, int): an error place was clicked (file-only places give
@@ -42,13 +47,17 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from nixos_settings.core.generations import DEFAULT_PROFILES, Generation, list_generations
 from nixos_settings.core.rebuild import (
     ACTIONS,
     ErrorLocation,
@@ -59,6 +68,7 @@ from nixos_settings.core.rebuild import (
     RebuildRequest,
     RequestError,
     best_location,
+    find_helper,
     format_duration,
 )
 
@@ -94,6 +104,8 @@ class RebuildPanel(QWidget):
         self._links: list[ErrorLocation] = []
         self._check_state: bool | None = None  # last dry-build: None unknown, True ok
         self._then_apply: RebuildRequest | None = None
+        self._label = ""
+        self._via_helper = False
         self._clock = QElapsedTimer()
         self._started_at = 0.0
         self._pending_html: list[str] = []
@@ -206,6 +218,35 @@ class RebuildPanel(QWidget):
         if self.is_running():
             return False
         self.request = request
+        self._reset(request.action, request.use_helper)
+        try:
+            argv = request.argv()
+        except RequestError as err:
+            self._finish(Outcome(request.action, None, error=str(err)))
+            return True
+        self._launch(argv)
+        self.started.emit(request)
+        return True
+
+    def start_helper(self, verb: list[str], label: str) -> bool:
+        """Run ``pkexec nixos-settings-helper VERB…`` (``["rollback"]``,
+        ``["switch-generation", "12"]``) with the same live view; ``label`` names it in
+        the status line and the Outcome."""
+        if self.is_running():
+            return False
+        self.request = None
+        self._reset(label, True)
+        try:
+            argv = ["pkexec", find_helper(), *verb]
+        except RequestError as err:
+            self._finish(Outcome(label, None, error=str(err)))
+            return True
+        self._launch(argv)
+        return True
+
+    def _reset(self, label: str, via_helper: bool) -> None:
+        self._label = label
+        self._via_helper = via_helper
         self.classifier = OutputClassifier()
         self.outcome = None
         self._cancelled = False
@@ -215,18 +256,10 @@ class RebuildPanel(QWidget):
         self.log.clear()
         self.transient_label.clear()
         self.phase_label.clear()
-        self.status_label.setText(f"Running {request.action}…")
+        self.status_label.setText(f"Running {html.escape(label)}…")
         self.progress.setRange(0, 0)  # busy until Nix announces work
-        try:
-            argv = request.argv()
-        except RequestError as err:
-            self._finish(Outcome(request.action, None, error=str(err)))
-            return True
-        self._launch(argv, request)
-        self.started.emit(request)
-        return True
 
-    def _launch(self, argv: list[str], request: RebuildRequest) -> None:
+    def _launch(self, argv: list[str]) -> None:
         proc = QProcess(self)
         proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         proc.readyReadStandardOutput.connect(self._read_output)
@@ -239,7 +272,7 @@ class RebuildPanel(QWidget):
         self._update_elapsed()
         self._update_buttons()
         proc.start(argv[0], argv[1:])
-        if not request.use_helper:
+        if not self._via_helper:
             proc.closeWriteChannel()  # the helper keeps stdin open for "cancel"
 
     def dry_build_first(self, request: RebuildRequest) -> bool:
@@ -258,7 +291,7 @@ class RebuildPanel(QWidget):
             return
         self._cancelled = True
         self.status_label.setText("Cancelling…")
-        if self.request is not None and self.request.use_helper:
+        if self._via_helper:
             proc.write(b"cancel\n")
         proc.terminate()
         QTimer.singleShot(self.kill_timeout_ms, lambda: self._kill_if_running(proc))
@@ -286,7 +319,7 @@ class RebuildPanel(QWidget):
         first = self.classifier.errors[0].text.strip() if self.classifier.errors else None
         self._finish(
             Outcome(
-                self.request.action if self.request else "?",
+                self._label,
                 None if crashed else code,
                 cancelled=self._cancelled,
                 duration=time.monotonic() - self._started_at,
@@ -300,7 +333,7 @@ class RebuildPanel(QWidget):
             return  # other errors are followed by finished()
         self._finish(
             Outcome(
-                self.request.action if self.request else "?",
+                self._label,
                 None,
                 duration=time.monotonic() - self._started_at,
                 error=proc.errorString(),
@@ -323,7 +356,7 @@ class RebuildPanel(QWidget):
 
     def _finish_progress(self, outcome: Outcome) -> None:
         p = self.classifier.progress
-        if outcome.ok and self.request is not None and self.request.action != "dry-build":
+        if outcome.ok and (self.request is None or self.request.action != "dry-build"):
             total = max(p.total, 1)
             self.progress.setRange(0, total)
             self.progress.setValue(total)
@@ -465,3 +498,100 @@ class RebuildPanel(QWidget):
         except (ValueError, IndexError):
             return
         self.locationActivated.emit(loc.path, max(loc.line, 1), max(loc.column, 1))
+
+
+class GenerationsWidget(QWidget):
+    """System generations with Roll back / Switch to selected, run through a RebuildPanel.
+
+    Both actions ask for confirmation (``confirm`` is injectable for tests; by default a
+    question box) and then run the helper's ``rollback`` / ``switch-generation N`` verbs in
+    ``panel``, whose log shows the output.  The list refreshes when the run ends.
+    """
+
+    def __init__(
+        self,
+        panel: RebuildPanel,
+        profiles: Path = DEFAULT_PROFILES,
+        confirm: Callable[[str], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.panel = panel
+        self.profiles = profiles
+        self.confirm = confirm or self._ask
+        self.generations: list[Generation] = []
+        self.table = QTreeWidget()
+        self.table.setHeaderLabels(["Generation", "Date", "NixOS version", ""])
+        self.table.setRootIsDecorated(False)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.refresh_button = QPushButton("Refresh")
+        self.rollback_button = QPushButton("Roll back")
+        self.rollback_button.setToolTip("Switch to the generation before the current one")
+        self.switch_button = QPushButton("Switch to selected")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.rollback_button.clicked.connect(self.rollback)
+        self.switch_button.clicked.connect(self.switch_to_selected)
+        buttons = QHBoxLayout()
+        for b in (self.refresh_button, self.rollback_button, self.switch_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        panel.finished.connect(lambda _outcome: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the profile links."""
+        self.generations = list_generations(self.profiles)
+        self.table.clear()
+        for gen in reversed(self.generations):  # newest first, as users expect
+            item = QTreeWidgetItem(
+                [
+                    str(gen.number),
+                    f"{gen.date:%Y-%m-%d %H:%M}",
+                    gen.nixos_version or "",
+                    "current" if gen.current else "",
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, gen.number)
+            self.table.addTopLevelItem(item)
+        for col in range(4):
+            self.table.resizeColumnToContents(col)
+        self._update_buttons()
+
+    def selected(self) -> Generation | None:
+        """The selected generation, if any."""
+        items = self.table.selectedItems()
+        if not items:
+            return None
+        number = items[0].data(0, Qt.ItemDataRole.UserRole)
+        return next((g for g in self.generations if g.number == number), None)
+
+    def rollback(self) -> bool:
+        """Confirm, then roll back; returns whether it started."""
+        if not self.confirm("Switch the system back to the previous generation?"):
+            return False
+        return self.panel.start_helper(["rollback"], "rollback")
+
+    def switch_to_selected(self) -> bool:
+        """Confirm, then make the selected generation current; returns whether it started."""
+        gen = self.selected()
+        if gen is None or gen.current:
+            return False
+        if not self.confirm(f"Switch the system to generation {gen.describe()}?"):
+            return False
+        return self.panel.start_helper(
+            ["switch-generation", str(gen.number)], f"switch to generation {gen.number}"
+        )
+
+    def _update_buttons(self) -> None:
+        gen = self.selected()
+        busy = self.panel.is_running()
+        has_previous = any(g.current for g in self.generations[1:])
+        self.rollback_button.setEnabled(not busy and has_previous)
+        self.switch_button.setEnabled(not busy and gen is not None and not gen.current)
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "NixOS Settings", question)
+        return answer == QMessageBox.StandardButton.Yes
