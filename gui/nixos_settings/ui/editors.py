@@ -512,7 +512,7 @@ class RawEditor(ValueEditor):
                 f"line {probs[0].line + 1}, column {probs[0].column + 1}: {probs[0].message}"
                 if probs else None
             )
-        self.apply.setEnabled(msg is None and not self._updating)
+        self.apply.setEnabled(msg is None)
         self.status.setText(msg or "Nix syntax OK")
         self.problem.emit(msg or "")
         return msg
