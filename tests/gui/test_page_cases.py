@@ -84,7 +84,8 @@ def test_typing_into_an_unset_option_keeps_focus(qtbot, window, config_dir) -> N
     assert ed.edit.text() == "de_DE.UTF-8"
     assert c.undo_stack.count() == 1
     assert window.save()
-    assert b'  i18n.defaultLocale = "de_DE.UTF-8";\n' in (config_dir / "configuration.nix").read_bytes()
+    saved = (config_dir / "configuration.nix").read_bytes()
+    assert b'  i18n.defaultLocale = "de_DE.UTF-8";\n' in saved
     c.undo_stack.undo()
     assert ed.edit.text() == "" or window.page.editor is not ed
     assert window.save()
