@@ -1,4 +1,8 @@
-"""``nixos-settings rebuild``: run ``nixos-rebuild`` and stream its classified output.
+"""``nixos-settings rebuild`` and ``generations``: apply the configuration, roll back.
+
+``rebuild`` runs ``nixos-rebuild`` and streams its classified output (progress, error
+places); ``generations`` lists system generations and rolls back or switches to one,
+after asking.
 
 Root actions (switch, boot, test, dry-activate) go through ``pkexec nixos-settings-helper``
 unless ``--no-helper`` is given or we already are root; ``build`` and ``dry-build`` run
@@ -20,6 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from nixos_settings.core.generations import (
+    DEFAULT_PROFILES,
+    list_generations,
+    rollback_argv,
+    switch_generation_argvs,
+)
 from nixos_settings.core.rebuild import (
     ACTIONS,
     Kind,
@@ -30,6 +40,7 @@ from nixos_settings.core.rebuild import (
     RebuildRequest,
     RequestError,
     best_location,
+    find_helper,
 )
 
 _COLOURS = {Kind.ERROR: "\x1b[31m", Kind.WARNING: "\x1b[33m", Kind.PLAN: "\x1b[2m"}
@@ -38,7 +49,10 @@ _CLEAR = "\r\x1b[K"
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``rebuild`` sub-command to an ``argparse`` sub-parsers object."""
+    """Add the ``rebuild`` and ``generations`` sub-commands to ``argparse`` sub-parsers.
+
+    Returns the ``rebuild`` parser; both set ``func`` (``handler(args) -> int``).
+    """
     p: argparse.ArgumentParser = subparsers.add_parser(
         "rebuild",
         help="apply the configuration with nixos-rebuild",
@@ -53,6 +67,17 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="run nixos-rebuild directly, not through pkexec and the helper",
     )
     p.set_defaults(func=handler)
+    g: argparse.ArgumentParser = subparsers.add_parser(
+        "generations",
+        help="list system generations, roll back or switch to one",
+        description="List NixOS system generations; roll back or switch to one (asks first).",
+    )
+    g.add_argument("command", nargs="?", choices=("list", "rollback", "switch"), default="list")
+    g.add_argument("number", nargs="?", type=int, help="generation to switch to")
+    g.add_argument("--profiles", type=Path, default=DEFAULT_PROFILES, help=argparse.SUPPRESS)
+    g.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    g.add_argument("--no-helper", action="store_true", help="run the commands directly")
+    g.set_defaults(func=generations_handler)
     return p
 
 
@@ -72,6 +97,68 @@ def handler(args: argparse.Namespace) -> int:
     classifier = OutputClassifier()
     outcome = run(argv, request, printer.line, printer.status, classifier)
     printer.finish(outcome, classifier, request)
+    return _status(outcome)
+
+
+def generations_handler(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
+    """``generations [list | rollback | switch N]``; returns the exit status."""
+    gens = list_generations(args.profiles)
+    if args.command == "list":
+        for gen in reversed(gens):
+            print(gen.describe())
+        if not gens:
+            print(f"no system generations in {args.profiles}", file=sys.stderr)
+        return 0 if gens else 1
+    if args.command == "switch":
+        target = next((g for g in gens if g.number == args.number), None)
+        if target is None:
+            print(f"nixos-settings generations: no generation {args.number}", file=sys.stderr)
+            return 2
+        question = f"Switch the system to generation {target.describe()}?"
+    else:
+        question = "Switch the system back to the previous generation?"
+    if not args.yes and not _confirmed(question, ask):
+        print("nothing done", file=sys.stderr)
+        return 1
+    return _run_generation_command(args)
+
+
+def _confirmed(question: str, ask: Callable[[str], str]) -> bool:
+    if not sys.stdin.isatty() and ask is input:
+        print(f"{question} (use --yes when not on a terminal)", file=sys.stderr)
+        return False
+    try:
+        return ask(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def _run_generation_command(args: argparse.Namespace) -> int:
+    via_helper = not args.no_helper and os.geteuid() != 0
+    label = "rollback" if args.command == "rollback" else f"switch to generation {args.number}"
+    if via_helper:
+        verb = (
+            ["rollback"] if args.command == "rollback" else ["switch-generation", str(args.number)]
+        )
+        try:
+            argvs = [["pkexec", find_helper(), *verb]]
+        except RequestError as err:
+            print(f"nixos-settings generations: {err}", file=sys.stderr)
+            return 2
+    elif args.command == "rollback":
+        argvs = [rollback_argv()]
+    else:
+        argvs = switch_generation_argvs(args.number, args.profiles)
+    printer = Printer(sys.stdout, tty=sys.stdout.isatty())
+    for argv in argvs:
+        outcome = run_command(argv, label, via_helper, printer.line, printer.status)
+        if not outcome.ok:
+            break
+    printer.finish(outcome, OutputClassifier(), None)
+    return _status(outcome)
+
+
+def _status(outcome: Outcome) -> int:
     if outcome.error is not None:
         return 127
     if outcome.cancelled:
@@ -86,10 +173,23 @@ def run(
     on_idle: Callable[[Progress], None] | None = None,
     classifier: OutputClassifier | None = None,
 ) -> Outcome:
+    """Run ``argv`` for ``request``; see :func:`run_command`."""
+    return run_command(argv, request.action, request.use_helper, on_line, on_idle, classifier)
+
+
+def run_command(
+    argv: list[str],
+    label: str,
+    via_helper: bool,
+    on_line: Callable[[Line, Progress], None],
+    on_idle: Callable[[Progress], None] | None = None,
+    classifier: OutputClassifier | None = None,
+) -> Outcome:
     """Run ``argv`` (stdout and stderr merged), feeding a classifier; returns the Outcome.
 
     ``on_line`` gets every classified line with the progress so far; ``on_idle`` is called
     after each chunk.  Pass ``classifier`` to read its errors and locations afterwards.
+    With ``via_helper`` the child's stdin stays open so Ctrl-C can send it ``cancel``.
     """
     started = time.monotonic()
     classifier = OutputClassifier() if classifier is None else classifier
@@ -98,10 +198,10 @@ def run(
             argv,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            stdin=subprocess.PIPE if request.use_helper else subprocess.DEVNULL,
+            stdin=subprocess.PIPE if via_helper else subprocess.DEVNULL,
         )
     except OSError as err:
-        return Outcome(request.action, None, error=str(err))
+        return Outcome(label, None, error=str(err))
     interrupts = _Interrupts(proc)
     with interrupts:
         _pump(proc, classifier, on_line, on_idle)
@@ -110,7 +210,7 @@ def run(
         on_line(line, classifier.progress)
     first = classifier.errors[0].text.strip() if classifier.errors else None
     return Outcome(
-        request.action,
+        label,
         code if code >= 0 else None,
         cancelled=interrupts.count > 0,
         duration=time.monotonic() - started,
@@ -222,12 +322,12 @@ class Printer:
             self._status_shown = False
 
     def finish(
-        self, outcome: Outcome, classifier: OutputClassifier, request: RebuildRequest
+        self, outcome: Outcome, classifier: OutputClassifier, request: RebuildRequest | None
     ) -> None:
         """Print the outcome and, after a failure, the most useful error place."""
         self._clear_status()
         if not outcome.ok:
-            flake_dir = request.flake.partition("#")[0] if request.flake else None
+            flake_dir = request.flake.partition("#")[0] if request and request.flake else None
             best = best_location(classifier.locations, flake_dir)
             if best is not None:
                 self.out.write(f"error location: {best}\n")

@@ -167,3 +167,68 @@ def test_printer_on_a_terminal() -> None:
     text = out.getvalue()
     assert text.startswith("\r\x1b[K[1/2 built] etc\r\x1b[K\x1b[31merror: boom\x1b[0m\n")
     assert "1/2  50%" in text and "etc]" in text
+
+
+def make_profiles(tmp_path: Path, current: int) -> Path:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    for n in (4, 5, 6):
+        target = tmp_path / f"store-{n}"
+        (target / "bin").mkdir(parents=True)
+        (target / "nixos-version").write_text(f"24.11.{n}\n")
+        script = target / "bin" / "switch-to-configuration"
+        script.write_text(f'#!/bin/sh\necho "gen {n}: $*" >> "{tmp_path}/switched"\n')
+        script.chmod(0o755)
+        (profiles / f"system-{n}-link").symlink_to(target)
+    (profiles / "system").symlink_to(f"system-{current}-link")
+    return profiles
+
+
+def generations_args(*argv: str) -> argparse.Namespace:
+    p = argparse.ArgumentParser()
+    cli_rebuild.register(p.add_subparsers())
+    return p.parse_args(["generations", *argv])
+
+
+def test_generations_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    profiles = make_profiles(tmp_path, current=5)
+    assert cli_rebuild.generations_handler(generations_args("--profiles", str(profiles))) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out] == ["6", "5", "4"]
+    assert out[1].endswith("24.11.5  (current)")
+    empty = generations_args("--profiles", str(tmp_path / "none"))
+    assert cli_rebuild.generations_handler(empty) == 1
+
+
+def test_generations_switch_asks_then_runs(
+    tmp_path: Path,
+    bindir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    profiles = make_profiles(tmp_path, current=6)
+    (bindir / "nix-env").symlink_to(STANDINS / "nix-env")
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    args = generations_args("switch", "4", "--no-helper", "--profiles", str(profiles))
+    asked: list[str] = []
+    assert cli_rebuild.generations_handler(args, ask=lambda q: asked.append(q) or "n") == 1
+    assert asked and asked[0].startswith("Switch the system to generation 4  ")
+    assert not (tmp_path / "switched").exists()
+    assert cli_rebuild.generations_handler(args, ask=lambda q: "y") == 0
+    assert os.readlink(profiles / "system") == "system-4-link"
+    assert (tmp_path / "switched").read_text() == "gen 4: switch\n"
+    assert capsys.readouterr().out.splitlines()[-1].startswith("switch to generation 4 succeeded")
+    missing = generations_args("switch", "9", "--yes", "--profiles", str(profiles))
+    assert cli_rebuild.generations_handler(missing) == 2
+
+
+def test_generations_rollback_direct(
+    tmp_path: Path, bindir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles = make_profiles(tmp_path, current=6)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    monkeypatch.setenv("STANDIN_REBUILD_RECORD", str(tmp_path / "record"))
+    monkeypatch.setenv("STANDIN_REBUILD_DELAY", "0")
+    args = generations_args("rollback", "--yes", "--no-helper", "--profiles", str(profiles))
+    assert cli_rebuild.generations_handler(args) == 0
+    assert (tmp_path / "record").read_text().startswith("argv: [switch] [--rollback]\n")
