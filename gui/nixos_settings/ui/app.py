@@ -109,5 +109,6 @@ def run(file: Any = None, options_spec: str | None = None, flake: str | None = N
     app.setOrganizationName("nixos-settings")
     app.setDesktopFileName("org.nixos_settings.NixOSSettings")
     window = create_window(file, options_spec, flake)
+    app.setWindowIcon(window.windowIcon())
     window.raise_()
     return int(app.exec())  # type: ignore[union-attr]

@@ -3,12 +3,13 @@ problems (and the rebuild panel, when present) in docks, status in the status ba
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._wire()
         self._restore_geometry()
+        self.page.show_welcome()  # now that the window (and its icon) exist
         self._update_status()
 
     # -- construction -----------------------------------------------------------------
@@ -347,7 +349,10 @@ class MainWindow(QMainWindow):
         cfg = self.controller.cfg
         self.source.set_documents({p: cfg.documents[p] for p in cfg.files}
                                   if hasattr(cfg, "files") else cfg.documents, root)
-        self.page.show_loc(self.controller.current) if self.controller.current else None
+        if self.controller.current:
+            self.page.show_loc(self.controller.current)
+        else:
+            self.page.show_welcome()
         self._refresh_problems()
         self._configure_rebuild_panel()
         self._update_status()
@@ -383,8 +388,17 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _show_banner(self, text: str) -> None:
+        text = text.strip()
+        if text and text[-1] not in ".!?":
+            text += "."
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        bg, fg = ("#4d3b00", "#fff3c4") if dark else ("#fff4ce", "#3b2f00")
+        self.banner.setStyleSheet(f"#metadataBanner {{ background: {bg}; }} "
+                                  f"#metadataBanner QLabel {{ color: {fg}; }}")
+        self.banner.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.banner_text.setText(
-            f"<b>No option metadata.</b> {text} Your configuration is still shown and can be "
+            f"<b>No option metadata.</b> {html.escape(text)} Your configuration is still shown "
+            "and can be "
             "edited as Nix expressions; load an options file to get descriptions, types and "
             "search.")
         self.banner.show()

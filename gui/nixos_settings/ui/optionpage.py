@@ -167,7 +167,17 @@ class OptionPage(QScrollArea):
 
     def _show_welcome(self) -> None:
         self._clear()
+        icon = self.window().windowIcon() if self.window() is not None else None
+        if icon is not None and not icon.isNull():
+            pic = QLabel()
+            pic.setPixmap(icon.pixmap(64, 64))
+            self._layout.addWidget(pic)
         self._title("NixOS Settings")
+        if self.controller.cfg is None:
+            self._layout.addWidget(self._label(
+                "<p><b>No configuration is open.</b> Use <b>File ▸ Open configuration…</b> "
+                "(Ctrl+O) to open your <code>configuration.nix</code> or a "
+                "<code>flake.nix</code>.</p>"))
         self._layout.addWidget(self._label(
             "<p>Pick an option in the tree on the left, or press <b>Ctrl+F</b> and type what "
             "you are looking for (for example <i>ssh server</i> or <i>time zone</i>).</p>"
@@ -177,6 +187,11 @@ class OptionPage(QScrollArea):
         self._layout.addStretch(1)
 
     # -- public API ---------------------------------------------------------------------
+
+    def show_welcome(self) -> None:
+        """The start page (no option selected)."""
+        self.loc = None
+        self._show_welcome()
 
     def show_loc(self, loc: Loc, kind: str | None = None) -> None:
         """Rebuild the page for ``loc`` (kind from the tree node when known)."""
