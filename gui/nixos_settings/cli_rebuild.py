@@ -59,8 +59,14 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         description="Run nixos-rebuild and show its output with progress and error places.",
     )
     p.add_argument("action", choices=ACTIONS)
-    p.add_argument("--flake", metavar="PATH#HOST", help="build a flake system's host")
-    p.add_argument("--file", type=Path, metavar="F", help="channel configuration to build")
+    # SUPPRESS: the same options given before "rebuild" (nixos-settings --file F rebuild …)
+    # must not be reset by the sub-command's defaults.
+    p.add_argument(
+        "--flake", metavar="PATH#HOST", default=argparse.SUPPRESS, help="build a flake's host"
+    )
+    p.add_argument(
+        "--file", "-f", metavar="F", default=argparse.SUPPRESS, help="channel configuration"
+    )
     p.add_argument(
         "--no-helper",
         action="store_true",
@@ -85,9 +91,14 @@ def handler(args: argparse.Namespace) -> int:
     """Run the request described by ``args``; returns the exit status."""
     needs_root = args.action not in ("build", "dry-build")
     use_helper = needs_root and not args.no_helper and os.geteuid() != 0
+    flake = getattr(args, "flake", None) or None
+    file = getattr(args, "file", None)
     try:
         request = RebuildRequest(
-            args.action, flake=args.flake, config_file=args.file, use_helper=use_helper
+            args.action,
+            flake=flake,
+            config_file=Path(file) if file else None,
+            use_helper=use_helper,
         )
         argv = request.argv()
     except RequestError as err:
