@@ -51,3 +51,23 @@ def test_create_window_opens_then_loads_in_background(qtbot, config_dir, options
         pass
     assert win.windowTitle().endswith(str(config_dir / "configuration.nix"))
     assert win.model.index_for(("services", "printing", "enable")).isValid()
+
+
+def test_cli_without_subcommand_opens_the_window(config_dir, options_file, tmp_path) -> None:
+    """The real entry point in a real process: window shown, metadata loaded, clean exit."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    gui = Path(__file__).resolve().parents[2] / "gui"
+    env = dict(os.environ, PYTHONPATH=str(gui), QT_QPA_PLATFORM="offscreen",
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               NIXOS_SETTINGS_SHOWN_STAMP="quit")
+    proc = subprocess.run(
+        [sys.executable, "-m", "nixos_settings", "--file", str(config_dir / "configuration.nix"),
+         "--options", str(options_file)],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    keys = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    assert keys[:3] == ["shown", "options", "maxrss_kb"], proc.stdout
