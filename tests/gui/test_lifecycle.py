@@ -287,3 +287,21 @@ def test_description_option_link_opens_option(qtbot, window) -> None:
     assert c.current == ("services", "openssh", "enable")
     assert window.tree.currentIndex() == window.model.index_for(("services", "openssh", "enable"))
     assert window.tree.currentIndex() != QModelIndex()
+
+
+def test_change_on_disk_is_announced_while_open(qtbot, window, config_dir, monkeypatch) -> None:
+    users = config_dir / "users.nix"
+    c = window.controller
+    assert c.set_nix(("services", "openssh", "enable"), "true")  # our own pending change
+    assert window.save()  # our own write must not count as "changed on disk"
+    qtbot.wait(300)
+    assert not window.disk_banner.isVisibleTo(window)
+    users.write_bytes(USERS.replace(b'"Alice"', b'"Alice B."'))
+    qtbot.waitUntil(lambda: window.disk_banner.isVisibleTo(window), timeout=5000)
+    assert "users.nix changed on disk" in window.disk_text.text()
+    monkeypatch.setattr(reviewdialog.ChangedOnDiskDialog, "exec",
+                        lambda dlg: setattr(dlg, "choice", "reload") or 1)
+    window._disk_compare()
+    assert not window.disk_banner.isVisibleTo(window)
+    assert [d.value_text for d in c.definitions(("users", "users", "alice", "description"))] == [
+        '"Alice B."']

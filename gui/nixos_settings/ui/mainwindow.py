@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QFileSystemWatcher, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.banner)
+        cl.addWidget(self._build_disk_banner())
         cl.addWidget(split, 1)
         self.setCentralWidget(central)
         self.problems = QListWidget()
@@ -149,6 +150,80 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.status_meta)
         sb.addPermanentWidget(self.status_problems)
         sb.addPermanentWidget(self.status_pending)
+
+    def _build_disk_banner(self) -> QWidget:
+        """"A file changed on disk" bar with Reload / Compare (fed by a file watcher)."""
+        self.disk_banner = QWidget()
+        self.disk_banner.setObjectName("diskBanner")
+        self.disk_banner.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        lay = QHBoxLayout(self.disk_banner)
+        lay.setContentsMargins(6, 4, 6, 4)
+        self.disk_text = QLabel()
+        self.disk_text.setWordWrap(True)
+        reload_b = QPushButton("Reload")
+        reload_b.clicked.connect(self._disk_reload)
+        compare = QPushButton("Compare…")
+        compare.clicked.connect(self._disk_compare)
+        lay.addWidget(self.disk_text, 1)
+        lay.addWidget(compare)
+        lay.addWidget(reload_b)
+        self.disk_banner.hide()
+        self._changed_on_disk: list[Path] = []
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._file_changed)
+        return self.disk_banner
+
+    def _watch_files(self) -> None:
+        old = self.watcher.files()
+        if old:
+            self.watcher.removePaths(old)
+        cfg = self.controller.cfg
+        if cfg is not None:
+            self.watcher.addPaths([str(p) for p in cfg.documents])
+        self._changed_on_disk = []
+        self.disk_banner.hide()
+
+    def _file_changed(self, name: str) -> None:
+        path = Path(name)
+        if path.exists() and name not in self.watcher.files():
+            self.watcher.addPath(name)  # an atomic replace drops the watch
+        cfg = self.controller.cfg
+        if cfg is None or path not in cfg.documents:
+            return
+        doc = cfg.documents[path]
+        from nixos_settings.core.document import sha256
+
+        disk = self.controller.disk_bytes(path)
+        if disk is not None and sha256(disk) == doc.disk_sha256:
+            return  # our own save, or a touch without changes
+        if path not in self._changed_on_disk:
+            self._changed_on_disk.append(path)
+        names = ", ".join(self.controller.display_name(p) for p in self._changed_on_disk)
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        bg, fg = ("#5a1d1d", "#ffe1e1") if dark else ("#ffe3e3", "#5a0000")
+        self.disk_banner.setStyleSheet(f"#diskBanner {{ background: {bg}; }} "
+                                       f"#diskBanner QLabel {{ color: {fg}; }}")
+        self.disk_text.setText(
+            f"<b>{html.escape(names)} changed on disk</b> since it was opened. Reload to see "
+            "the new content (pending changes are dropped), or compare first. Saving will not "
+            "overwrite it without asking.")
+        self.disk_banner.show()
+
+    def _disk_reload(self) -> None:
+        if self._maybe_discard("reload from disk"):
+            self.controller.reload()
+
+    def _disk_compare(self) -> None:
+        paths = [p for p in self._changed_on_disk if self.controller.cfg is not None
+                 and p in self.controller.cfg.documents]
+        if not paths:
+            return
+        dlg = ChangedOnDiskDialog(self.controller, paths, self)
+        dlg.exec()
+        if dlg.choice == "reload":
+            self.controller.reload()
+        elif dlg.choice == "overwrite":
+            self.save(paths)
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
         act = QAction(text, self)
@@ -343,6 +418,7 @@ class MainWindow(QMainWindow):
     # -- reactions ------------------------------------------------------------------------------
 
     def _on_config_loaded(self) -> None:
+        self._watch_files()
         root = self.controller.root
         self.setWindowTitle(f"{APP_NAME} — {root}" if root else APP_NAME)
         self._rebuild_tree(keep_state=False)
@@ -612,6 +688,11 @@ class MainWindow(QMainWindow):
         if out.errors:
             QMessageBox.warning(self, APP_NAME, "Some files were not saved:\n\n" +
                                 "\n".join(out.errors))
+        for p in (*out.written, *out.privileged):
+            if p in self._changed_on_disk:
+                self._changed_on_disk.remove(p)
+        if not self._changed_on_disk:
+            self.disk_banner.hide()
         saved = len(out.written) + len(out.privileged)
         if saved:
             via = " (with administrator rights)" if out.privileged else ""
