@@ -347,9 +347,6 @@ def test_random_edit_sequences(data: st.DataObject) -> None:
         original_defs
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: ChangeSet.inverse() passes description and "
-                   "locs positionally, but a 'trees' field now sits between splices and "
-                   "description, so apply() fails: 'str' object has no attribute 'get'")
 @PROFILE
 @given(data=st.data())
 def test_apply_then_inverse_restores_bytes(data: st.DataObject) -> None:
@@ -370,9 +367,6 @@ def test_apply_then_inverse_restores_bytes(data: st.DataObject) -> None:
     assert not cfg.dirty_paths()
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: plan_set splices the new text verbatim as "
-                   "a wrapper's argument: 'lib.mkForce pkgs.x' set to '-1' becomes "
-                   "'lib.mkForce -1', which Nix reads as a subtraction (wrapper lost)")
 def test_set_negative_number_inside_wrapper() -> None:
     cfg = Configuration.load(FIXTURES / "mkforce-mkdefault.nix")
     loc = ("boot", "kernelPackages")
@@ -385,9 +379,6 @@ def test_set_negative_number_inside_wrapper() -> None:
 
 @pytest.mark.nix
 @pytest.mark.skipif(NIX is None, reason="nix-instantiate is not installed")
-@pytest.mark.xfail(strict=True, reason="core bug: in a CRLF file set_string writes a "
-                   "''-string with CR LF line ends; Nix 2.8 does not strip indentation across "
-                   "CR LF, so 'a\\n' evaluates to '\\r\\n    a\\r\\n'")
 def test_multiline_string_in_crlf_file() -> None:
     cfg = Configuration.load(FIXTURES / "crlf.nix")
     loc = ("networking", "hostName")

@@ -98,11 +98,6 @@ def _lint_imports() -> str | None:
 
 
 @pytest.mark.skipif(_lint_imports() is None, reason="import-linter is not installed")
-@pytest.mark.xfail(strict=True, reason="contract config in pyproject.toml (lead's file): "
-                   "[tool.importlinter] lacks include_external_packages = true; contract 3 "
-                   "needs allow_indirect_imports = true (cli -> core.config -> core.syntax -> "
-                   "tree_sitter) and should list the core modules other than core.syntax; "
-                   "nixos_settings.ui has no __init__.py yet")
 def test_import_linter_contracts_hold() -> None:
     exe = _lint_imports()
     assert exe is not None

@@ -101,9 +101,6 @@ def test_tricky_strings_exact() -> None:
 
 @pytest.mark.nix
 @needs_nix
-@pytest.mark.xfail(strict=True, reason="core bug: render.escape_indented turns a quote before "
-                   "${ into three quotes + ${, which Nix reads as an escaped '' followed by an "
-                   "interpolation")
 def test_quote_before_dollar_curly_multiline() -> None:
     cases = ["'${\n", "a'${b}\nc", "\n'''${"]
     rendered = [render.to_nix(s, "  ", "  ") for s in cases]
@@ -112,8 +109,6 @@ def test_quote_before_dollar_curly_multiline() -> None:
 
 @pytest.mark.nix
 @needs_nix
-@pytest.mark.xfail(strict=True, reason="core bug: render._element parenthesises only values "
-                   "< 0, so -0.0 is written bare in a list: '[ -0.0 ]' does not parse")
 def test_negative_zero_in_list() -> None:
     text = render.to_nix([-0.0])
     assert nix_eval(f'builtins.fromJSON "[-0.0]" == {text}') is True
@@ -184,8 +179,6 @@ def test_floats_are_exact(floats: list[float]) -> None:
 
 @pytest.mark.nix
 @needs_nix
-@pytest.mark.xfail(strict=True, reason="core bug: render_float writes subnormal doubles, "
-                   "whose literals Nix 2.8 rejects ('invalid float')")
 def test_subnormal_float_renders_to_something_nix_accepts() -> None:
     f = 2.2250738585e-313
     try:
@@ -268,9 +261,6 @@ def test_nested_layout_follows_indent_and_unit() -> None:
 
 @pytest.mark.nix
 @needs_nix
-@pytest.mark.xfail(strict=True, reason="core bug: render._render_attrs uses "
-                   "optpath.show_segment, which leaves placeholder-shaped keys (<x>, *) and "
-                   "${…} keys unquoted, so the attrset does not parse")
 def test_placeholder_shaped_keys_are_quoted() -> None:
     values = [{"<>": 1}, {"<name>": 2}, {"*": 3}, {"${x}": 4}]
     rendered = [render.to_nix(v) for v in values]

@@ -496,7 +496,7 @@ def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, 
     mapper = _Mapper(fresh)
     new_hi = hi + delta
     for b in bindings(body):
-        if b.end_byte > lo and b.start_byte < new_hi or (b.start_byte == lo == hi):
+        if (b.end_byte > lo and b.start_byte < new_hi) or (b.start_byte == lo == hi):
             if b.type == "binding":
                 segs = attrpath_of(doc.source, b)[0]
                 if segs and (segs[0] in MODULE_KEYWORDS or segs[0] in ("options", "config")):

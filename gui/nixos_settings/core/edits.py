@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nixos_settings.core import optpath, render, syntax
 from nixos_settings.core import definitions as defs
+from nixos_settings.core import optpath, render, syntax
 from nixos_settings.core.definitions import Definition, Module, strip_parens
 from nixos_settings.core.document import Document
 from nixos_settings.core.errors import EditError

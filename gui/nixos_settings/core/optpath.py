@@ -20,6 +20,14 @@ _KEYWORDS = frozenset(
 PLACEHOLDERS = frozenset({"<name>", "<name?>", "*"})
 
 
+_PLACEHOLDER = re.compile(r"<[A-Za-z_][A-Za-z0-9_\-]*\??>\Z")
+
+
+def is_placeholder(segment: str) -> bool:
+    """``*``, ``<name>``, ``<name?>`` and the like (unquoted in option names)."""
+    return segment == "*" or bool(_PLACEHOLDER.match(segment))
+
+
 def is_identifier(segment: str) -> bool:
     """True when ``segment`` can be written unquoted as an attribute name."""
     return bool(_IDENT.match(segment)) and segment not in _KEYWORDS
@@ -33,11 +41,7 @@ def quote_segment(segment: str) -> str:
 
 
 def show_segment(segment: str) -> str:
-    if segment.startswith("${") and segment.endswith("}"):
-        return segment  # a computed name, shown as written
-    if is_identifier(segment) or segment in PLACEHOLDERS or (
-        segment.startswith("<") and segment.endswith(">") and " " not in segment
-    ):
+    if is_identifier(segment) or is_placeholder(segment):
         return segment
     return quote_segment(segment)
 
@@ -89,7 +93,7 @@ def parse(text: str) -> Loc:
             seg = text[i:j]
             if not seg:
                 raise OptionPathError(f"empty segment at position {i + 1} in {text!r}")
-            if not (is_identifier(seg) or seg in PLACEHOLDERS):
+            if not (is_identifier(seg) or is_placeholder(seg)):
                 raise OptionPathError(
                     f"segment {seg!r} in {text!r} must be quoted (\"{seg}\")"
                 )

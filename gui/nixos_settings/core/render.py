@@ -153,7 +153,7 @@ def _element(value: object, indent: str, unit: str, newline: str) -> str:
 
 def _needs_parens(text: str) -> bool:
     t = text.strip()
-    if not t or t[0] in "([{\"'" and t[-1] in ")]}\"'":
+    if not t or (t[0] in "([{\"'" and t[-1] in ")]}\"'"):
         return False
     return bool(re.search(r"\s", t)) or t.startswith("-")
 
