@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         right.addWidget(self.source)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        right.setSizes([480, 320])
         self.right_split = right
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)

@@ -332,6 +332,8 @@ class OptionPage(QScrollArea):
                                            "the tree.</i>"))
 
     def _build_option(self, name: str) -> None:
+        """Title, description and type; then what the user acts on (entries, where it is
+        set, the editor); then reference facts (default, example, declarations)."""
         from nixos_settings.ui.editors import EditorSpec, editor_spec
 
         assert self.loc is not None
@@ -344,19 +346,24 @@ class OptionPage(QScrollArea):
             spec = EditorSpec("raw", words="Nix expression")
         else:
             spec = editor_spec(info.type)
-            self._facts(info, spec)
+            self._summary(info, spec)
         if self.kind == ot.TEMPLATE or spec.kind == "attrs_submodule":
             self._entries_section()
-            if self.kind == ot.TEMPLATE:
-                return
-        self._where_section()
-        if info is not None and info.read_only:
-            self._layout.addWidget(self._label("<b>This option is read-only</b>: NixOS sets it; "
-                                               "it cannot be changed here."))
-            return
-        self._editor_section(spec, info)
+        # entries are edited on their own pages; a whole-value editor only when the
+        # configuration defines this attribute set as one value
+        entries_only = spec.kind == "attrs_submodule" and not self._defs
+        if self.kind != ot.TEMPLATE and not entries_only:
+            self._where_section()
+            if info is not None and info.read_only:
+                self._layout.addWidget(self._label(
+                    "<b>This option is read-only</b>: NixOS sets it; it cannot be changed "
+                    "here."))
+            else:
+                self._editor_section(spec, info)
+        if info is not None:
+            self._reference(info)
 
-    def _facts(self, info: Any, spec: EditorSpec) -> None:
+    def _summary(self, info: Any, spec: EditorSpec) -> None:
         desc = self._label(describe_html(info))
         desc.setObjectName("description")
         self._layout.addWidget(desc)
@@ -366,6 +373,12 @@ class OptionPage(QScrollArea):
         raw = (f" <span style='color:{_dim(self)}'>({html.escape(info.type)})</span>"
                if words != info.type else "")
         form.addRow("Type:", self._label(html.escape(words) + raw))
+        self._layout.addLayout(form)
+
+    def _reference(self, info: Any) -> None:
+        self._heading("Reference")
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         for title, lit in (("Default:", info.default), ("Example:", info.example)):
@@ -508,7 +521,8 @@ class OptionPage(QScrollArea):
         names = self._entry_names(base)
         lst = QListWidget()
         lst.setAccessibleName("Entries")
-        lst.setMaximumHeight(160)
+        rows = max(2, min(len(names), 8))
+        lst.setFixedHeight(rows * lst.fontMetrics().height() + 14)
         for n in names:
             item = QListWidgetItem(n)
             lst.addItem(item)
