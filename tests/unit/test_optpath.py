@@ -45,7 +45,7 @@ def test_parse_examples(text: str, loc: tuple[str, ...]) -> None:
         (("x", "rec"), 'x."rec"'),
         (("x", 'say "hi"'), 'x."say \\"hi\\""'),
         (("x", "a\\b"), 'x."a\\\\b"'),
-        (("x", "${y}"), "x.${y}"),  # a computed name is shown as written
+        (("x", "${y}"), 'x."\\${y}"'),  # a computed name is quoted and escaped
         (("x", "new\nline"), 'x."new\\nline"'),
         (("x", "<name>"), "x.<name>"),
         (("x", "*"), "x.*"),
