@@ -301,11 +301,11 @@ def write_file(settings: Settings, arg: str, data: bytes, env: Mapping[str, str]
     real_root = os.path.realpath(settings.root)
     rel_parts = os.path.relpath(target, real_root).split("/")
     *dirs, name = rel_parts
-    problem = nix_parse(data, os.path.dirname(target), env)
-    if problem is not None:
-        raise Invalid(f"the new content does not parse: {problem}")
-    dir_fd = _open_dir_nofollow(real_root, dirs)
+    dir_fd = _open_dir_nofollow(real_root, dirs)  # refuses missing or swapped directories
     try:
+        problem = nix_parse(data, os.path.dirname(target), env)
+        if problem is not None:
+            raise Invalid(f"the new content does not parse: {problem}")
         old = _existing(name, dir_fd)
         if old is not None:
             _backup(settings, os.path.relpath(target, real_root), _read_at(name, dir_fd), old)

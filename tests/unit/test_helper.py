@@ -447,3 +447,19 @@ def test_helper_and_core_agree_on_actions_and_hosts() -> None:
     assert helper.ACTIONS == rebuild.ACTIONS
     for host in ("laptop", "my_host-2", "-x", "a b", "x;y", "", "h" * 64, "ünï"):
         assert bool(helper.HOST_RE.fullmatch(host)) == bool(rebuild._HOST_RE.fullmatch(host))
+
+
+@pytest.mark.skipif(not HAVE_NIX, reason="nix-instantiate not installed")
+def test_symlinked_configuration_directory(box: Sandbox, tmp_path: Path) -> None:
+    """/etc/nixos is often a symlink to a checkout elsewhere; both spellings work."""
+    link = tmp_path / "etc-nixos-link"
+    link.symlink_to(box.root)
+    env = dict(box.env, NIXOS_SETTINGS_HELPER_ROOT=str(link))
+    for arg in ("configuration.nix", str(link / "hosts" / "laptop.nix"), str(box.root / "x.nix")):
+        res = box.run("write", arg, input=b"{ b = 2; }\n", env=env)
+        assert res.returncode == 0, (arg, res.stderr)
+    assert (box.root / "configuration.nix").read_bytes() == b"{ b = 2; }\n"
+    assert (box.root / "hosts" / "laptop.nix").read_bytes() == b"{ b = 2; }\n"
+    assert (box.root / "x.nix").read_bytes() == b"{ b = 2; }\n"
+    assert_refused(box.run("write", str(tmp_path / "x.nix"), input=b"{ }\n", env=env))
+    assert_refused(box.run("write", "missing-dir/x.nix", input=b"{ }\n", env=env))
