@@ -135,3 +135,22 @@ def test_git_failure_is_reported(repo: Path) -> None:
     hook.chmod(0o755)
     with pytest.raises(VcsError, match="git commit failed: policy: no commits today"):
         commit(repo, [repo / "configuration.nix"], "x\n")
+
+
+@needs_git
+def test_track_new_files_for_flakes(repo: Path, tmp_path: Path) -> None:
+    from nixos_settings.core.vcs import track_new_files
+
+    new = repo / "hosts" / "desk.nix"
+    new.parent.mkdir()
+    new.write_text("{ }\n")
+    (repo / ".gitignore").write_text("ignored.nix\n")
+    (repo / "ignored.nix").write_text("{ }\n")
+    outside = tmp_path / "o.nix"
+    outside.write_text("{ }\n")
+    files = [new, repo / "configuration.nix", repo / "ignored.nix", outside]
+    assert track_new_files(repo, files) == [new]
+    # Known to git (so a flake sees it) but nothing staged for commit yet.
+    assert git(repo, "ls-files", "hosts/desk.nix").strip() == "hosts/desk.nix"
+    assert git(repo, "diff", "--cached", "--name-only").strip() == ""
+    assert track_new_files(repo, files) == []  # idempotent

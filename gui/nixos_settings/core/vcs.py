@@ -9,6 +9,7 @@ options that changed::
     if root is not None:
         commit(root, saved_paths, commit_message(["services.openssh.enable"], saved_paths, root))
 
+:func:`track_new_files` makes files the GUI created visible to a flake without committing.
 Only the given paths are committed (``git commit -- PATHS``); whatever else the user has
 staged stays staged.  git runs as the current user: a root-owned repository gives a
 :class:`VcsError` with git's own explanation.
@@ -136,6 +137,25 @@ def commit(
     head = _git(["rev-parse", "HEAD"], top, env)
     _check(head, "git rev-parse")
     return head.stdout.strip()
+
+
+def track_new_files(repo: Path, files: Sequence[Path]) -> list[Path]:
+    """Mark untracked ``files`` with ``git add --intent-to-add``; returns those marked.
+
+    A flake in a git repository only sees files git knows about, so a file the GUI just
+    created (a new imported module, say) would be missing from ``nixos-rebuild --flake``
+    until added.  Intent-to-add makes it visible without staging its content.
+    """
+    top = repo.resolve()
+    rel = {str(f.resolve().relative_to(top)): f for f in files if f.resolve().is_relative_to(top)}
+    if not rel:
+        return []
+    listed = _git(["ls-files", "--others", "--exclude-standard", "-z", "--", *rel], top)
+    _check(listed, "git ls-files")
+    untracked = [name for name in listed.stdout.split("\0") if name]
+    if untracked:
+        _check(_git(["add", "--intent-to-add", "--", *untracked], top), "git add")
+    return [rel[name] for name in untracked if name in rel]
 
 
 def _check(res: subprocess.CompletedProcess[str], what: str) -> None:
