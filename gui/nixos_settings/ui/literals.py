@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from nixos_settings.core import syntax
-from nixos_settings.core.definitions import string_value
 
 NOT_LITERAL: Any = object()
 
@@ -46,8 +45,7 @@ def _value(source: bytes, node: Any) -> Any:
     if kind == "float_expression":
         return float(raw)
     if kind == "string_expression":
-        value = string_value(source, node)
-        return NOT_LITERAL if value is None else value
+        return _double(source, node)
     if kind == "indented_string_expression":
         return _indented(source, node)
     if kind == "list_expression":
@@ -63,23 +61,50 @@ def _value(source: bytes, node: Any) -> Any:
     return NOT_LITERAL
 
 
-def _indented(source: bytes, node: Any) -> Any:
-    """Value of an ``''…''`` string without interpolation (Nix's indentation stripping)."""
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
+
+
+def _double(source: bytes, node: Any) -> Any:
+    """Value of a ``"..."`` string without interpolation.
+
+    tree-sitter-nix gives ``\\${`` as a ``dollar_escape`` node holding only the backslash,
+    followed by a fragment starting with ``$``: the escape itself contributes nothing.
+    """
     parts: list[str] = []
     for child in node.named_children:
         t = source[child.start_byte : child.end_byte].decode("utf-8", "replace")
         if child.type == "string_fragment":
             parts.append(t)
-        elif child.type == "escape_sequence":  # ''$  '''  ''\n
-            esc = t[2:]
-            parts.append({"'": "''", "$": "$"}.get(esc, "\x00" + esc))
+        elif child.type == "escape_sequence":
+            parts.append(_ESCAPES.get(t[1:], t[1:]))
         elif child.type == "dollar_escape":
-            parts.append("$")
+            continue
         else:
             return NOT_LITERAL
-    text = "".join(parts)
-    lines = text.split("\n")
-    # Nix drops the first line if it holds only spaces, and a last line of only spaces.
+    return "".join(parts)
+
+
+def _indented(source: bytes, node: Any) -> Any:
+    """Value of an indented string without interpolation (Nix's indentation stripping).
+
+    Escapes are kept out of the indentation computation with a NUL marker and resolved
+    afterwards, as Nix does (an escaped newline does not count as indentation).
+    """
+    parts: list[str] = []
+    for child in node.named_children:
+        t = source[child.start_byte : child.end_byte].decode("utf-8", "replace")
+        if child.type == "string_fragment":
+            parts.append(t)
+        elif child.type == "escape_sequence":
+            # three quotes stand for two; two quotes + backslash + X stand for X
+            body = t[2:]
+            parts.append("''" if body == "'" else "\x00" + body[1:])
+        elif child.type == "dollar_escape":  # the escaped $ follows as a fragment
+            continue
+        else:
+            return NOT_LITERAL
+    lines = "".join(parts).split("\n")
+    # Nix drops a first line of only spaces, and empties a last line of only spaces.
     if lines and not lines[0].strip(" "):
         lines = lines[1:]
     widths = [len(ln) - len(ln.lstrip(" ")) for ln in lines if ln.strip(" ")]
@@ -88,4 +113,5 @@ def _indented(source: bytes, node: Any) -> Any:
     if out and not out[-1].strip(" "):
         out[-1] = ""
     value = "\n".join(out)
-    return value.replace("\x00n", "\n").replace("\x00t", "\t").replace("\x00r", "\r")
+    pieces = value.split("\x00")
+    return pieces[0] + "".join(_ESCAPES.get(p[:1], p[:1]) + p[1:] for p in pieces[1:])
