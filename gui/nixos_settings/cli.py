@@ -197,7 +197,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
-EXTRA_COMMANDS = {"search": "cli_options", "show": "cli_options", "rebuild": "cli_rebuild"}
+EXTRA_COMMANDS = {"search": "cli_options", "show": "cli_options", "rebuild": "cli_rebuild",
+                  "generations": "cli_rebuild"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:
