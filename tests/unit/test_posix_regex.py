@@ -36,7 +36,8 @@ def test_translation_agrees_with_nix_builtins_match() -> None:
                          capture_output=True, text=True, check=True)
     nix = json.loads(out.stdout)
     ours = [re.fullmatch(posix_to_python(p), s, re.DOTALL) is not None for p, s in pairs]
-    assert ours == nix, [(p, s, o, n) for (p, s), o, n in zip(pairs, ours, nix) if o != n]
+    assert ours == nix, [(p, s, o, n) for (p, s), o, n in zip(pairs, ours, nix, strict=True)
+                         if o != n]
 
 
 def test_classes_and_brackets_translate() -> None:
