@@ -71,3 +71,25 @@ def test_cli_without_subcommand_opens_the_window(config_dir, options_file, tmp_p
     assert proc.returncode == 0, proc.stderr[-2000:]
     keys = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
     assert keys[:3] == ["shown", "options", "maxrss_kb"], proc.stdout
+
+
+def test_generations_dock_lists_the_profile(window, qtbot, tmp_path) -> None:
+    gens = getattr(window, "generations", None)
+    if gens is None:
+        pytest.skip("rebuild panel module not present in this tree")
+    assert gens.panel is window.rebuild_panel
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    for n in (1, 2):
+        target = tmp_path / f"store-system-{n}"
+        target.mkdir()
+        (target / "nixos-version").write_text(f"24.05.{n}\n")
+        (profiles / f"system-{n}-link").symlink_to(target)
+    (profiles / "system").symlink_to("system-2-link")
+    gens.profiles = profiles
+    window.show()
+    window.generations_dock.show()  # showing the dock refreshes the list
+    qtbot.waitUntil(lambda: gens.table.topLevelItemCount() == 2)
+    assert gens.table.topLevelItem(0).text(0) == "2"
+    assert gens.table.topLevelItem(0).text(3) == "current"
+    assert gens.table.topLevelItem(1).text(2) == "24.05.1"

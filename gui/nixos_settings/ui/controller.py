@@ -533,8 +533,13 @@ class Controller(QObject):
         """Write through ``pkexec nixos-settings-helper write PATH`` (content on stdin)."""
         argv = [*self.helper_command, str(path)]
         if len(argv) > 1 and not os.path.isabs(argv[1]):
-            # polkit matches the helper by absolute path (the policy's exec.path)
-            argv[1] = shutil.which(argv[1]) or argv[1]
+            # polkit matches the helper by its absolute, symlink-free path (exec.path)
+            from nixos_settings.core.rebuild import RequestError, find_helper
+
+            try:
+                argv[1] = find_helper()
+            except RequestError:
+                argv[1] = shutil.which(argv[1]) or argv[1]
         if shutil.which(argv[0]) is None:
             return (
                 f"{path}: you cannot write this file, and {argv[0]} (needed to save it with "

@@ -304,6 +304,20 @@ class MainWindow(QMainWindow):
         show.setText("&Apply changes (nixos-rebuild)…")
         show.setShortcut(QKeySequence("Ctrl+R"))
         self.tools_menu.addAction(show)
+        gens_cls = getattr(rebuild_panel, "GenerationsWidget", None)
+        if gens_cls is not None:
+            gens = gens_cls(panel, parent=self)
+            gdock = QDockWidget("System generations", self)
+            gdock.setObjectName("generationsDock")
+            gdock.setWidget(gens)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, gdock)
+            gdock.hide()
+            self.generations = gens
+            self.generations_dock = gdock
+            gshow = gdock.toggleViewAction()
+            gshow.setText("System &generations and rollback…")
+            gdock.visibilityChanged.connect(lambda visible: visible and gens.refresh())
+            self.tools_menu.addAction(gshow)
         self._configure_rebuild_panel()
 
     def _configure_rebuild_panel(self) -> None:
