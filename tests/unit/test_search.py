@@ -134,3 +134,12 @@ def test_queries_are_fast(nixos: SearchIndex) -> None:
 
 def test_empty_option_set() -> None:
     assert SearchIndex(OptionSet()).search("anything") == []
+
+
+def test_aliases_rank_after_the_option_they_stand_for(nixos: SearchIndex) -> None:
+    names = [h.option.name for h in nixos.search("ssh server", limit=20)]
+    assert names[0] == "services.openssh.enable"
+    assert "services.sshd.enable" not in names[:5]
+    assert nixos.search("sshd", limit=1)[0].option.name == "services.sshd.enable"
+    # typed exactly, the alias is still found first
+    assert nixos.search("services.sshd.enable", limit=1)[0].option.name == "services.sshd.enable"

@@ -100,8 +100,17 @@ DESC_INDEX_CHARS = 400
 W_MODULE = 2.5  # bonus when the token comes from the module segment
 
 
+_SUPERSEDED = ("alias of", "obsolete", "deprecated", "this option has been renamed",
+               "this option was renamed", "this option is deprecated")
+
+
 def _tie_key(o: OptionInfo) -> float:
-    return 0.05 * len(o.loc) + 0.002 * len(o.name)
+    pen = 0.05 * len(o.loc) + 0.002 * len(o.name)
+    # Aliases and renamed options rank after the option they stand for.
+    head = o.description[:60].lower() if isinstance(o.description, str) else ""
+    if any(w in head for w in _SUPERSEDED):
+        pen += 4.0
+    return pen
 
 
 def _token_postings(
