@@ -19,11 +19,14 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,14 +39,31 @@ _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid 
 LIMIT = 200
 
 
+def summary(opt: Any, limit: int = 140) -> str:
+    """The first sentence of an option's description, as plain text."""
+    from nixos_settings.core import describe
+
+    try:
+        text = " ".join(describe.description_text(opt).split())
+    except Exception:  # a malformed description must not break the results list
+        return ""
+    end = text.find(". ")
+    if 0 < end < limit:
+        return text[: end + 1]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 class SearchResultsModel(QAbstractListModel):
-    """Ranked hits: display is the option name, tooltip its type and why it matched."""
+    """Ranked hits: display is the option name, tooltip its type and why it matched;
+    ``SummaryRole`` the first sentence of its description (drawn under the name)."""
 
     LocRole = Qt.ItemDataRole.UserRole + 1
+    SummaryRole = Qt.ItemDataRole.UserRole + 2
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._hits: list[Any] = []
+        self._summaries: dict[str, str] = {}
         self.query = ""
 
     def set_hits(self, query: str, hits: list[Any]) -> None:
@@ -71,7 +91,49 @@ class SearchResultsModel(QAbstractListModel):
             return f"{optpath.show(opt.loc)}\n{opt.type}\nmatched: {hit.why}"
         if role == self.LocRole:
             return tuple(opt.loc)
+        if role == self.SummaryRole:
+            cached = self._summaries.get(opt.name)
+            if cached is None:
+                cached = self._summaries[opt.name] = summary(opt)
+            return cached
         return None
+
+
+class ResultDelegate(QStyledItemDelegate):
+    """Two lines per hit: the option name, and its summary in the muted text colour."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+                 ) -> Any:
+        size = super().sizeHint(option, index)
+        size.setHeight(option.fontMetrics.height() * 2 + 6)
+        return size
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        name = opt.text
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        pal = opt.palette
+        rect = opt.rect.adjusted(4, 2, -4, -2)
+        fm = opt.fontMetrics
+        line = fm.height()
+        painter.save()
+        painter.setPen(pal.color(QPalette.ColorRole.HighlightedText if selected
+                                 else QPalette.ColorRole.Text))
+        painter.drawText(rect.x(), rect.y() + fm.ascent(),
+                         fm.elidedText(name, Qt.TextElideMode.ElideMiddle, rect.width()))
+        text = index.data(SearchResultsModel.SummaryRole) or ""
+        muted = pal.color(QPalette.ColorRole.HighlightedText if selected
+                          else QPalette.ColorRole.PlaceholderText)
+        painter.setPen(muted)
+        painter.drawText(rect.x(), rect.y() + line + fm.ascent(),
+                         fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.restore()
 
 
 class SearchBar(QWidget):
@@ -104,6 +166,7 @@ class SearchBar(QWidget):
         self.results = QListView()
         self.results.setModel(self.model)
         self.results.setUniformItemSizes(True)
+        self.results.setItemDelegate(ResultDelegate(self.results))
         self.results.setAccessibleName("Search results")
         self.results.activated.connect(self._open_index)
         self.results.clicked.connect(self._open_index)

@@ -1,0 +1,29 @@
+"""The search results show each option's summary under its name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nixos_settings.core.options import load_file
+from nixos_settings.core.search import SearchIndex
+from nixos_settings.ui.searchbar import SearchBar, SearchResultsModel
+
+
+def test_results_carry_a_one_sentence_summary(qtbot, shared_dir: Path) -> None:
+    options = load_file(shared_dir / "data" / "options" / "nixos-20.09pre-options.json.gz")
+    index = SearchIndex(options)
+    bar = SearchBar()
+    qtbot.addWidget(bar)
+    bar.set_search(lambda q: index.search(q, 50))
+    bar.show()
+    qtbot.keyClicks(bar.field, "time zone")
+    model = bar.model
+    qtbot.waitUntil(lambda: model.rowCount() > 0)
+    first = model.index(0)
+    assert first.data() == "time.timeZone"
+    summary = first.data(SearchResultsModel.SummaryRole)
+    assert summary and "<" not in summary  # plain text, no DocBook tags
+    assert summary.endswith(".") and summary.count(". ") == 0  # the first sentence only
+    # two lines per row: name and summary
+    hint = bar.results.sizeHintForRow(0)
+    assert hint >= 2 * bar.results.fontMetrics().height()
