@@ -27,3 +27,11 @@ def test_results_carry_a_one_sentence_summary(qtbot, shared_dir: Path) -> None:
     # two lines per row: name and summary
     hint = bar.results.sizeHintForRow(0)
     assert hint >= 2 * bar.results.fontMetrics().height()
+
+
+def test_summary_does_not_stop_at_abbreviations() -> None:
+    from nixos_settings.ui.searchbar import _sentence_end
+
+    text = "Set the password, i.e. the secret. Then more."
+    assert text[: _sentence_end(text) + 1] == "Set the password, i.e. the secret."
+    assert _sentence_end("No full stop here") == -1

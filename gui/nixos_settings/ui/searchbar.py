@@ -39,6 +39,21 @@ _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid 
 LIMIT = 200
 
 
+_ABBREVIATIONS = ("i.e.", "e.g.", "etc.", "cf.", "vs.", "approx.", "resp.")
+
+
+def _sentence_end(text: str) -> int:
+    """Index of the full stop ending the first sentence (not one of an abbreviation)."""
+    start = 0
+    while True:
+        end = text.find(". ", start)
+        if end == -1:
+            return -1
+        if not text[: end + 1].lower().endswith(_ABBREVIATIONS):
+            return end
+        start = end + 2
+
+
 def summary(opt: Any, limit: int = 140) -> str:
     """The first sentence of an option's description, as plain text."""
     from nixos_settings.core import describe
@@ -47,7 +62,7 @@ def summary(opt: Any, limit: int = 140) -> str:
         text = " ".join(describe.description_text(opt).split())
     except Exception:  # a malformed description must not break the results list
         return ""
-    end = text.find(". ")
+    end = _sentence_end(text)
     if 0 < end < limit:
         return text[: end + 1]
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
