@@ -272,9 +272,6 @@ def test_flake_computed_host_and_unknown_host_are_clear_errors() -> None:
         Configuration.load_flake(flake)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: definitions.string_value appends the text "
-                   "of tree-sitter-nix's dollar_escape node (the backslash of \\${) verbatim, "
-                   "so \"\\${x}\" reads as the segment \\${x} instead of ${x}")
 def test_escaped_interpolation_in_quoted_segment() -> None:
     # Nix: builtins.attrNames { a."\${x}" = 1; }.a  ==  [ "${x}" ]
     src = '{\n  a."\\${x}" = 1;\n  b = "p\\${q}";\n}\n'
@@ -283,8 +280,6 @@ def test_escaped_interpolation_in_quoted_segment() -> None:
     assert found[("a", "${x}")].editable
 
 
-@pytest.mark.xfail(strict=True, reason="same string_value bug: the added name reads back as "
-                   "('environment', 'etc', 'a\\${b}', 'text')")
 def test_added_segment_with_dollar_curly_reads_back(tmp_path: Path) -> None:
     """What the bug above breaks in practice: add a name holding ${ and read it back."""
     path = tmp_path / "configuration.nix"

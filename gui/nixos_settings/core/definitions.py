@@ -230,8 +230,9 @@ def string_value(source: bytes, node: Node) -> str | None:
         elif child.type == "escape_sequence":
             out.append(_ESCAPES.get(t[1:], t[1:]))  # also \${ → ${
         elif child.type == "dollar_escape":
-            # a backslash-dollar (before a brace) stands for a dollar; "$$" stays "$$"
-            out.append("$" if t == "\\$" else t)
+            # tree-sitter-nix makes only the backslash of ``\${`` this node; the ``$``
+            # follows as a fragment, so the escape itself contributes nothing
+            continue
         elif child.type == "comment":
             continue
         else:
