@@ -270,7 +270,8 @@ def attrpath_of(source: bytes, binding: Node) -> tuple[tuple[str, ...], tuple[No
 
 
 def unwrap(source: bytes, node: Node) -> tuple[Node, list[Wrapper]]:
-    """Peel ``mk*`` wrappers (and the parentheses around them) off a value."""
+    """Peel ``mk*`` wrappers (and the parentheses around them and their arguments) off a
+    value: ``mkForce (-1)`` gives the value ``-1``."""
     wrappers: list[Wrapper] = []
     while node is not None:
         inner = strip_parens(node)
@@ -282,7 +283,8 @@ def unwrap(source: bytes, node: Node) -> tuple[Node, list[Wrapper]]:
                 wrappers.append(Wrapper(name, arg))
                 node = args[-1]
                 continue
-        if inner.type in ATTRSET_TYPES:
+        if inner.type in ATTRSET_TYPES or wrappers:
+            # a wrapper's argument is read (and edited) inside its parentheses
             return inner, wrappers
         return node, wrappers
     return node, wrappers
