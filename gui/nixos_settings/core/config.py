@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,13 @@ from nixos_settings.core.definitions import Definition, Module, map_module, stri
 from nixos_settings.core.document import Document, FileAccessError, Problem
 from nixos_settings.core.errors import EditError, NixSettingsError
 from nixos_settings.core.optpath import Loc
+from nixos_settings.core.records import field, record
 
 Node = Any
 DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
 
 
-@dataclass
+@record
 class FlakeHost:
     """One ``nixosConfigurations.<name>`` of a flake."""
 
@@ -35,7 +35,7 @@ class FlakeHost:
     problem: str | None = None  # why the host cannot be read statically
 
 
-@dataclass
+@record
 class ChangeSet:
     """New contents for some files, planned from their current contents.
 
@@ -97,6 +97,8 @@ class Configuration:
         self._order: list[Path] = []
         self._definitions: list[Definition] | None = None
         self._containers: list[Definition] | None = None
+        self._by_loc: dict[Loc, list[Definition]] | None = None
+        self._by_head: dict[str, list[Definition]] | None = None
         # (path, module node start) → (the source it was mapped from, the module)
         self._mapped: dict[tuple[Path, int], tuple[bytes, Module]] = {}
 
@@ -171,6 +173,8 @@ class Configuration:
             self._visit(root_doc, None, visited)
         self._definitions = None
         self._containers = None
+        self._by_loc = None
+        self._by_head = None
 
     def _visit_flake_module(self, doc: Document, kind: str, node: Node, seen: set[Any]) -> None:
         line, col = doc.node_position(node)
@@ -236,8 +240,30 @@ class Configuration:
             self._containers = [d for m in self.modules for d in m.containers]
         return self._containers
 
+    def _build_index(self) -> None:
+        by_loc: dict[Loc, list[Definition]] = {}
+        by_head: dict[str, list[Definition]] = {}
+        for d in self.definitions:
+            by_loc.setdefault(d.loc, []).append(d)
+        for d in self.definitions + self.containers:
+            if d.loc:
+                by_head.setdefault(d.loc[0], []).append(d)
+        self._by_loc, self._by_head = by_loc, by_head
+
     def find(self, loc: Loc) -> list[Definition]:
-        return [d for d in self.definitions if d.loc == loc]
+        if self._by_loc is None:
+            self._build_index()
+        assert self._by_loc is not None
+        return list(self._by_loc.get(loc, ()))
+
+    def sharing_head(self, loc: Loc) -> list[Definition]:
+        """Definitions and attribute sets whose path starts with ``loc[0]``."""
+        if not loc:
+            return self.definitions + self.containers
+        if self._by_head is None:
+            self._build_index()
+        assert self._by_head is not None
+        return list(self._by_head.get(loc[0], ()))
 
     def find_any(self, loc: Loc) -> list[Definition]:
         """Leaf definitions of ``loc``, else attribute sets bound to exactly ``loc``."""

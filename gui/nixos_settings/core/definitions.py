@@ -11,13 +11,13 @@ The mapper understands the module shapes NixOS accepts (plain attrset; function
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nixos_settings.core import optpath, syntax
 from nixos_settings.core.document import Document
 from nixos_settings.core.optpath import Loc
+from nixos_settings.core.records import field, record
 
 Node = Any
 
@@ -43,7 +43,7 @@ ATTRSET_TYPES = frozenset({"attrset_expression", "rec_attrset_expression"})
 DYNAMIC_PREFIX = "${"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Wrapper:
     """A ``lib.mk*`` function around a value: ``name`` and its first argument's text."""
 
@@ -54,7 +54,7 @@ class Wrapper:
         return f"{self.name} {self.arg}" if self.arg is not None else self.name
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Definition:
     """One place in one file that sets ``loc``.
 
@@ -136,7 +136,7 @@ class Definition:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass
+@record
 class ImportRef:
     """One element of an ``imports`` list (or a flake's ``modules`` list)."""
 
@@ -146,7 +146,7 @@ class ImportRef:
     column: int
 
 
-@dataclass
+@record
 class Module:
     """What the mapper found in one module expression."""
 

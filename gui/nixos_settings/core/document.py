@@ -6,19 +6,18 @@ wrote (including ones that are not valid UTF-8) survive untouched outside the ed
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from nixos_settings.core import syntax
 from nixos_settings.core.errors import LocatedError
+from nixos_settings.core.records import field, record
 
 
 class FileAccessError(LocatedError):
     """The file is missing, unreadable, or not a regular file."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     """Something the user should know about a file: a syntax error or a note."""
 
@@ -33,6 +32,8 @@ class Problem:
 
 
 def sha256(data: bytes) -> str:
+    import hashlib  # not at import time: start-up of the CLI
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -60,7 +61,7 @@ def first_invalid_utf8(data: bytes) -> int | None:
     return None
 
 
-@dataclass
+@record
 class Document:
     """One Nix file: bytes, tree and problems.  ``disk_sha256`` is the hash read from disk."""
 

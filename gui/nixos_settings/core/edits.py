@@ -16,6 +16,7 @@ file.  The rules a person would follow:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ def rest_of_line_blank(src: bytes, pos: int) -> bool:
     return src[pos : line_end(src, pos)].strip(b" \t") == b""
 
 
+@functools.lru_cache(maxsize=16)
 def indent_unit(src: bytes) -> bytes:
     """The file's indentation step: a tab, or the most common space step (default two)."""
     tabs = spaces = 0
@@ -322,7 +324,9 @@ def _enclosing(d: Definition) -> Node:
 
 
 def _check_no_conflict(cfg: Configuration, loc: Loc) -> None:
-    for d in cfg.definitions:
+    for d in cfg.sharing_head(loc):
+        if d.kind == "attrset":
+            continue
         if d.reason and "dynamic" in d.reason and loc[: len(d.loc)] == d.loc:
             raise EditError(
                 f"{optpath.show(loc)} is under an attribute whose name is dynamic (${{…}}); "
@@ -367,13 +371,14 @@ def _find_target(cfg: Configuration, loc: Loc, file: Path | None) -> _Target:
 
     best_key: tuple[int, int, int, int] | None = None
     best: tuple[str, Definition] | None = None
-    for c in cfg.containers:
+    near = cfg.sharing_head(loc)  # every candidate shares at least the first segment
+    for c in near:
         n = len(c.loc)
-        if 0 < n < len(loc) and loc[:n] == c.loc and allowed(c, n):
+        if c.kind == "attrset" and 0 < n < len(loc) and loc[:n] == c.loc and allowed(c, n):
             key = (n, 1, -order.get(c.file, 0), -c.binding_span[0])
             if best_key is None or key > best_key:
                 best_key, best = key, ("set", c)
-    for d in cfg.definitions + cfg.containers:
+    for d in near:
         if d.kind == "inherit" or d.in_merge:
             continue
         n = _common(d.loc, loc)

@@ -11,11 +11,12 @@ benign here: no diagnostic, editing allowed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import tree_sitter
 import tree_sitter_nix
+
+from nixos_settings.core.records import record
 
 Node = Any  # a tree_sitter.Node; kept opaque for the rest of the core
 Tree = Any  # a tree_sitter.Tree
@@ -65,7 +66,7 @@ def reparse_after_splices(
     return _PARSER.parse(new, t)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SyntaxProblem:
     """One ERROR or MISSING node: byte span, 0-based point and a short description."""
 
