@@ -1,0 +1,52 @@
+"""``python -m build`` makes a wheel and an sdist that install and run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_wheel_and_sdist_build_install_and_run(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--sdist",
+         "--outdir", str(dist), str(ROOT)],
+        check=True, capture_output=True, cwd=tmp_path,
+    )
+    wheels = list(dist.glob("nixos_settings-*.whl"))
+    sdists = list(dist.glob("nixos_settings-*.tar.gz"))
+    assert len(wheels) == 1 and len(sdists) == 1
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    for module in ("core/config.py", "core/syntax.py", "ui/__init__.py", "ui/mainwindow.py",
+                   "cli.py", "helper.py"):
+        assert f"nixos_settings/{module}" in names, module
+    assert not any("options.json" in n for n in names)  # no option metadata is shipped
+    with tarfile.open(sdists[0]) as tar:
+        members = tar.getnames()
+    assert any(m.endswith("/pyproject.toml") for m in members)
+    assert any(m.endswith("/gui/nixos_settings/core/edits.py") for m in members)
+
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
+         "--target", str(target), str(wheels[0])],
+        check=True, capture_output=True,
+    )
+    env = dict(os.environ, PYTHONPATH=str(target))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for script in ("nixos-settings", "nixos-settings-helper"):
+        assert (target / "bin" / script).exists(), script
+    out = subprocess.run([sys.executable, str(target / "bin" / "nixos-settings"), "--version"],
+                         check=True, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert out.stdout.strip() == "nixos-settings 0.1.0"
+    where = subprocess.run(
+        [sys.executable, "-c", "import nixos_settings; print(nixos_settings.__file__)"],
+        check=True, capture_output=True, text=True, env=env, cwd=tmp_path,
+    )
+    assert where.stdout.startswith(str(target))  # the installed copy, not the source tree
