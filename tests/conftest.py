@@ -16,3 +16,16 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data directory not found: {path}")
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the test run out of the user's home: caches, backups, settings and state go to
+    a temporary directory (set before any test, so subprocesses inherit it too)."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="nixos-settings-tests-"))
+    for var, sub in (("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state"),
+                     ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                     ("NIXOS_SETTINGS_BACKUP_DIR", "backups")):
+        (base / sub).mkdir()
+        os.environ[var] = str(base / sub)
