@@ -101,6 +101,11 @@ def test_uneditable_definition_makes_node_uneditable(nixos: OptionSet) -> None:
         (("networking", "hostname"), "networking.hostName"),
         (("services", "openssh", "enable", "really"), "services.openssh.enable"),
         (("time", "timezone"), "time.timeZone"),
+        # renamed in later releases: the same word one level up is what the user means
+        (("services", "openssh", "settings", "PermitRootLogin"),
+         "services.openssh.permitRootLogin"),
+        (("services", "openssh", "settings", "PasswordAuthentication"),
+         "services.openssh.passwordAuthentication"),
     ],
 )
 def test_unknown_with_suggestions(nixos: OptionSet, loc: tuple[str, ...], expected: str) -> None:

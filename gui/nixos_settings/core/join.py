@@ -265,7 +265,7 @@ def suggest(loc: Sequence[str], options: OptionSet, limit: int = 3) -> list[str]
         frontier = sorted(nxt, key=lambda x: x[2])[:8]
         if not frontier:
             break
-    out: list[str] = []
+    out: list[str] = _same_parent(loc, options)
     for templ, conc, fixes in frontier:
         if fixes and options.get(templ) is not None:
             out.append(show(conc))
@@ -277,6 +277,46 @@ def suggest(loc: Sequence[str], options: OptionSet, limit: int = 3) -> list[str]
     if not out:
         out = _by_last_segment(loc, options)
     return list(dict.fromkeys(out))[:limit]
+
+
+def _norm_segment(seg: str) -> str:
+    return seg.lower().replace("-", "").replace("_", "")
+
+
+def _same_parent(loc: Loc, options: OptionSet) -> list[str]:
+    """Options below the deepest prefix of ``loc`` that exists whose last segment is the
+    same word, ignoring case and ``-``/``_`` (``services.openssh.settings.PermitRootLogin``
+    → ``services.openssh.permitRootLogin``), then ones close to it."""
+    depth = 0
+    node: Loc = ()
+    for seg in loc[:-1]:
+        kids = options.children(node)
+        if seg in kids:
+            node = (*node, seg)
+        else:
+            holders = [k for k in kids if is_placeholder(k)]
+            if not holders:
+                break
+            node = (*node, holders[0])
+        depth += 1
+    if depth < 2 or depth < len(loc) - 2:
+        return []  # only a mix-up near the end: "services.<typo>.enable" is not one
+    want = _norm_segment(loc[-1])
+    cands = [o for o in options.under(node) if o.loc != tuple(loc)]
+    exact = [o for o in cands if _norm_segment(o.loc[-1]) == want]
+    if exact:
+        exact.sort(key=lambda o: len(o.loc))
+        return [_concrete(o.loc, loc) for o in exact[:3]]
+    by_word = {_norm_segment(o.loc[-1]): o for o in sorted(cands, key=lambda o: -len(o.loc))}
+    close = difflib.get_close_matches(want, list(by_word), n=3, cutoff=0.8)
+    return [_concrete(by_word[w].loc, loc) for w in close]
+
+
+def _concrete(templ: Loc, loc: Loc) -> str:
+    """``templ`` with its placeholders replaced by the user's names where ``loc`` has them."""
+    return show(tuple(c if is_placeholder(t) and i < len(loc) - 1 else t
+                      for i, (t, c) in enumerate(zip(templ, (*loc, *templ[len(loc):]),
+                                                     strict=False))))
 
 
 def _by_last_segment(loc: Loc, options: OptionSet) -> list[str]:
