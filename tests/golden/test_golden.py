@@ -82,6 +82,10 @@ def _apply_op(cfg: Any, op: dict[str, Any]) -> None:
         changes = cfg.list_add(loc, op["element"])
     elif kind == "list_remove":
         changes = cfg.list_remove(loc, op["element"])
+    elif kind == "list_remove_at":
+        changes = cfg.list_remove_at(loc, op["index"])
+    elif kind == "list_set_at":
+        changes = cfg.list_set_at(loc, op["index"], op["element"])
     elif kind == "rename":
         changes = cfg.rename(loc, op["new_name"])
     else:  # pragma: no cover - a malformed case file
@@ -125,7 +129,8 @@ def test_case_directories_are_well_formed() -> None:
         assert has_after != has_error, f"{case.name}: needs exactly one of after / error.txt"
         assert ROOT_NAME in _tree(case, "before"), case.name
         for op in _ops(case):
-            assert op["op"] in {"set", "unset", "list_add", "list_remove", "rename"}, case.name
+            assert op["op"] in {"set", "unset", "list_add", "list_remove", "list_remove_at",
+                                 "list_set_at", "rename"}, case.name
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -309,6 +309,17 @@ class Configuration:
 
         return edits.plan_list_remove(self, loc, element, at=at)
 
+    def list_remove_at(self, loc: Loc, index: int, at: Definition | None = None) -> ChangeSet:
+        from nixos_settings.core import edits
+
+        return edits.plan_list_remove_at(self, loc, index, at=at)
+
+    def list_set_at(self, loc: Loc, index: int, element: str,
+                    at: Definition | None = None) -> ChangeSet:
+        from nixos_settings.core import edits
+
+        return edits.plan_list_set_at(self, loc, index, element, at=at)
+
     def rename(self, loc: Loc, new_name: str) -> ChangeSet:
         from nixos_settings.core import edits
 

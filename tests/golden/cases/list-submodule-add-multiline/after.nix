@@ -1,0 +1,13 @@
+{ ... }:
+{
+	networking.interfaces.eth0.ipv4.addresses = [
+		{
+			address = "192.168.1.2";
+			prefixLength = 24;
+		} # the main address
+		{
+			address = "10.0.0.2";
+			prefixLength = 8;
+		}
+	];
+}

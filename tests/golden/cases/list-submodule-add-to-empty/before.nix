@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  boot.loader.grub.device = "/dev/sda";
+  swapDevices = [ ];
+}

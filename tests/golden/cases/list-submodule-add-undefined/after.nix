@@ -1,0 +1,11 @@
+{ config, pkgs, ... }:
+
+{
+  networking.hostName = "box";
+  swapDevices = [
+    {
+      device = "/swapfile";
+      size = 4096;
+    }
+  ];
+}

@@ -1,0 +1,7 @@
+{
+  fileSystems."/".device = "/dev/sda1";
+  swapDevices = [
+    { device = "/dev/sda2"; }
+    { device = "/swapfile"; size = 1024; }
+  ];
+}
