@@ -436,6 +436,20 @@ class Controller(QObject):
             f"Remove {element} from {optpath.show(loc)}", (loc,),
         )
 
+    def list_remove_at(self, loc: Sequence[str], index: int) -> bool:
+        loc = tuple(loc)
+        return self._push(
+            lambda: self.cfg.list_remove_at(loc, index),
+            f"Remove element {index + 1} of {optpath.show(loc)}", (loc,),
+        )
+
+    def list_set_at(self, loc: Sequence[str], index: int, element: str) -> bool:
+        loc = tuple(loc)
+        return self._push(
+            lambda: self.cfg.list_set_at(loc, index, element),
+            f"Change element {index + 1} of {optpath.show(loc)}", (loc,),
+        )
+
     def add_entry(self, loc: Sequence[str], name: str, body: str = "{ }") -> bool:
         """New attribute-set entry ``loc.name`` (e.g. a user under users.users)."""
         loc = tuple(loc)

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -100,6 +102,8 @@ def spec_for(t: NixType) -> EditorSpec:
             return EditorSpec("list_int", words=words)
     if kind == "attrs" and el is not None and el.kind == "submodule":
         return EditorSpec("attrs_submodule", words=words)
+    if kind == "list" and el is not None and el.kind == "submodule":
+        return EditorSpec("list_submodule", words=words)
     return EditorSpec("raw", words=words)
 
 
@@ -579,6 +583,132 @@ def _default_value(controller: Any, loc: tuple[str, ...]) -> Any:
     return decode(default.text) if getattr(default, "text", None) else NOT_LITERAL
 
 
+class ElementDialog(QDialog):
+    """Edit one element of a list of submodules as Nix text, checked live by tree-sitter,
+    with the submodule's fields listed as a hint."""
+
+    def __init__(self, title: str, text: str, fields: list[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.edit = QPlainTextEdit()
+        self.edit.setAccessibleName("Element")
+        self.edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.edit.setPlainText(text)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        hint = QLabel("Fields: " + ", ".join(fields) if fields else "")
+        hint.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(hint)
+        lay.addWidget(self.edit, 1)
+        lay.addWidget(self.status)
+        lay.addWidget(self.buttons)
+        self.resize(520, 320)
+        self.edit.textChanged.connect(self.check)
+        self.check()
+
+    def check(self) -> str | None:
+        text = self.edit.toPlainText()
+        probs = syntax.problems(syntax.parse(text.encode("utf-8"))) if text.strip() else None
+        if not text.strip():
+            msg: str | None = "empty: type a Nix expression, e.g. { device = \"/dev/sda2\"; }"
+        elif probs:
+            msg = f"line {probs[0].line + 1}, column {probs[0].column + 1}: {probs[0].message}"
+        else:
+            msg = None
+        self.status.setText(msg or "Nix syntax OK")
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(msg is None)
+        return msg
+
+    def text(self) -> str:
+        return self.edit.toPlainText().strip()
+
+
+class SubmoduleListEditor(ValueEditor):
+    """``list of submodule``: one row per element (an attribute set), Add / Edit / Remove;
+    each change is one undo step and touches only that element's text."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.items = QListWidget()
+        self.items.setAccessibleName("Elements")
+        self.items.setMinimumHeight(90)
+        self.items.setMaximumHeight(220)
+        self.items.itemActivated.connect(lambda _it: self._edit())
+        add = QPushButton("&Add…")
+        add.clicked.connect(self._add)
+        edit = QPushButton("&Edit…")
+        edit.clicked.connect(self._edit)
+        remove = QPushButton("&Remove")
+        remove.clicked.connect(self._remove)
+        row = QHBoxLayout()
+        for b in (add, edit, remove):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.items)
+        lay.addLayout(row)
+        self._elements: list[str] = []
+
+    def can_show(self, definition: Any) -> bool:
+        return definition is None or self.controller.list_elements(definition) is not None
+
+    def show_value(self, definition: Any) -> None:
+        self._elements = (self.controller.list_elements(definition) or []) if definition else []
+        self.items.clear()
+        for text in self._elements:
+            self.items.addItem(" ".join(text.split()))
+
+    def fields(self) -> list[str]:
+        """Names of the submodule's options (``loc.*.NAME``), from the metadata."""
+        options = getattr(self.controller, "options", None)
+        if options is None or not hasattr(options, "children"):
+            return []
+        return [k for k in options.children((*self.loc, "*")) if k not in ("*", "<name>")]
+
+    def ask(self, title: str, text: str) -> str | None:
+        """The element text the user typed, or None (tests replace this)."""
+        dlg = ElementDialog(title, text, self.fields(), self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            return dlg.text()
+        return None
+
+    def _template(self) -> str:
+        """A valid starting point: the submodule's first field with an empty value."""
+        names = self.fields()[:1]
+        if not names:
+            return "{ }"
+        info = self.controller.info((*self.loc, "*", names[0]))
+        kind = spec_for(parse_type(info.type)).kind if info is not None else "raw"
+        empty = {"str": '""', "lines": '""', "bool": "false", "int": "0"}.get(kind, "null")
+        return f"{{\n  {names[0]} = {empty};\n}}"
+
+    def _add(self) -> None:
+        text = self.ask("Add an element", self._template())
+        if text:
+            self.controller.list_add(self.loc, text)
+
+    def _edit(self) -> None:
+        row = self.items.currentRow()
+        if not 0 <= row < len(self._elements):
+            return
+        text = self.ask(f"Element {row + 1}", self._elements[row])
+        if text and text != self._elements[row]:
+            self.controller.list_set_at(self.loc, row, text)
+
+    def _remove(self) -> None:
+        row = self.items.currentRow()
+        if 0 <= row < len(self._elements):
+            self.controller.list_remove_at(self.loc, row)
+
+
 _KINDS: dict[str, type[ValueEditor]] = {
     "bool": BoolEditor,
     "int": IntEditor,
@@ -588,6 +718,7 @@ _KINDS: dict[str, type[ValueEditor]] = {
     "list_str": ListEditor,
     "list_int": ListEditor,
     "package_list": PackageListEditor,
+    "list_submodule": SubmoduleListEditor,
     "raw": RawEditor,
 }
 
