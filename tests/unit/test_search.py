@@ -143,3 +143,10 @@ def test_aliases_rank_after_the_option_they_stand_for(nixos: SearchIndex) -> Non
     assert nixos.search("sshd", limit=1)[0].option.name == "services.sshd.enable"
     # typed exactly, the alias is still found first
     assert nixos.search("services.sshd.enable", limit=1)[0].option.name == "services.sshd.enable"
+
+
+def test_initials_find_the_option(nixos: SearchIndex) -> None:
+    assert nixos.search("nfe", limit=1)[0].option.name == "networking.firewall.enable"
+    assert nixos.search("nfe", limit=1)[0].why == "initials"
+    # initials never push aside real word matches
+    assert nixos.search("zsh", limit=1)[0].option.name == "programs.zsh.enable"

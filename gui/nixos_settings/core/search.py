@@ -97,6 +97,7 @@ W_SYNONYM = 5.0
 W_DESC = 3.0
 W_DESC_PREFIX = 2.0
 DESC_INDEX_CHARS = 400
+W_INITIALS = 15.0
 W_MODULE = 2.5  # bonus when the token comes from the module segment
 
 
@@ -182,6 +183,7 @@ class SearchIndex:
     def __init__(self, options: OptionSet | Sequence[OptionInfo]) -> None:
         # The index is hundreds of thousands of acyclic lists and strings; the cyclic GC
         # would scan them repeatedly while they are built for nothing.
+        self._initials_map: dict[str, list[int]] | None = None
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -269,6 +271,23 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ name matches
 
+    def prepare(self) -> None:
+        """Build the tables that are otherwise built on first use (the app calls this in its
+        background loader, so no keystroke pays for them)."""
+        self._initials()
+
+    def _initials(self) -> dict[str, list[int]]:
+        """First letters of every segment → option ids; built on first use (not part of the
+        index build budget, and most sessions never need it)."""
+        if self._initials_map is None:
+            table: dict[str, list[int]] = {}
+            for i, o in enumerate(self.options):
+                key = "".join(seg[:1] for seg in o.loc).lower()
+                if key.isalpha():
+                    table.setdefault(key, []).append(i)
+            self._initials_map = table
+        return self._initials_map
+
     def _direct(self, q: str) -> dict[int, tuple[float, str]]:
         """Whole-query matches on names: exact, prefix, segment-aligned fragment."""
         out: dict[int, tuple[float, str]] = {}
@@ -283,6 +302,10 @@ class SearchIndex:
             else:
                 nxt = self._lower[i][len(q)]
                 out[i] = (90.0 if nxt == "." else 80.0, "name prefix")
+        if 3 <= len(q) <= 8 and q.isalpha():
+            # "nfe" → networking.firewall.enable: below real word matches, above descriptions
+            for i in self._initials().get(q, ()):
+                out.setdefault(i, (W_INITIALS, "initials"))
         if len(q) < 3 or "." not in q:
             # Without a dot, word tokens already cover segment matches (cheaper).
             return out

@@ -103,7 +103,9 @@ def _build_index(options: Any) -> Any:
         from nixos_settings.core.search import SearchIndex
     except ImportError:
         return None
-    return SearchIndex(options)
+    index = SearchIndex(options)
+    index.prepare()  # lazily built tables, built here in the loader thread instead
+    return index
 
 
 def default_options_loader(
