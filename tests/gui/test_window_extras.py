@@ -93,3 +93,12 @@ def test_generations_dock_lists_the_profile(window, qtbot, tmp_path) -> None:
     assert gens.table.topLevelItem(0).text(0) == "2"
     assert gens.table.topLevelItem(0).text(3) == "current"
     assert gens.table.topLevelItem(1).text(2) == "24.05.1"
+
+
+def test_default_size_fits_small_and_scaled_screens() -> None:
+    from PySide6.QtCore import QSize
+
+    from nixos_settings.ui.mainwindow import default_size
+
+    assert default_size(QSize(1920, 1080)) == (1280, 820)
+    assert default_size(QSize(800, 500)) == (720, 450)  # e.g. 1600×1000 at scale 2

@@ -8,7 +8,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QFileSystemWatcher, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import (
+    QByteArray,
+    QFileSystemWatcher,
+    QModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -54,6 +62,11 @@ def icon_path() -> Path | None:
             if found:
                 return found[0]
     return None
+
+
+def default_size(available: QSize) -> tuple[int, int]:
+    """1280×820, or 90 % of the screen when that is smaller (high DPI, small laptops)."""
+    return (min(1280, int(available.width() * 0.9)), min(820, int(available.height() * 0.9)))
 
 
 class MainWindow(QMainWindow):
@@ -376,7 +389,7 @@ class MainWindow(QMainWindow):
         if isinstance(geo, QByteArray) and not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
-            self.resize(1280, 820)
+            self.resize(*default_size(self.screen().availableGeometry().size()))
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
