@@ -102,3 +102,30 @@ def test_default_size_fits_small_and_scaled_screens() -> None:
 
     assert default_size(QSize(1920, 1080)) == (1280, 820)
     assert default_size(QSize(800, 500)) == (720, 450)  # e.g. 1600×1000 at scale 2
+
+
+def test_opening_a_flake_with_several_hosts_asks_which(qtbot, monkeypatch) -> None:
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QInputDialog
+
+    from nixos_settings.ui.mainwindow import MainWindow
+
+    flake = Path(__file__).resolve().parents[1] / "fixtures" / "configs" / "flake" / "flake.nix"
+    asked: list[list[str]] = []
+
+    def pick(parent, title, label, items, current, editable):  # type: ignore[no-untyped-def]
+        asked.append(list(items))
+        assert "computed" in label  # the host that needs evaluation is named, not offered
+        return "borealis", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(pick))
+    win = MainWindow()
+    win._confirm_quit = False
+    qtbot.addWidget(win)
+    assert win.open_configuration(flake)
+    assert asked == [["atlas", "borealis"]]
+    assert win.controller.cfg.flake_host == "borealis"
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a: ("", False)))
+    assert not win.open_configuration(flake)  # cancelled: nothing changes
+    assert win.controller.cfg.flake_host == "borealis"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -413,6 +414,10 @@ class MainWindow(QMainWindow):
             if flake_host is not None or str(path).endswith("flake.nix"):
                 from nixos_settings.core.config import Configuration
 
+                if flake_host is None:
+                    flake_host = self.choose_flake_host(Path(path))
+                    if flake_host is None:
+                        return False
                 self.controller._set_config(Configuration.load_flake(path, flake_host))
             else:
                 self.controller.open(path)
@@ -421,6 +426,29 @@ class MainWindow(QMainWindow):
             self._update_status()
             return False
         return True
+
+    def choose_flake_host(self, path: Path) -> str | None:
+        """Which ``nixosConfigurations`` host to open; asks when the flake has several.
+        Hosts that cannot be read without evaluating Nix are named but not offered."""
+        from nixos_settings.core.config import flake_hosts
+        from nixos_settings.core.document import Document
+
+        hosts = flake_hosts(Document.read(path))
+        readable = [h.name for h in hosts if h.problem is None]
+        if not hosts:
+            raise NixSettingsError(f"{path}: no nixosConfigurations found in this flake")
+        if not readable:
+            raise NixSettingsError(f"{path}: {hosts[0].name}: {hosts[0].problem}")
+        if len(readable) == 1:
+            return readable[0]
+        skipped = [h.name for h in hosts if h.problem is not None]
+        note = (f"\n(not readable without evaluating Nix: {', '.join(skipped)})"
+                if skipped else "")
+        name, ok = QInputDialog.getItem(self, APP_NAME,
+                                        f"This flake defines several systems.{note}\n"
+                                        "Which one do you want to configure?",
+                                        readable, 0, False)
+        return name if ok else None
 
     def load_options(self, spec: str | None) -> None:
         """Start loading option metadata in the background."""
