@@ -279,6 +279,37 @@ class Controller(QObject):
         start = stack.cleanIndex() if stack.cleanIndex() >= 0 else 0
         return [stack.text(i) for i in range(min(start, stack.index()), stack.index())]
 
+    def pending_options(self) -> list[str]:
+        """Names of the options the undo steps since the last save touched."""
+        stack = self.undo_stack
+        start = stack.cleanIndex() if stack.cleanIndex() >= 0 else 0
+        names: list[str] = []
+        for i in range(min(start, stack.index()), stack.index()):
+            cmd = stack.command(i)
+            for loc in getattr(cmd, "locs", ()):
+                if loc:
+                    names.append(optpath.show(tuple(loc)))
+        return list(dict.fromkeys(names))
+
+    def commit_to_git(self, files: Sequence[Path], options: Sequence[str]) -> str | None:
+        """Commit ``files`` if the configuration lives in a git work tree; returns the commit
+        message used, None when there is no repository.  Raises VcsError on failure."""
+        from nixos_settings.core import vcs
+
+        if self.cfg is None or not files:
+            return None
+        repo = vcs.repo_root(Path(self.cfg.root))
+        if repo is None:
+            return None
+        message = vcs.commit_message(list(options), list(files), repo)
+        vcs.commit(repo, list(files), message)
+        return message
+
+    def git_repo(self) -> Path | None:
+        from nixos_settings.core import vcs
+
+        return vcs.repo_root(Path(self.cfg.root)) if self.cfg is not None else None
+
     def original(self, path: Path) -> bytes:
         return self._originals.get(path, b"")
 

@@ -728,8 +728,12 @@ class MainWindow(QMainWindow):
         if dlg.exec() and dlg.paths:
             self.save()
 
+    #: whether to offer a git commit after saving (tests turn it off or answer it)
+    offer_git_commit = True
+
     def save(self, overwrite: list[Path] | None = None) -> bool:
         """Save pending changes; asks what to do when files changed on disk."""
+        options = self.controller.pending_options()
         out = self.controller.save(overwrite or [])
         if out.changed_on_disk:
             dlg = ChangedOnDiskDialog(self.controller, out.changed_on_disk, self)
@@ -750,12 +754,39 @@ class MainWindow(QMainWindow):
         if not self._changed_on_disk:
             self.disk_banner.hide()
         saved = len(out.written) + len(out.privileged)
+        if saved and self.offer_git_commit:
+            self._maybe_commit([*out.written, *out.privileged], options)
         if saved:
             via = " (with administrator rights)" if out.privileged else ""
             plural = "s" if saved != 1 else ""
             self.statusBar().showMessage(f"Saved {saved} file{plural}{via}.", 8000)
         self._update_status()
         return not out.errors
+
+    def ask_commit(self, repo: Path, options: list[str]) -> bool:
+        """Ask whether to commit the saved files (tests replace this)."""
+        shown = "\n".join(f"  • {o}" for o in options[:12])
+        more = f"\n  … and {len(options) - 12} more" if len(options) > 12 else ""
+        answer = QMessageBox.question(
+            self, APP_NAME,
+            f"Your configuration is in a git repository ({repo}).\n\n"
+            f"Commit the saved files with a message listing the changed options?\n\n"
+            f"{shown}{more}",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _maybe_commit(self, files: list[Path], options: list[str]) -> None:
+        repo = self.controller.git_repo()
+        if repo is None or not self.ask_commit(repo, options):
+            return
+        from nixos_settings.core.vcs import VcsError
+
+        try:
+            self.controller.commit_to_git(files, options)
+        except VcsError as err:
+            QMessageBox.warning(self, APP_NAME, f"The files were saved, but not committed:\n{err}")
+            return
+        self.statusBar().showMessage("Saved and committed to git.", 8000)
 
     def reload(self) -> None:
         if self._maybe_discard("reload from disk"):
