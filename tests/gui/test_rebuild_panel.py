@@ -64,6 +64,7 @@ def test_build_shows_live_progress(qtbot, panel: RebuildPanel, standin_env: Path
     assert float(panel.elapsed_label.text().split()[0]) > 0.2  # the stand-in takes ~0.4 s
     assert outcome.ok and outcome.action == "build"
     assert (panel.progress.value(), panel.progress.maximum()) == (4, 4)
+    assert panel.progress.text() == "4 / 4"
     text = panel.log.toPlainText()
     assert "these 3 derivations will be built:" in text
     assert text.splitlines()[-1].startswith("/nix/store/")
@@ -101,6 +102,7 @@ def test_error_location_link(qtbot, panel: RebuildPanel, standin_env: Path, monk
     outcome = run(qtbot, panel, RebuildRequest("dry-build", config_file=conf))
     assert outcome.exit_code == 1 and not outcome.ok
     assert outcome.first_error == f"error: undefined variable 'pkgz' at {conf}:4:27"
+    assert panel.progress.format() == ""  # nothing was counted: no "0 / 1" shown
     assert '<a href="loc:' in panel.log.toHtml()
     with qtbot.waitSignal(panel.locationActivated, timeout=3000) as blocker:
         click_first_link(qtbot, panel)

@@ -138,7 +138,7 @@ class RebuildPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.progress.setFormat("%v / %m")
+        self.progress.setFormat("")  # counts appear once Nix announces how much work there is
         self.elapsed_label = QLabel("")
         self.phase_label = QLabel("")
         self.transient_label = QLabel("")
@@ -356,6 +356,8 @@ class RebuildPanel(QWidget):
 
     def _finish_progress(self, outcome: Outcome) -> None:
         p = self.classifier.progress
+        if not p.total:
+            self.progress.setFormat("")  # nothing was counted: no "0 / 1"
         if outcome.ok and (self.request is None or self.request.action != "dry-build"):
             total = max(p.total, 1)
             self.progress.setRange(0, total)
@@ -438,6 +440,7 @@ class RebuildPanel(QWidget):
     def _update_progress(self) -> None:
         p = self.classifier.progress
         if p.total:
+            self.progress.setFormat("%v / %m")
             self.progress.setRange(0, p.total)
             self.progress.setValue(p.done)
         what = p.current or ""
