@@ -117,6 +117,16 @@ def editor_spec(type_text: str | None) -> EditorSpec:
 # -------------------------------------------------------------------- editors
 
 
+def syntax_message(text: str) -> str | None:
+    """Where typed Nix text is broken (line, column, what), or None when it parses."""
+    if not text.strip():
+        return "empty: type a Nix expression"
+    probs = syntax.problems(syntax.parse(text.encode("utf-8")))
+    if not probs:
+        return None
+    return f"line {probs[0].line + 1}, column {probs[0].column + 1}: {probs[0].message}"
+
+
 class ValueEditor(QWidget):
     """Base class: knows its option and definition and pushes edits through the controller.
 
@@ -507,15 +517,7 @@ class RawEditor(ValueEditor):
 
     def check(self) -> str | None:
         """Syntax problems of the current text (shown under the field), or None."""
-        text = self.edit.toPlainText()
-        if not text.strip():
-            msg: str | None = "empty: type a Nix expression"
-        else:
-            probs = syntax.problems(syntax.parse(text.encode("utf-8")))
-            msg = (
-                f"line {probs[0].line + 1}, column {probs[0].column + 1}: {probs[0].message}"
-                if probs else None
-            )
+        msg = syntax_message(self.edit.toPlainText())
         self.apply.setEnabled(msg is None)
         self.status.setText(msg or "Nix syntax OK")
         self.problem.emit(msg or "")
@@ -613,14 +615,7 @@ class ElementDialog(QDialog):
         self.check()
 
     def check(self) -> str | None:
-        text = self.edit.toPlainText()
-        probs = syntax.problems(syntax.parse(text.encode("utf-8"))) if text.strip() else None
-        if not text.strip():
-            msg: str | None = "empty: type a Nix expression, e.g. { device = \"/dev/sda2\"; }"
-        elif probs:
-            msg = f"line {probs[0].line + 1}, column {probs[0].column + 1}: {probs[0].message}"
-        else:
-            msg = None
+        msg = syntax_message(self.edit.toPlainText())
         self.status.setText(msg or "Nix syntax OK")
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(msg is None)
