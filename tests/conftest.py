@@ -29,3 +29,10 @@ def pytest_configure(config: pytest.Config) -> None:
                      ("NIXOS_SETTINGS_BACKUP_DIR", "backups")):
         (base / sub).mkdir()
         os.environ[var] = str(base / sub)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with an empty metadata cache: "the newest cached metadata" (the
+    CLI's default source) must never leak from one test into another."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

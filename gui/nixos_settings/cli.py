@@ -167,11 +167,42 @@ def cmd_set(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     loc = _loc(args.option)
     at = _pick(cfg, loc, args.at)
+    # plan first: a broken file or value is reported before anything about metadata
     if args.string is not None:
         change = cfg.set_string(loc, args.string, at=at)
     else:
         change = cfg.set(loc, args.value, at=at)
-    return _finish(cfg, change, args.dry_run)
+    note = None
+    if not args.no_check and change:
+        from nixos_settings.core.render import to_nix
+
+        note = _check_against_metadata(args, loc, args.value if args.string is None
+                                       else to_nix(args.string))
+    status = _finish(cfg, change, args.dry_run)
+    if note:  # only once the edit went through: errors stay one line
+        print(f"{PROG}: note: {note}", file=sys.stderr)
+    return status
+
+
+def _check_against_metadata(args: argparse.Namespace, loc: tuple[str, ...],
+                            text: str) -> str | None:
+    """Refuse unknown options, read-only ones and values of the wrong type, when option
+    metadata is at hand (``--options``, or the newest cached); else return a note."""
+    from nixos_settings import cli_options
+    from nixos_settings.core import join
+    from nixos_settings.core.errors import OptionsError
+
+    try:
+        options = cli_options.load_options_for_cli(args)
+    except OptionsError:
+        if getattr(args, "options", None):
+            raise
+        return ("no option metadata, so the option and value were not checked "
+                "(give --options SRC)")
+    problem = join.check_value(options, loc, text)
+    if problem:
+        raise CliError(f"{problem}; nothing was changed (--no-check sets it anyway)")
+    return None
 
 
 def cmd_unset(args: argparse.Namespace) -> int:
@@ -245,6 +276,11 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     p.add_argument("--string", metavar="TEXT", help="set a string value, escaped correctly")
     p.add_argument("--at", metavar="FILE:LINE", help="which definition, when there are several")
     p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
+    p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
+                   help="option metadata to check the option and value against "
+                   "(default: the newest cached)")
+    p.add_argument("--no-check", action="store_true",
+                   help="do not check the option name and value against option metadata")
     _add_config_args(p)
     p.set_defaults(func=cmd_set)
 

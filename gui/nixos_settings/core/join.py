@@ -328,3 +328,26 @@ def _by_last_segment(loc: Loc, options: OptionSet) -> list[str]:
     names = {o.loc[-1].lower() for o in cands}
     close = set(difflib.get_close_matches(last, list(names), n=5, cutoff=0.75))
     return [o.name for o in cands if o.loc[-1].lower() in close][:3]
+
+
+def check_value(options: OptionSet, loc: Sequence[str], nix_text: str) -> str | None:
+    """Why setting ``loc`` to ``nix_text`` is wrong according to the metadata, or None.
+
+    Unknown options (with suggestions), read-only options and values that do not fit the
+    option's type are refused; values inside attribute-set-like options and whole
+    attribute sets of option groups are left to Nix.
+    """
+    from nixos_settings.core.nixtypes import parse_type, validate_literal
+
+    loc = tuple(loc)
+    what, opt, _n = _classify(loc, options)
+    if what == "unknown":
+        hints = suggest(loc, options)
+        hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
+        return f"unknown option {show(loc)}{hint}"
+    if what != "option" or opt is None:
+        return None
+    if opt.read_only:
+        return f"{show(loc)} is read-only: NixOS sets it, it cannot be set in a configuration"
+    problem = validate_literal(parse_type(opt.type), nix_text)
+    return f"{show(loc)}: {problem}" if problem else None
