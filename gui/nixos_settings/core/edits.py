@@ -91,7 +91,9 @@ def indent_unit(src: bytes) -> bytes:
     tabs = spaces = 0
     widths: dict[int, int] = {}
     prev = 0
-    for line in src.splitlines():
+    # The style shows in the first few hundred lines; scanning a whole large file on every
+    # edit would cost more than the edit itself.
+    for line in src[:24_000].splitlines():
         stripped = line.lstrip(b" \t")
         if not stripped:
             continue
