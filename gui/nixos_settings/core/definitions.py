@@ -16,6 +16,7 @@ from typing import Any
 
 from nixos_settings.core import optpath, syntax
 from nixos_settings.core.document import Document
+from nixos_settings.core.literals import string_value
 from nixos_settings.core.optpath import Loc
 from nixos_settings.core.records import field, record
 
@@ -213,31 +214,6 @@ def function_name(source: bytes, fn: Node) -> str | None:
 
 def _text(source: bytes, node: Node) -> str:
     return source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
-
-
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
-
-
-def string_value(source: bytes, node: Node) -> str | None:
-    """Value of a string literal without interpolation, else None."""
-    if node.type != "string_expression":
-        return None
-    out: list[str] = []
-    for child in node.named_children:
-        t = _text(source, child)
-        if child.type == "string_fragment":
-            out.append(t)
-        elif child.type == "escape_sequence":
-            out.append(_ESCAPES.get(t[1:], t[1:]))  # also \${ → ${
-        elif child.type == "dollar_escape":
-            # tree-sitter-nix makes only the backslash of ``\${`` this node; the ``$``
-            # follows as a fragment, so the escape itself contributes nothing
-            continue
-        elif child.type == "comment":
-            continue
-        else:
-            return None
-    return "".join(out)
 
 
 def attr_segment(source: bytes, attr: Node) -> tuple[str, bool]:

@@ -33,6 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nixos_settings.core.literals import string_value
+
 KINDS = (
     "bool",
     "int",
@@ -582,7 +584,7 @@ def _node_value(src: bytes, node: Any) -> Any:
     if t in ("string_expression", "indented_string_expression"):
         if any(c.type == "interpolation" for c in node.children):
             return _StrValue(None)
-        return _StrValue(_string_content(src, node, t == "indented_string_expression"))
+        return _StrValue(string_value(src, node))
     if t in ("path_expression", "spath_expression", "hpath_expression"):
         return _PathValue(text)
     if t == "list_expression":
@@ -605,28 +607,6 @@ def _node_value(src: bytes, node: Any) -> Any:
     return _Opaque(text)
 
 
-_ESC = {"n": "\n", "t": "\t", "r": "\r"}
-
-
-def _string_content(src: bytes, node: Any, indented: bool) -> str:
-    parts: list[str] = []
-    for c in node.children:
-        frag = src[c.start_byte : c.end_byte].decode("utf-8", "replace")
-        if c.type == "string_fragment":
-            parts.append(frag)
-        elif c.type == "escape_sequence":
-            if indented:
-                parts.append(frag[2:] if frag.startswith("''\\") else frag[-1])
-            else:
-                parts.append(_ESC.get(frag[1:], frag[1:]))
-    s = "".join(parts)
-    if indented:
-        lines = s.split("\n")
-        if lines and not lines[0].strip():
-            lines = lines[1:]
-        ind = min((len(x) - len(x.lstrip(" ")) for x in lines if x.strip()), default=0)
-        s = "\n".join(x[ind:] for x in lines)
-    return s
 
 
 def _what(v: Any) -> str:

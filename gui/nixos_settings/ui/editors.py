@@ -34,9 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from nixos_settings.core import syntax
+from nixos_settings.core.literals import NOT_LITERAL, decode
 from nixos_settings.core.nixtypes import NixType, parse_type
 from nixos_settings.core.render import to_nix
-from nixos_settings.ui.literals import NOT_LITERAL, decode
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1

@@ -1,4 +1,5 @@
-"""Reading simple Nix literals back into Python values for the typed editors (no Qt).
+"""Reading simple Nix literals back into Python values (the typed editors, attribute names,
+type checks).
 
 A typed editor can only show a value it understands: ``true``, ``42``, ``"text"``,
 ``''lines''``, ``null`` and lists of those.  Anything else (``pkgs.zsh``, ``"${x}"``,
@@ -27,6 +28,17 @@ def decode(text: str) -> Any:
     if len(exprs) != 1:
         return NOT_LITERAL
     return _value(source, exprs[0])
+
+
+def string_value(source: bytes, node: Any) -> str | None:
+    """Value of a ``"…"`` or ``''…''`` string node without interpolation, else None."""
+    if node.type == "string_expression":
+        value = _double(source, node)
+    elif node.type == "indented_string_expression":
+        value = _indented(source, node)
+    else:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _value(source: bytes, node: Any) -> Any:
