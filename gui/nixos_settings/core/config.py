@@ -269,9 +269,6 @@ class Configuration:
         """Leaf definitions of ``loc``, else attribute sets bound to exactly ``loc``."""
         return self.find(loc) or [c for c in self.containers if c.loc == loc]
 
-    def module_of(self, path: Path) -> list[Module]:
-        return [m for m in self.modules if m.document.path == path]
-
     @property
     def problems(self) -> list[Problem]:
         return [n for n in self.notes if n.severity == "error"]

@@ -41,7 +41,6 @@ MODULE_KEYWORDS = frozenset(
     {"imports", "disabledModules", "meta", "_file", "key", "freeformType", "_class", "require"}
 )
 ATTRSET_TYPES = frozenset({"attrset_expression", "rec_attrset_expression"})
-DYNAMIC_PREFIX = "${"
 
 
 @record(frozen=True)

@@ -410,11 +410,6 @@ def _contains(m: Module, node: Node) -> bool:
     return bool(m.node.start_byte <= node.start_byte and node.end_byte <= m.node.end_byte)
 
 
-def _is_main(cfg: Configuration, d: Definition) -> bool:
-    enc = _enclosing(d)
-    return any(m.main == enc and m.document.path == d.file for m in cfg.modules)
-
-
 def plan_add(cfg: Configuration, loc: Loc, make_value: Any, file: Path | None) -> ChangeSet:
     """Add a new definition of ``loc``; ``make_value(indent, unit, newline) -> str``."""
     _check_no_conflict(cfg, loc)

@@ -48,10 +48,6 @@ class ParseError(LocatedError):
     """The Nix text does not parse."""
 
 
-class EncodingError(LocatedError):
-    """The file is not UTF-8 where it has to be."""
-
-
 class OptionPathError(NixSettingsError):
     """An option name the user typed is malformed."""
 

@@ -120,12 +120,6 @@ class OptionInfo:
     visible: bool = True
     related_packages: str | None = None
 
-    @property
-    def has_placeholder(self) -> bool:
-        """True when the loc holds ``<name>``/``*`` style placeholders."""
-        return any(is_placeholder(s) for s in self.loc)
-
-
 def is_placeholder(segment: str) -> bool:
     """``<name>``, ``<name?>``, ``*`` or any other ``<...>`` segment."""
     return segment == "*" or (len(segment) > 2 and segment[0] == "<" and segment[-1] == ">")

@@ -17,7 +17,6 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_'\-]*\Z")
 _KEYWORDS = frozenset(
     {"assert", "else", "if", "in", "inherit", "let", "or", "rec", "then", "with"}
 )
-PLACEHOLDERS = frozenset({"<name>", "<name?>", "*"})
 
 
 _PLACEHOLDER = re.compile(r"<[A-Za-z_][A-Za-z0-9_\-]*\??>\Z")

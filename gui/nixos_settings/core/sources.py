@@ -564,13 +564,6 @@ def resolve_options(
     return load_local(spec, "file", cache_directory)
 
 
-def describe_spec(spec: str | None) -> str:
-    """Human text for a spec (for messages)."""
-    if spec is None:
-        return "best available (cache)"
-    return spec
-
-
 __all__ = [
     "Cancelled",
     "NixEvalError",

@@ -134,10 +134,6 @@ def node_at(tree: Tree, start: int, end: int, type_: str) -> Node | None:
     return None
 
 
-def node_text(source: bytes, node: Node) -> bytes:
-    return source[node.start_byte : node.end_byte]
-
-
 def walk(node: Node) -> list[Node]:
     """All descendants of ``node`` in document order (including ``node``)."""
     out: list[Node] = []

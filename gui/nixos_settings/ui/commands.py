@@ -39,10 +39,6 @@ class ChangeCommand(QUndoCommand):
         self.locs = locs
         self.merge_key = merge_key
 
-    @property
-    def changesets(self) -> list[Any]:
-        return list(self._sets)
-
     def redo(self) -> None:
         for cs in self._sets:
             self._controller.apply_changeset(cs, self.locs)

@@ -287,7 +287,6 @@ class MainWindow(QMainWindow):
         for a in (self.act_only_set, None, self.act_tree, self.act_page, self.act_source):
             m.addSeparator() if a is None else m.addAction(a)
         m.addAction(self.problems_dock.toggleViewAction())
-        self.view_menu = m
         self.tools_menu = mb.addMenu("&System")
         self._add_rebuild_panel()
 

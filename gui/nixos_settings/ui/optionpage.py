@@ -223,10 +223,6 @@ class OptionPage(QScrollArea):
         if keep < len(self._defs) and keep != self._chosen_def:
             self._choose_def(keep)
 
-    def _editor_has_focus(self) -> bool:
-        w = self.focusWidget()
-        return self.editor is not None and w is not None and self.editor.isAncestorOf(w)
-
     def _guess_kind(self, loc: Loc) -> str:
         opts = self.controller.options
         if opts is None:

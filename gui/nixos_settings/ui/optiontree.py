@@ -146,10 +146,6 @@ class OptionTree:
                 stack.append((child, dn.children.get(child.name) if dn is not None else None))
         return changed
 
-    @property
-    def total_set(self) -> int:
-        return self._defs.count
-
     def dnode(self, node: TreeNode) -> _DefTrie | None:
         return self._dnodes.get(id(node))
 
@@ -333,10 +329,6 @@ class OptionTreeModel(QAbstractItemModel):
             self.dataChanged.emit(self.createIndex(node.row, 0, node),
                                   self.createIndex(node.row, 1, node))
         return True
-
-    def set_only_set(self, only: bool) -> None:
-        t = self.tree
-        self.reset(t.options, t._definitions, only, t._containers)
 
     def set_expanded(self, index: QModelIndex, expanded: bool) -> None:
         """Views report expansion so collapsed branches can show "N set below"."""

@@ -211,9 +211,6 @@ class SearchBar(QWidget):
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.field.selectAll()
 
-    def is_active(self) -> bool:
-        return bool(self.field.text().strip())
-
     def _on_text(self, text: str) -> None:
         query = text.strip()
         active = bool(query)

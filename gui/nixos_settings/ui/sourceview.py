@@ -345,9 +345,6 @@ class SourceView(QWidget):
     def current_path(self) -> Path | None:
         return self._current
 
-    def current_text(self) -> str:
-        return self.code.toPlainText()
-
     def show_file(self, path: Path, force: bool = False) -> None:
         """Display ``path`` (one of the documents)."""
         path = Path(path)
@@ -432,10 +429,6 @@ class SourceView(QWidget):
         """Text of the marked definition (tests and accessibility)."""
         sels = self.code.extraSelections()
         return sels[-1].cursor.selectedText() if len(sels) > 1 else ""
-
-    def update_palette(self, palette: QPalette) -> None:
-        """Re-colour after a palette change."""
-        self._highlighter.set_palette(palette)
 
     def _on_file_chosen(self, index: int) -> None:
         data = self._files.itemData(index)
