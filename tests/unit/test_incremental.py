@@ -57,3 +57,16 @@ def test_incremental_remap_matches_full_map(tmp_path: Path, seed: int) -> None:
         for d in cfg.definitions[:: max(1, len(cfg.definitions) // 20)]:
             assert d.binding is not None and d.binding.start_byte == d.binding_span[0]
             assert doc.source[d.value_span[0]:d.value_span[1]].decode() == d.value_text
+
+
+def test_imports_after_an_edit_above_them_are_still_followed(tmp_path: Path) -> None:
+    (tmp_path / "hw.nix").write_text("{ boot.loader.grub.device = \"/dev/sda\"; }\n")
+    root = tmp_path / "configuration.nix"
+    root.write_text("{ ... }:\n{\n  networking.hostName = \"a\";\n\n  imports = [ ./hw.nix ];\n}\n")
+    cfg = Configuration.load(root)
+    cfg.apply(cfg.set(("networking", "hostName"), '"a-much-longer-name"'))
+    cfg.apply(cfg.set(("time", "timeZone"), '"UTC"'))
+    cfg._discover()  # e.g. after an undo elsewhere: every import is followed again
+    assert [d.option for d in cfg.definitions] == [
+        "networking.hostName", "time.timeZone", "boot.loader.grub.device"]
+    assert not cfg.notes

@@ -171,6 +171,9 @@ class Configuration:
                 self._visit_flake_module(root_doc, kind, node, visited)
         else:
             self._visit(root_doc, None, visited)
+        self._invalidate()
+
+    def _invalidate(self) -> None:
         self._definitions = None
         self._containers = None
         self._by_loc = None
@@ -328,6 +331,7 @@ class Configuration:
         for path, (old, _new) in change.files.items():
             if path not in self.documents or self.documents[path].source != old:
                 raise EditError("the file changed since this edit was planned", path)
+        all_incremental = True
         for path, (old, new) in change.files.items():
             doc = self.documents[path]
             splices = change.splices.get(path)
@@ -336,7 +340,14 @@ class Configuration:
             if splices and len(mods) == 1 and (path, -1) in self._mapped and \
                     defs.remap_incremental(mods[0], old, splices):
                 self._mapped[(path, -1)] = (doc.source, mods[0])
-        self._discover()
+            else:
+                all_incremental = False
+        if all_incremental:
+            # Same modules, same imports (remap_incremental refuses otherwise): only the
+            # derived lists are stale; following every import again would be wasted I/O.
+            self._invalidate()
+        else:
+            self._discover()
 
     def diff(self) -> str:
         """Unified diff of every document against what was read from disk."""

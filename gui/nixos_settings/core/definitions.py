@@ -502,9 +502,17 @@ def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, 
         setattr(module, name, before + getattr(fresh, name) + after)
     module.node, module.main = root, body
     module._main_span = (body.start_byte, body.end_byte)
-    if module._imports_span is not None and module._imports_span[0] >= hi:
+    if module._imports_span is not None:
         s0, e0 = module._imports_span
-        module._imports_span = (s0 + delta, e0 + delta)
+        if s0 >= hi:
+            s0, e0 = s0 + delta, e0 + delta
+        # The import list's nodes belong to the old tree: take them from the new one, or
+        # following the imports later would read the new bytes at old offsets.
+        b = syntax.node_at(doc.tree, s0, e0, "binding")
+        if b is None:
+            return False
+        module.imports = []
+        _Mapper(module).imports(b)
     return True
 
 
