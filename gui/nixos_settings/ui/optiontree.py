@@ -69,6 +69,20 @@ class _DefTrie:
         root._count()
         return root
 
+    def replace_definitions(self, definitions: Iterable[Any]) -> None:
+        """Swap in new definitions of the same locs: the trie's shape and counts stay, only
+        the ``defs`` lists change (no rebuild on every keystroke)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            node.defs = []
+            stack.extend(node.children.values())
+        for d in definitions:
+            node = self
+            for seg in d.loc:
+                node = node.children[seg]
+            node.defs.append(d)
+
     def _count(self) -> int:
         total = 1 if self.defs else 0
         for child in self.children.values():
@@ -131,7 +145,7 @@ class OptionTree:
         place (values, counts) and return the nodes whose row text changed."""
         self._definitions = list(definitions)
         self._containers = list(containers)
-        self._defs = _DefTrie.build(self._definitions, self._containers)
+        self._defs.replace_definitions(self._definitions)
         changed: list[TreeNode] = []
         stack: list[tuple[TreeNode, _DefTrie | None]] = [(self.root, self._defs)]
         while stack:
