@@ -26,8 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "gui"))
 
-from nixos_settings.core import syntax  # noqa: E402
-from nixos_settings.core.config import Configuration  # noqa: E402
+from nixos_settings.core.config.configuration import Configuration  # noqa: E402
+from nixos_settings.core.edit import planning  # noqa: E402
+from nixos_settings.core.nix import syntax  # noqa: E402
 
 
 def _fixtures():  # the deterministic generators the tests use
@@ -63,9 +64,9 @@ def bench_edits(tmp: Path, fx) -> None:
     base = statistics.median(parse_times)
     cfg = Configuration.load(path)
     # warm-up, not timed: the first edit imports the planner (one-time, like any app)
-    warm = cfg.set(("services", "warmup", "enable"), "true")
+    warm = planning.plan_set(cfg, ("services", "warmup", "enable"), "true")
     cfg.apply(warm)
-    cfg.apply(cfg.unset(("services", "warmup", "enable")))
+    cfg.apply(planning.plan_unset(cfg, ("services", "warmup", "enable")))
     rnd = random.Random(7)
     times: dict[str, list[float]] = {"set": [], "add": [], "unset": []}
     for i in range(200):
@@ -75,11 +76,11 @@ def bench_edits(tmp: Path, fx) -> None:
                         ("true", "false")] or cfg.definitions)
         t = time.perf_counter()
         if kind == "set":
-            cs = cfg.set(d.loc, "false" if d.value_text == "true" else "true", at=d)
+            cs = planning.plan_set(cfg, d.loc, "false" if d.value_text == "true" else "true", at=d)
         elif kind == "add":
-            cs = cfg.set(("services", f"bench{i}", "enable"), "true")
+            cs = planning.plan_set(cfg, ("services", f"bench{i}", "enable"), "true")
         else:
-            cs = cfg.unset(("services", f"bench{i - 1}", "enable"))
+            cs = planning.plan_unset(cfg, ("services", f"bench{i - 1}", "enable"))
         cfg.apply(cs)
         times[kind].append((time.perf_counter() - t) * 1000)
     allt = [x for v in times.values() for x in v]

@@ -55,6 +55,7 @@ f = F(); w.installEventFilter(f); w.show(); app.exec()
 APP = """
 import sys
 from nixos_settings.ui.app import run
+from nixos_settings.core.edit import planning
 sys.exit(run(sys.argv[1], sys.argv[2]))
 """
 
@@ -128,7 +129,7 @@ def make_config(d: Path, files: int = 30, total_lines: int = 1500) -> Path:
 
 
 def bench_startup(scale20: Path, cache: Path) -> tuple[float, float]:
-    from nixos_settings.core import sources
+    from nixos_settings.core.options import sources
 
     sources.resolve_options(str(scale20), None, cache_directory=cache / "nixos-settings")
     env = _env(cache)
@@ -155,8 +156,8 @@ def bench_search(scale25: Path) -> None:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from nixos_settings.core import options as core_options
-    from nixos_settings.core.search import SearchIndex
+    from nixos_settings.core.options import model as core_options
+    from nixos_settings.core.options.search import SearchIndex
     from nixos_settings.ui.mainwindow import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -203,8 +204,8 @@ def _p99(values: list[float]) -> float:
 def bench_open(scale25: Path, tmp: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from nixos_settings.core import options as core_options
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
+    from nixos_settings.core.options import model as core_options
     from nixos_settings.ui.mainwindow import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -255,18 +256,20 @@ def bench_typing(win: object, app: object) -> None:
         QTest.keyClick(field, ch)
         app.processEvents()  # type: ignore[attr-defined]
         ui.append((time.perf_counter() - t0) * 1000)
+    from nixos_settings.core.edit import planning
+
     cfg = c.cfg
     core = []
     for i in range(20):
         t0 = time.perf_counter()
-        cfg.apply(cfg.set(loc, f'"x{i}"'))
+        cfg.apply(planning.plan_set(cfg, loc, f'"x{i}"'))
         core.append((time.perf_counter() - t0) * 1000)
     row("edit per keystroke (big config)", statistics.median(ui), "ms",
         "core set+apply median", statistics.median(core), "(informational)", True)
 
 
 def bench_memory(scale25: Path, cache: Path, bare_rss_kb: float) -> None:
-    from nixos_settings.core import sources
+    from nixos_settings.core.options import sources
 
     sources.resolve_options(str(scale25), None, cache_directory=cache / "nixos-settings")
     env = _env(cache)

@@ -35,9 +35,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 import make_scale_options  # noqa: E402
 
-from nixos_settings.core import optcache  # noqa: E402
-from nixos_settings.core.options import load_bytes  # noqa: E402
-from nixos_settings.core.search import SearchIndex  # noqa: E402
+from nixos_settings.core.options import cache as optcache  # noqa: E402
+from nixos_settings.core.options.model import load_bytes  # noqa: E402
+from nixos_settings.core.options.search import SearchIndex  # noqa: E402
 
 QUERIES = [
     "ssh",

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "gui"))
 
-from nixos_settings.core.rebuild import OutputClassifier  # noqa: E402
+from nixos_settings.core.system.rebuild import OutputClassifier  # noqa: E402
 
 LINES = 100_000
 _APP: object = None

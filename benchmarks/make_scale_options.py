@@ -24,7 +24,7 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "gui"))
 
-from nixos_settings.core.optpath import show  # noqa: E402
+from nixos_settings.core.nix.optpath import show  # noqa: E402
 
 FILES = (
     ("nixos-20.09pre-options.json.gz", None),

@@ -1,5 +1,5 @@
 import sys
 
-from nixos_settings.cli import main
+from nixos_settings.cli.main import main
 
 sys.exit(main())

@@ -21,6 +21,9 @@ from typing import Any
 
 import pytest
 
+from nixos_settings.core.edit import planning
+from nixos_settings.core.edit.save import save_configuration
+
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES = sorted(p for p in CASES_DIR.iterdir() if p.is_dir())
 NIX_INSTANTIATE = shutil.which("nix-instantiate")
@@ -67,39 +70,39 @@ def _ops(case: Path) -> list[dict[str, Any]]:
 
 def _apply_op(cfg: Any, op: dict[str, Any]) -> None:
     """Run one op.json operation through the public API and apply its change set."""
-    from nixos_settings.core import optpath
+    from nixos_settings.core.nix import optpath
 
     loc = optpath.parse(op["option"])
     kind = op["op"]
     if kind == "set":
         if "string" in op:
-            changes = cfg.set_string(loc, op["string"])
+            changes = planning.plan_set_value(cfg, loc, op["string"])
         else:
-            changes = cfg.set(loc, op["value"])
+            changes = planning.plan_set(cfg, loc, op["value"])
     elif kind == "unset":
-        changes = cfg.unset(loc)
+        changes = planning.plan_unset(cfg, loc)
     elif kind == "list_add":
-        changes = cfg.list_add(loc, op["element"])
+        changes = planning.plan_list_add(cfg, loc, op["element"])
     elif kind == "list_remove":
-        changes = cfg.list_remove(loc, op["element"])
+        changes = planning.plan_list_remove(cfg, loc, op["element"])
     elif kind == "list_remove_at":
-        changes = cfg.list_remove_at(loc, op["index"])
+        changes = planning.plan_list_remove_at(cfg, loc, op["index"])
     elif kind == "list_set_at":
-        changes = cfg.list_set_at(loc, op["index"], op["element"])
+        changes = planning.plan_list_set_at(cfg, loc, op["index"], op["element"])
     elif kind == "rename":
-        changes = cfg.rename(loc, op["new_name"])
+        changes = planning.plan_rename(cfg, loc, op["new_name"])
     else:  # pragma: no cover - a malformed case file
         raise AssertionError(f"unknown op {kind!r}")
     cfg.apply(changes)
 
 
 def _run_case(root: Path, ops: list[dict[str, Any]]) -> Any:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     cfg = Configuration.load(root)
     for op in ops:
         _apply_op(cfg, op)
-    cfg.save()
+    save_configuration(cfg)
     return cfg
 
 
@@ -135,7 +138,7 @@ def test_case_directories_are_well_formed() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden_case(case: Path, tmp_path: Path) -> None:
-    from nixos_settings.core.errors import NixSettingsError
+    from nixos_settings.core.common.errors import NixSettingsError
 
     before = _tree(case, "before")
     root = _materialise(before, tmp_path)
@@ -207,7 +210,7 @@ _STUB_LIB = (
 
 def _string_ops(case: Path) -> list[tuple[tuple[str, ...], str]]:
     """Final Python string per option for the case's ``string`` operations."""
-    from nixos_settings.core import optpath
+    from nixos_settings.core.nix import optpath
 
     final: dict[tuple[str, ...], str | None] = {}
     for op in _ops(case):
@@ -224,7 +227,7 @@ STRING_CASES = [c for c in AFTER_CASES if any("string" in op for op in _ops(c))]
 @pytest.mark.parametrize("case", STRING_CASES, ids=[c.name for c in STRING_CASES])
 def test_string_cases_evaluate_back(case: Path, tmp_path: Path) -> None:
     """A string set from Python evaluates, in the expected file, to exactly that string."""
-    from nixos_settings.core import optpath
+    from nixos_settings.core.nix import optpath
 
     before = _tree(case, "before")
     after = _tree(case, "after")

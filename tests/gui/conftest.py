@@ -134,7 +134,7 @@ def config_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def window(qtbot, config_dir: Path, options_file: Path) -> Iterator[object]:
     """Main window on the test configuration with the test metadata installed."""
-    from nixos_settings.core import options
+    from nixos_settings.core.options import model as options
     from nixos_settings.ui.mainwindow import MainWindow
 
     win = MainWindow()

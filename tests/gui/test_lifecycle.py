@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 from tests.gui.conftest import CONFIG, USERS
 
-from nixos_settings.core import options as core_options
+from nixos_settings.core.options import model as core_options
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui import reviewdialog
 from nixos_settings.ui.mainwindow import MainWindow

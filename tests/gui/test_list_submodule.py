@@ -41,7 +41,7 @@ AFTER_EDIT_AND_REMOVE = b"""{ config, pkgs, ... }:
 
 @pytest.fixture
 def win(qtbot, tmp_path: Path, shared_dir: Path):  # type: ignore[no-untyped-def]
-    from nixos_settings.core.options import load_file
+    from nixos_settings.core.options.model import load_file
     from nixos_settings.ui.mainwindow import MainWindow
 
     (tmp_path / "configuration.nix").write_bytes(BEFORE)

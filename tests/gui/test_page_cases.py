@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from tests.gui.conftest import CONFIG
 
-from nixos_settings.core import options as core_options
+from nixos_settings.core.options import model as core_options
 from nixos_settings.ui.editors import RawEditor, StrEditor
 from nixos_settings.ui.mainwindow import MainWindow
 

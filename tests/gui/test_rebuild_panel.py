@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 
-from nixos_settings.core.rebuild import Outcome, RebuildRequest
+from nixos_settings.core.system.rebuild import Outcome, RebuildRequest
 from nixos_settings.ui.rebuild_panel import RebuildPanel
 
 pytestmark = pytest.mark.gui

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nixos_settings.core.options import load_file
-from nixos_settings.core.search import SearchIndex
+from nixos_settings.core.options.model import load_file
+from nixos_settings.core.options.search import SearchIndex
 from nixos_settings.ui.searchbar import SearchBar, SearchResultsModel
 
 

@@ -27,11 +27,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from nixos_settings.core import render, syntax
-from nixos_settings.core.config import ChangeSet, Configuration
-from nixos_settings.core.definitions import Definition, list_elements
-from nixos_settings.core.edits import apply_splices
-from nixos_settings.core.errors import EditError
+from nixos_settings.core.common.errors import EditError
+from nixos_settings.core.config.configuration import Configuration
+from nixos_settings.core.config.definitions import Definition, list_elements
+from nixos_settings.core.edit import planning
+from nixos_settings.core.edit.planning import apply_splices
+from nixos_settings.core.edit.save import save_configuration
+from nixos_settings.core.nix import render, syntax
+from nixos_settings.core.nix.text import ChangeSet
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "configs"
 NIX = shutil.which("nix-instantiate")
@@ -107,7 +110,7 @@ def test_open_and_save_without_edits_is_byte_identical(case: Case, tmp_path: Pat
     cfg = (Configuration.load_flake(root, case.host) if case.host
            else Configuration.load(root))
     assert cfg.dirty_paths() == []
-    assert cfg.save() == []
+    assert save_configuration(cfg) == []
     after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in work.rglob("*") if p.is_file()}
     assert after == before
     assert not (tmp_path / "backups").exists()
@@ -212,7 +215,7 @@ def step(data: st.DataObject, cfg: Configuration, log: Log) -> None:
             before = others(cfg, loc)
             if kind == "set":
                 text = data.draw(NIX_VALUES, label="value")
-                cs = cfg.set(loc, text, at=d)
+                cs = planning.plan_set(cfg, loc, text, at=d)
                 check_change(cfg, cs, log)
                 # an attrset value makes the loc a container: find_any sees both
                 new = [x for x in cfg.find_any(loc) if x.file == d.file]
@@ -223,7 +226,7 @@ def step(data: st.DataObject, cfg: Configuration, log: Log) -> None:
                                            if _unparen(x.value_text) == _unparen(text)]
             elif kind == "set_string":
                 s = data.draw(STRINGS, label="string")
-                cs = cfg.set_string(loc, s, at=d)
+                cs = planning.plan_set_value(cfg, loc, s, at=d)
                 check_change(cfg, cs, log)
                 new = [x for x in cfg.find(loc) if x.file == d.file]
                 assert len(new) >= 1
@@ -232,7 +235,7 @@ def step(data: st.DataObject, cfg: Configuration, log: Log) -> None:
                 log.strings.append((line_match[0].value_text, s))
             else:
                 n_before = len([x for x in cfg.find(loc)])
-                cs = cfg.unset(loc, at=d)
+                cs = planning.plan_unset(cfg, loc, at=d)
                 check_change(cfg, cs, log)
                 assert len(cfg.find(loc)) == n_before - 1
             assert others(cfg, loc) == before
@@ -247,7 +250,7 @@ def step(data: st.DataObject, cfg: Configuration, log: Log) -> None:
                 return  # not an add
             text = data.draw(NIX_VALUES, label="value")
             before = others(cfg, loc)
-            cs = cfg.set(loc, text)
+            cs = planning.plan_set(cfg, loc, text)
             check_change(cfg, cs, log)
             added = cfg.find(loc) or cfg.find_any(loc)
             assert len(added) == 1
@@ -266,14 +269,14 @@ def step(data: st.DataObject, cfg: Configuration, log: Log) -> None:
             old_elements = [doc.text(e.start_byte, e.end_byte) for e in list_elements(d.value)]
             if kind == "list_add":
                 el = data.draw(ELEMENTS, label="element")
-                cs = cfg.list_add(loc, el, at=d)
+                cs = planning.plan_list_add(cfg, loc, el, at=d)
                 check_change(cfg, cs, log)
                 expected = Counter([*old_elements, el])
             else:
                 if not old_elements:
                     return
                 el = data.draw(st.sampled_from(old_elements), label="element")
-                cs = cfg.list_remove(loc, el, at=d)
+                cs = planning.plan_list_remove(cfg, loc, el, at=d)
                 check_change(cfg, cs, log)
                 expected = Counter(old_elements)
                 expected[el] -= 1
@@ -358,7 +361,7 @@ def test_apply_then_inverse_restores_bytes(data: st.DataObject) -> None:
     d = pick(data, values, "definition")
     original = snapshot(cfg)
     try:
-        cs = cfg.set(d.loc, data.draw(NIX_VALUES), at=d)
+        cs = planning.plan_set(cfg, d.loc, data.draw(NIX_VALUES), at=d)
     except EditError:
         return
     cfg.apply(cs)
@@ -371,7 +374,7 @@ def test_set_negative_number_inside_wrapper() -> None:
     cfg = Configuration.load(FIXTURES / "mkforce-mkdefault.nix")
     loc = ("boot", "kernelPackages")
     assert cfg.find(loc)[0].wrapper_names == ["mkForce"]
-    cfg.apply(cfg.set(loc, "-1"))
+    cfg.apply(planning.plan_set(cfg, loc, "-1"))
     (d,) = cfg.find(loc)
     assert d.wrapper_names == ["mkForce"]
     assert d.value_text in ("-1", "(-1)")
@@ -382,5 +385,5 @@ def test_set_negative_number_inside_wrapper() -> None:
 def test_multiline_string_in_crlf_file() -> None:
     cfg = Configuration.load(FIXTURES / "crlf.nix")
     loc = ("networking", "hostName")
-    cfg.apply(cfg.set_string(loc, "a\n"))
+    cfg.apply(planning.plan_set_value(cfg, loc, "a\n"))
     nix_eval_strings([(cfg.find(loc)[0].value_text, "a\n")])

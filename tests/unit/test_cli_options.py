@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings import cli_options
-from nixos_settings.core.errors import OptionsError
+from nixos_settings.cli import options as cli_options
+from nixos_settings.core.common.errors import OptionsError
 
 REPO = Path(__file__).resolve().parents[2]
 FIX = REPO / "tests" / "fixtures" / "options"
@@ -77,7 +77,7 @@ def test_show_metadata(capsys: pytest.CaptureFixture[str]) -> None:
 def test_show_definitions_from_configuration(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    pytest.importorskip("nixos_settings.core.config")
+    pytest.importorskip("nixos_settings.core.config.configuration")
     cfg = tmp_path / "configuration.nix"
     cfg.write_text('{ ... }:\n{\n  people.ann.keys = [ "k1" ];\n  people.bob.keys = [ ];\n}\n')
     args = parse(

@@ -13,15 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings import cli_rebuild
-from nixos_settings.core.rebuild import Kind, Line, OutputClassifier, Progress, RebuildRequest
+from nixos_settings.cli import rebuild as cli_rebuild
+from nixos_settings.core.system.rebuild import (
+    Kind,
+    Line,
+    OutputClassifier,
+    Progress,
+    RebuildRequest,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 STANDINS = REPO / "tests" / "standins"
 
 HARNESS = (
     "import argparse, sys\n"
-    "from nixos_settings import cli_rebuild\n"
+    "from nixos_settings.cli import rebuild as cli_rebuild\n"
     "p = argparse.ArgumentParser(prog='nixos-settings')\n"
     "cli_rebuild.register(p.add_subparsers())\n"
     "a = p.parse_args(sys.argv[1:])\n"
@@ -239,7 +245,7 @@ def test_file_given_before_the_subcommand_is_kept(bindir: Path, tmp_path: Path) 
     record = tmp_path / "record"
     conf = tmp_path / "c.nix"
     conf.write_text("{ }\n")
-    code = "import sys; from nixos_settings.cli import main; sys.exit(main())"
+    code = "import sys; from nixos_settings.cli.main import main; sys.exit(main())"
     res = subprocess.run(
         [sys.executable, "-c", code, "--file", str(conf), "rebuild", "build"],
         capture_output=True,

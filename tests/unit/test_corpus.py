@@ -29,6 +29,9 @@ BROKEN = {"syntax-error.nix": 4, "imports-broken/broken.nix": 4}  # where parser
 sys.path.insert(0, str(FIXTURES))
 import make_fixtures  # noqa: E402
 
+from nixos_settings.core.edit import planning  # noqa: E402
+from nixos_settings.core.edit.save import save_configuration  # noqa: E402
+
 
 def _rel(path: Path) -> str:
     return path.relative_to(CONFIGS).as_posix()
@@ -74,7 +77,7 @@ def test_committed_special_fixtures_match_the_generator() -> None:
 
 @pytest.mark.parametrize("path", ALL_NIX, ids=[_rel(p) for p in ALL_NIX])
 def test_document_reads(path: Path) -> None:
-    from nixos_settings.core.document import Document
+    from nixos_settings.core.config.document import Document
 
     doc = Document.read(path)
     assert doc.source == path.read_bytes()
@@ -99,7 +102,7 @@ def _copy_tree_of(path: Path, dest: Path) -> Path:
 
 @pytest.mark.parametrize("path", ALL_NIX, ids=[_rel(p) for p in ALL_NIX])
 def test_round_trip_writes_nothing(path: Path, tmp_path: Path) -> None:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     copy = _copy_tree_of(path, tmp_path)
     before = {
@@ -109,7 +112,7 @@ def test_round_trip_writes_nothing(path: Path, tmp_path: Path) -> None:
     }
     cfg = Configuration.load(copy)
     assert cfg.dirty_paths() == []
-    assert cfg.save() == []
+    assert save_configuration(cfg) == []
     after = {
         p: (p.read_bytes(), p.stat().st_mtime_ns)
         for p in (tmp_path / "c").rglob("*")
@@ -134,7 +137,7 @@ def _found(cfg: Any, base: Path) -> dict[tuple[str, str, int], Any]:
 
 @pytest.mark.parametrize("expect", EXPECTS, ids=[_rel(p) for p in EXPECTS])
 def test_expected_definitions(expect: Path) -> None:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     spec = json.loads(expect.read_text(encoding="utf-8"))
     root = _root_of(expect)
@@ -193,7 +196,7 @@ def test_expected_definitions(expect: Path) -> None:
 
 
 def test_imports_broken_reports_the_broken_file() -> None:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     root = CONFIGS / "imports-broken" / "configuration.nix"
     cfg = Configuration.load(root)
@@ -214,8 +217,8 @@ FLAKE = CONFIGS / "flake" / "flake.nix"
 
 
 def _flake_hosts(path: Path) -> list[Any]:
-    from nixos_settings.core import config as config_mod
-    from nixos_settings.core.document import Document
+    from nixos_settings.core.config import configuration as config_mod
+    from nixos_settings.core.config.document import Document
 
     listing = getattr(config_mod.Configuration, "flake_hosts", None)
     if listing is not None:
@@ -241,7 +244,7 @@ def _defs(cfg: Any, base: Path) -> dict[str, tuple[str, int, str]]:
 
 
 def test_flake_host_with_module_paths() -> None:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     base = FLAKE.parent.resolve()
     cfg = Configuration.load_flake(FLAKE, "atlas")
@@ -261,7 +264,7 @@ def test_flake_host_with_module_paths() -> None:
 
 
 def test_flake_host_with_inline_module_and_special_args() -> None:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     base = FLAKE.parent.resolve()
     cfg = Configuration.load_flake(FLAKE, "borealis")
@@ -274,8 +277,8 @@ def test_flake_host_with_inline_module_and_special_args() -> None:
 
 
 def test_flake_computed_host_is_refused() -> None:
-    from nixos_settings.core.config import Configuration
-    from nixos_settings.core.errors import NixSettingsError
+    from nixos_settings.core.common.errors import NixSettingsError
+    from nixos_settings.core.config.configuration import Configuration
 
     with pytest.raises(NixSettingsError) as info:
         Configuration.load_flake(FLAKE, "computed")
@@ -283,14 +286,14 @@ def test_flake_computed_host_is_refused() -> None:
 
 
 def test_flake_edit_goes_to_inline_module(tmp_path: Path) -> None:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     shutil.copytree(FLAKE.parent, tmp_path / "f")
     flake = tmp_path / "f" / "flake.nix"
     before = flake.read_bytes()
     cfg = Configuration.load_flake(flake, "borealis")
-    cfg.apply(cfg.set_string(("networking", "hostName"), "aurora"))
-    cfg.save()
+    cfg.apply(planning.plan_set_value(cfg, ("networking", "hostName"), "aurora"))
+    save_configuration(cfg)
     assert flake.read_bytes() == before.replace(
         b'networking.hostName = "borealis";', b'networking.hostName = "aurora";'
     )
@@ -301,7 +304,7 @@ def test_flake_edit_goes_to_inline_module(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("lines", [1500, 2000])
 def test_large_generated_file(lines: int, tmp_path: Path) -> None:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     data = make_fixtures.large_config(lines)
     assert data == make_fixtures.large_config(lines), "generator must be deterministic"
@@ -325,12 +328,12 @@ def test_large_generated_file(lines: int, tmp_path: Path) -> None:
         + 3  # hostName, stateVersion, systemPackages
     )
     assert len(cfg.definitions) == expected_leaves
-    assert cfg.save() == []
+    assert save_configuration(cfg) == []
 
 
 @pytest.mark.parametrize(("files", "lines"), [(50, 10_000), (30, 6_000)])
 def test_generated_import_tree(files: int, lines: int, tmp_path: Path) -> None:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     root = make_fixtures.write_import_tree(tmp_path / "t", files, lines)
     on_disk = sorted(tmp_path.rglob("*.nix"))
@@ -340,5 +343,5 @@ def test_generated_import_tree(files: int, lines: int, tmp_path: Path) -> None:
     cfg = Configuration.load(root)
     assert sorted(Path(p).resolve() for p in cfg.documents) == [p.resolve() for p in on_disk]
     assert [str(n) for n in cfg.notes] == []
-    assert cfg.save() == []
+    assert save_configuration(cfg) == []
     assert os.path.exists(root)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core.config import Configuration, flake_hosts
-from nixos_settings.core.definitions import Definition, map_module
-from nixos_settings.core.document import Document
-from nixos_settings.core.errors import NixSettingsError
+from nixos_settings.core.common.errors import NixSettingsError
+from nixos_settings.core.config.configuration import Configuration, flake_hosts
+from nixos_settings.core.config.definitions import Definition, map_module
+from nixos_settings.core.config.document import Document
+from nixos_settings.core.edit import planning
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "configs"
 
@@ -286,6 +287,6 @@ def test_added_segment_with_dollar_curly_reads_back(tmp_path: Path) -> None:
     path.write_text("{\n  environment.etc.x.text = \"\";\n}\n")
     cfg = Configuration.load(path)
     loc = ("environment", "etc", "a${b}", "text")
-    cfg.apply(cfg.set(loc, '"hi"'))
+    cfg.apply(planning.plan_set(cfg, loc, '"hi"'))
     assert b'"a\\${b}".text = "hi";' in cfg.documents[path].source
     assert loc in [d.loc for d in cfg.definitions]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core.describe import (
+from nixos_settings.core.options.describe import (
     description_text,
     html_to_text,
     render_description,
     render_literal,
     render_option,
 )
-from nixos_settings.core.options import DOCBOOK, Literal, load_file
+from nixos_settings.core.options.model import DOCBOOK, Literal, load_file
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "options"
 ALLOWED = {

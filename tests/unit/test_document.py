@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core import syntax
-from nixos_settings.core.config import Configuration
-from nixos_settings.core.definitions import map_module
-from nixos_settings.core.document import Document, detect_newline, sha256
+from nixos_settings.core.config.configuration import Configuration
+from nixos_settings.core.config.definitions import map_module
+from nixos_settings.core.config.document import Document, detect_newline, sha256
+from nixos_settings.core.edit import planning
+from nixos_settings.core.edit.save import save_configuration
+from nixos_settings.core.nix import syntax
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "configs"
 
@@ -40,8 +42,8 @@ def test_trailing_comma_fixtures_have_no_problems_and_can_be_edited(
     cfg = Configuration.load(path)
     assert cfg.notes == []
     d = cfg.definitions[0]
-    cfg.apply(cfg.set(d.loc, "null"))
-    assert cfg.save() == [path]
+    cfg.apply(planning.plan_set(cfg, d.loc, "null"))
+    assert save_configuration(cfg) == [path]
 
 
 def test_real_syntax_errors_are_reported_with_position() -> None:
@@ -109,7 +111,7 @@ def test_read_sets_hash_and_modified_follows_source(tmp_path: Path) -> None:
 )
 def test_incremental_reparse_matches_full_parse(old: bytes, splices: list[tuple[int, int,
                                                                               bytes]]) -> None:
-    from nixos_settings.core.edits import apply_splices
+    from nixos_settings.core.edit.planning import apply_splices
 
     new = apply_splices(old, splices)
     doc = Document.from_bytes(old)

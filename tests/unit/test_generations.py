@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core.generations import (
+from nixos_settings.core.system.generations import (
     current_generation,
     list_generations,
     rollback_argv,

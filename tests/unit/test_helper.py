@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from nixos_settings import helper
-from nixos_settings.core import rebuild
+from nixos_settings.core.system import rebuild
 
 REPO = Path(__file__).resolve().parents[2]
 STANDINS = REPO / "tests" / "standins"
@@ -356,7 +356,7 @@ def test_switch_generation(box: Sandbox, tmp_path: Path) -> None:
     assert (tmp_path / "nixenv").read_text() == (
         f"--profile {box.profiles}/system --switch-generation 2\n"
     )
-    from nixos_settings.core.generations import list_generations
+    from nixos_settings.core.system.generations import list_generations
 
     assert [g.current for g in list_generations(box.profiles)] == [False, True, False]
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core.config import Configuration
-from nixos_settings.core.definitions import map_module
+from nixos_settings.core.config.configuration import Configuration
+from nixos_settings.core.config.definitions import map_module
+from nixos_settings.core.edit import planning
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -40,14 +41,14 @@ def test_incremental_remap_matches_full_map(tmp_path: Path, seed: int) -> None:
         kind = rnd.choice(["set", "add", "unset", "multiline"])
         if kind == "set":
             d = rnd.choice([d for d in cfg.definitions if d.editable])
-            cs = cfg.set(d.loc, str(i), at=d)
+            cs = planning.plan_set(cfg, d.loc, str(i), at=d)
         elif kind == "add":
-            cs = cfg.set(("services", f"inc{i}", "enable"), "true")
+            cs = planning.plan_set(cfg, ("services", f"inc{i}", "enable"), "true")
         elif kind == "multiline":
-            cs = cfg.set_string(("networking", "hostName"), f"line {i}\nnext\n")
+            cs = planning.plan_set_value(cfg, ("networking", "hostName"), f"line {i}\nnext\n")
         else:
             d = rnd.choice([d for d in cfg.definitions if d.editable and not d.in_merge])
-            cs = cfg.unset(d.loc, at=d)
+            cs = planning.plan_unset(cfg, d.loc, at=d)
         cfg.apply(cs)
         doc = cfg.documents[path]
         full = map_module(doc)
@@ -64,8 +65,8 @@ def test_imports_after_an_edit_above_them_are_still_followed(tmp_path: Path) -> 
     root = tmp_path / "configuration.nix"
     root.write_text("{ ... }:\n{\n  networking.hostName = \"a\";\n\n  imports = [ ./hw.nix ];\n}\n")
     cfg = Configuration.load(root)
-    cfg.apply(cfg.set(("networking", "hostName"), '"a-much-longer-name"'))
-    cfg.apply(cfg.set(("time", "timeZone"), '"UTC"'))
+    cfg.apply(planning.plan_set(cfg, ("networking", "hostName"), '"a-much-longer-name"'))
+    cfg.apply(planning.plan_set(cfg, ("time", "timeZone"), '"UTC"'))
     cfg._discover()  # e.g. after an undo elsewhere: every import is followed again
     assert [d.option for d in cfg.definitions] == [
         "networking.hostName", "time.timeZone", "boot.loader.grub.device"]

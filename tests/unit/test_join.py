@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core.join import join, suggest, unknown_definitions
-from nixos_settings.core.options import OptionSet, load_file
+from nixos_settings.core.options.model import OptionSet, load_file
+from nixos_settings.core.options.tree import join, suggest, unknown_definitions
 
 REPO = Path(__file__).resolve().parents[2]
 FIX = REPO / "tests" / "fixtures" / "options"
@@ -130,7 +130,7 @@ def test_fixture_placeholders_and_lists() -> None:
 
 
 def test_with_the_real_configuration_loader(nixos: OptionSet) -> None:
-    config = pytest.importorskip("nixos_settings.core.config")
+    config = pytest.importorskip("nixos_settings.core.config.configuration")
     cfg = config.Configuration.load(REPO / "examples" / "configuration.nix")
     j = join(nixos, cfg.definitions)
     assert j.nodes and j.unknown == []

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from nixos_settings.core.literals import NOT_LITERAL, decode
+from nixos_settings.core.nix.literals import NOT_LITERAL, decode
 
 CASES = [
     "true", "false", "null", "42", "-7", "( 5 )", '"plain"', r'"a\${b}c"', '"a$${b}"',

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core.nixtypes import (
+from nixos_settings.core.options.types import (
     INT64_MAX,
     NixType,
     check_with_nix,

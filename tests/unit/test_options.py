@@ -9,8 +9,8 @@ from pathlib import Path
 import brotli
 import pytest
 
-from nixos_settings.core.errors import OptionsError
-from nixos_settings.core.options import (
+from nixos_settings.core.common.errors import OptionsError
+from nixos_settings.core.options.model import (
     DOCBOOK,
     EXPRESSION,
     JSON,

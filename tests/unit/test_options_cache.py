@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core import optcache
-from nixos_settings.core.options import SourceInfo, load_file
+from nixos_settings.core.options import cache as optcache
+from nixos_settings.core.options.model import SourceInfo, load_file
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "options"
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nixos_settings.core import optpath
-from nixos_settings.core.errors import NixSettingsError, OptionPathError
+from nixos_settings.core.common.errors import NixSettingsError, OptionPathError
+from nixos_settings.core.nix import optpath
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from nixos_settings.core.nixtypes import parse_type, posix_to_python, validate_literal
+from nixos_settings.core.options.types import parse_type, posix_to_python, validate_literal
 
 HOSTNAME = r"^$|^[[:alpha:]]([[:alnum:]_-]{0,61}[[:alnum:]])?$"
 CASES = [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nixos_settings.core.rebuild import (
+from nixos_settings.core.system.rebuild import (
     ACTIONS,
     ErrorLocation,
     Kind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nixos_settings.core.records import FrozenInstanceError, field, record
+from nixos_settings.core.common.records import FrozenInstanceError, field, record
 
 
 @record

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nixos_settings.core import render
-from nixos_settings.core.render import NixExpr, NixPath
+from nixos_settings.core.nix import render
+from nixos_settings.core.nix.render import NixExpr, NixPath
 
 NIX = shutil.which("nix-instantiate")
 needs_nix = pytest.mark.skipif(NIX is None, reason="nix-instantiate is not installed")

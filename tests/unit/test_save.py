@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core import save
-from nixos_settings.core.config import Configuration
-from nixos_settings.core.document import Document, sha256
-from nixos_settings.core.errors import FileChangedError, SaveError
+from nixos_settings.core.common.errors import FileChangedError, SaveError
+from nixos_settings.core.config.configuration import Configuration
+from nixos_settings.core.config.document import Document, sha256
+from nixos_settings.core.edit import planning, save
+from nixos_settings.core.edit.save import save_configuration
 
 SOURCE = (
     b"{ config, pkgs, ... }:\n{\n  networking.hostName = \"elm\";\n"
@@ -127,20 +128,20 @@ def test_refuses_read_only_file_even_as_root(tmp_path: Path, backups: Path) -> N
 def test_configuration_save_writes_and_updates_read_state(tmp_path: Path) -> None:
     path = write(tmp_path / "configuration.nix", SOURCE)
     cfg = Configuration.load(path)
-    cfg.apply(cfg.set(("networking", "hostName"), '"oak"'))
-    assert cfg.save() == [path]
+    cfg.apply(planning.plan_set(cfg, ("networking", "hostName"), '"oak"'))
+    assert save_configuration(cfg) == [path]
     assert path.read_bytes() == SOURCE.replace(b'"elm"', b'"oak"')
     doc = cfg.documents[path]
     assert not doc.modified
     assert doc.disk_sha256 == sha256(path.read_bytes())
-    assert cfg.save() == []  # nothing left to write
+    assert save_configuration(cfg) == []  # nothing left to write
 
 
 def test_save_without_changes_writes_nothing(tmp_path: Path, backups: Path) -> None:
     path = write(tmp_path / "configuration.nix", SOURCE)
     mtime = path.stat().st_mtime_ns
     cfg = Configuration.load(path)
-    assert cfg.save() == []
+    assert save_configuration(cfg) == []
     assert path.stat().st_mtime_ns == mtime
     assert backup_files(backups) == []
 
@@ -152,7 +153,7 @@ def test_save_refuses_result_that_does_not_parse(tmp_path: Path, backups: Path) 
     broken = SOURCE.replace(b"true;", b"true")  # a missing ';'
     doc.replace_source(broken, None)
     with pytest.raises(SaveError, match="would not parse") as info:
-        cfg.save()
+        save_configuration(cfg)
     assert str(path) in str(info.value)
     assert path.read_bytes() == SOURCE
     assert backup_files(backups) == []
@@ -161,10 +162,10 @@ def test_save_refuses_result_that_does_not_parse(tmp_path: Path, backups: Path) 
 def test_save_refuses_when_disk_changed_after_load(tmp_path: Path) -> None:
     path = write(tmp_path / "configuration.nix", SOURCE)
     cfg = Configuration.load(path)
-    cfg.apply(cfg.set(("networking", "hostName"), '"oak"'))
+    cfg.apply(planning.plan_set(cfg, ("networking", "hostName"), '"oak"'))
     path.write_bytes(SOURCE + b"\n")
     with pytest.raises(FileChangedError):
-        cfg.save()
+        save_configuration(cfg)
     assert path.read_bytes() == SOURCE + b"\n"
 
 
@@ -194,8 +195,8 @@ def test_non_utf8_bytes_outside_the_edit_are_preserved(tmp_path: Path) -> None:
     path = write(tmp_path / "configuration.nix", source)
     cfg = Configuration.load(path)
     assert any("not UTF-8" in n.message for n in cfg.notes)
-    cfg.apply(cfg.set(("services", "openssh", "enable"), "false"))
-    cfg.save()
+    cfg.apply(planning.plan_set(cfg, ("services", "openssh", "enable"), "false"))
+    save_configuration(cfg)
     assert path.read_bytes() == source.replace(b"enable = true;", b"enable = false;")
 
 
@@ -203,13 +204,13 @@ def test_non_utf8_inside_a_string_value_survives_editing_elsewhere(tmp_path: Pat
     source = b'{\n  users.users.alice.description = "Z\xfcrich";\n  a.b = 1;\n}\n'
     path = write(tmp_path / "configuration.nix", source)
     cfg = Configuration.load(path)
-    cfg.apply(cfg.set(("a", "b"), "2"))
-    cfg.save()
+    cfg.apply(planning.plan_set(cfg, ("a", "b"), "2"))
+    save_configuration(cfg)
     assert path.read_bytes() == source.replace(b"a.b = 1;", b"a.b = 2;")
 
 
 def test_document_reports_missing_and_directory(tmp_path: Path) -> None:
-    from nixos_settings.core.document import FileAccessError
+    from nixos_settings.core.config.document import FileAccessError
 
     with pytest.raises(FileAccessError, match="file not found"):
         Document.read(tmp_path / "nope.nix")

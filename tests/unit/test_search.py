@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core.options import OptionSet, load_file
-from nixos_settings.core.search import SearchIndex, name_tokens
+from nixos_settings.core.options.model import OptionSet, load_file
+from nixos_settings.core.options.search import SearchIndex, name_tokens
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "options"
 

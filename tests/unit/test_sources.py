@@ -15,10 +15,11 @@ from pathlib import Path
 import brotli
 import pytest
 
-from nixos_settings.core import optcache, sources
-from nixos_settings.core.errors import OptionsError
-from nixos_settings.core.options import load_file
-from nixos_settings.core.sources import Cancelled, NixEvalError, resolve_options
+from nixos_settings.core.common.errors import OptionsError
+from nixos_settings.core.options import cache as optcache
+from nixos_settings.core.options import sources
+from nixos_settings.core.options.model import load_file
+from nixos_settings.core.options.sources import Cancelled, NixEvalError, resolve_options
 
 REPO = Path(__file__).resolve().parents[2]
 FIX = REPO / "tests" / "fixtures" / "options"

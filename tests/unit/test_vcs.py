@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nixos_settings.core.vcs import VcsError, commit, commit_message, repo_root
+from nixos_settings.core.edit.vcs import VcsError, commit, commit_message, repo_root
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 ENV = {
@@ -139,7 +139,7 @@ def test_git_failure_is_reported(repo: Path) -> None:
 
 @needs_git
 def test_track_new_files_for_flakes(repo: Path, tmp_path: Path) -> None:
-    from nixos_settings.core.vcs import track_new_files
+    from nixos_settings.core.edit.vcs import track_new_files
 
     new = repo / "hosts" / "desk.nix"
     new.parent.mkdir()

@@ -24,8 +24,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QUndoStack
 
-from nixos_settings.core import optpath
-from nixos_settings.core.errors import FileChangedError, NixSettingsError
+from nixos_settings.core.common.errors import FileChangedError, NixSettingsError
+from nixos_settings.core.edit import planning
+from nixos_settings.core.edit.save import save_configuration
+from nixos_settings.core.nix import optpath
 from nixos_settings.ui.commands import ChangeCommand
 
 Loc = tuple[str, ...]
@@ -100,7 +102,7 @@ class OptionsLoader(QRunnable):
 
 def _build_index(options: Any) -> Any:
     try:
-        from nixos_settings.core.search import SearchIndex
+        from nixos_settings.core.options.search import SearchIndex
     except ImportError:
         return None
     index = SearchIndex(options)
@@ -115,12 +117,12 @@ def default_options_loader(
 
     def load(progress: Callable[[str], None]) -> Any:
         try:
-            from nixos_settings.core import sources
+            from nixos_settings.core.options import sources
         except ImportError:
             sources = None  # type: ignore[assignment]
         if sources is not None and hasattr(sources, "resolve_options"):
             return sources.resolve_options(spec, config_path, progress, None)
-        from nixos_settings.core import options
+        from nixos_settings.core.options import model as options
 
         if spec is None:
             return options.empty("no option metadata source given (use --options FILE)")
@@ -180,7 +182,7 @@ class Controller(QObject):
 
     def open(self, path: Path | str) -> None:
         """Open a configuration (raises NixSettingsError when the root can't be read)."""
-        from nixos_settings.core.config import Configuration
+        from nixos_settings.core.config.configuration import Configuration
 
         cfg = Configuration.load(Path(path))
         self._set_config(cfg)
@@ -294,7 +296,7 @@ class Controller(QObject):
     def commit_to_git(self, files: Sequence[Path], options: Sequence[str]) -> str | None:
         """Commit ``files`` if the configuration lives in a git work tree; returns the commit
         message used, None when there is no repository.  Raises VcsError on failure."""
-        from nixos_settings.core import vcs
+        from nixos_settings.core.edit import vcs
 
         if self.cfg is None or not files:
             return None
@@ -306,7 +308,7 @@ class Controller(QObject):
         return message
 
     def git_repo(self) -> Path | None:
-        from nixos_settings.core import vcs
+        from nixos_settings.core.edit import vcs
 
         return vcs.repo_root(Path(self.cfg.root)) if self.cfg is not None else None
 
@@ -325,7 +327,7 @@ class Controller(QObject):
 
     def list_elements(self, definition: Any) -> list[str] | None:
         """Source texts of a list definition's elements; None when the value is not a list."""
-        from nixos_settings.core.definitions import list_elements, strip_parens
+        from nixos_settings.core.config.definitions import list_elements, strip_parens
 
         node = getattr(definition, "value", None)
         if node is None or self.cfg is None:
@@ -411,7 +413,7 @@ class Controller(QObject):
         if getattr(info, "read_only", False):
             return f"{optpath.show(tuple(loc))} is read-only; it cannot be set"
         try:
-            from nixos_settings.core import nixtypes
+            from nixos_settings.core.options import types as nixtypes
         except ImportError:
             return None
         fn = getattr(nixtypes, "validate_literal", None)
@@ -433,7 +435,7 @@ class Controller(QObject):
         if reason:
             return self._refuse(f"{optpath.show(loc)}: {reason}")
         return self._push(
-            lambda: self.cfg.set(loc, nix_text, at=definition),
+            lambda: planning.plan_set(self.cfg, loc, nix_text, at=definition),
             f"Set {optpath.show(loc)} = {_short(nix_text)}", (loc,), merge_key,
         )
 
@@ -442,7 +444,7 @@ class Controller(QObject):
         definition: Any = None,
     ) -> bool:
         """Set ``loc`` to a Python value rendered by the core."""
-        from nixos_settings.core.render import to_nix
+        from nixos_settings.core.nix.render import to_nix
 
         try:
             text = to_nix(value)
@@ -453,33 +455,35 @@ class Controller(QObject):
     def unset(self, loc: Sequence[str]) -> bool:
         """Remove the definition (reset to the default)."""
         loc = tuple(loc)
-        return self._push(lambda: self.cfg.unset(loc), f"Reset {optpath.show(loc)}", (loc,))
+        return self._push(lambda: planning.plan_unset(self.cfg, loc),
+                          f"Reset {optpath.show(loc)}", (loc,))
 
     def list_add(self, loc: Sequence[str], element: str) -> bool:
         loc = tuple(loc)
         return self._push(
-            lambda: self.cfg.list_add(loc, element), f"Add {element} to {optpath.show(loc)}",
+            lambda: planning.plan_list_add(self.cfg, loc, element),
+            f"Add {element} to {optpath.show(loc)}",
             (loc,),
         )
 
     def list_remove(self, loc: Sequence[str], element: str) -> bool:
         loc = tuple(loc)
         return self._push(
-            lambda: self.cfg.list_remove(loc, element),
+            lambda: planning.plan_list_remove(self.cfg, loc, element),
             f"Remove {element} from {optpath.show(loc)}", (loc,),
         )
 
     def list_remove_at(self, loc: Sequence[str], index: int) -> bool:
         loc = tuple(loc)
         return self._push(
-            lambda: self.cfg.list_remove_at(loc, index),
+            lambda: planning.plan_list_remove_at(self.cfg, loc, index),
             f"Remove element {index + 1} of {optpath.show(loc)}", (loc,),
         )
 
     def list_set_at(self, loc: Sequence[str], index: int, element: str) -> bool:
         loc = tuple(loc)
         return self._push(
-            lambda: self.cfg.list_set_at(loc, index, element),
+            lambda: planning.plan_list_set_at(self.cfg, loc, index, element),
             f"Change element {index + 1} of {optpath.show(loc)}", (loc,),
         )
 
@@ -492,7 +496,7 @@ class Controller(QObject):
         if self.definitions(new) or self._has_below(new):
             return self._refuse(f"{optpath.show(new)} already exists")
         return self._push(
-            lambda: self.cfg.set(new, body), f"Add {optpath.show(new)}", (loc, new)
+            lambda: planning.plan_set(self.cfg, new, body), f"Add {optpath.show(new)}", (loc, new)
         )
 
     def rename_entry(self, loc: Sequence[str], new_name: str) -> bool:
@@ -505,13 +509,14 @@ class Controller(QObject):
         if self.definitions(new) or self._has_below(new):
             return self._refuse(f"{optpath.show(new)} already exists")
         return self._push(
-            lambda: self.cfg.rename(loc, new_name),
+            lambda: planning.plan_rename(self.cfg, loc, new_name),
             f"Rename {optpath.show(loc)} to {optpath.show_segment(new_name)}", (loc, new),
         )
 
     def remove_entry(self, loc: Sequence[str]) -> bool:
         loc = tuple(loc)
-        return self._push(lambda: self.cfg.unset(loc), f"Remove {optpath.show(loc)}", (loc,))
+        return self._push(lambda: planning.plan_unset(self.cfg, loc),
+                          f"Remove {optpath.show(loc)}", (loc,))
 
     def _has_below(self, loc: Loc) -> bool:
         n = len(loc)
@@ -539,7 +544,7 @@ class Controller(QObject):
             try:
                 if path in overwrite:
                     self._forget_disk_hash(path)
-                self.cfg.save([path])
+                save_configuration(self.cfg, [path])
                 out.written.append(path)
             except FileChangedError:
                 out.changed_on_disk.append(path)
@@ -563,7 +568,7 @@ class Controller(QObject):
     def _forget_disk_hash(self, path: Path) -> None:
         doc = self.cfg.documents[path]
         try:
-            from nixos_settings.core.document import sha256
+            from nixos_settings.core.config.document import sha256
 
             doc.disk_sha256 = sha256(path.read_bytes())
         except OSError:
@@ -572,7 +577,7 @@ class Controller(QObject):
     def _mark_saved(self, path: Path) -> None:
         doc = self.cfg.documents[path]
         self._originals[path] = doc.source
-        from nixos_settings.core.document import sha256
+        from nixos_settings.core.config.document import sha256
 
         doc.disk_sha256 = sha256(doc.source)
 
@@ -581,7 +586,7 @@ class Controller(QObject):
         argv = [*self.helper_command, str(path)]
         if len(argv) > 1 and not os.path.isabs(argv[1]):
             # polkit matches the helper by its absolute, symlink-free path (exec.path)
-            from nixos_settings.core.rebuild import RequestError, find_helper
+            from nixos_settings.core.system.rebuild import RequestError, find_helper
 
             try:
                 argv[1] = find_helper()
@@ -625,7 +630,7 @@ def _writable(path: Path) -> bool:
 
 
 def _changed_on_disk(doc: Any) -> bool:
-    from nixos_settings.core.document import sha256
+    from nixos_settings.core.config.document import sha256
 
     try:
         return sha256(Path(doc.path).read_bytes()) != doc.disk_sha256

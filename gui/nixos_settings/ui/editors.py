@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core import syntax
-from nixos_settings.core.literals import NOT_LITERAL, decode
-from nixos_settings.core.nixtypes import NixType, parse_type
-from nixos_settings.core.render import to_nix
+from nixos_settings.core.nix import syntax
+from nixos_settings.core.nix.literals import NOT_LITERAL, decode
+from nixos_settings.core.nix.render import to_nix
+from nixos_settings.core.options.types import NixType, parse_type
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1

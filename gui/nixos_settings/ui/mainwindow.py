@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core import optpath
-from nixos_settings.core.errors import NixSettingsError
+from nixos_settings.core.common.errors import NixSettingsError
+from nixos_settings.core.nix import optpath
 from nixos_settings.ui.controller import Controller, ProblemItem, default_options_loader
 from nixos_settings.ui.optionpage import OptionPage
 from nixos_settings.ui.optiontree import OptionTreeModel
@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         if cfg is None or path not in cfg.documents:
             return
         doc = cfg.documents[path]
-        from nixos_settings.core.document import sha256
+        from nixos_settings.core.config.document import sha256
 
         disk = self.controller.disk_bytes(path)
         if disk is not None and sha256(disk) == doc.disk_sha256:
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
         """Open a configuration; problems are shown, never raised."""
         try:
             if flake_host is not None or str(path).endswith("flake.nix"):
-                from nixos_settings.core.config import Configuration
+                from nixos_settings.core.config.configuration import Configuration
 
                 if flake_host is None:
                     flake_host = self.choose_flake_host(Path(path))
@@ -429,8 +429,8 @@ class MainWindow(QMainWindow):
     def choose_flake_host(self, path: Path) -> str | None:
         """Which ``nixosConfigurations`` host to open; asks when the flake has several.
         Hosts that cannot be read without evaluating Nix are named but not offered."""
-        from nixos_settings.core.config import flake_hosts
-        from nixos_settings.core.document import Document
+        from nixos_settings.core.config.configuration import flake_hosts
+        from nixos_settings.core.config.document import Document
 
         hosts = flake_hosts(Document.read(path))
         readable = [h.name for h in hosts if h.problem is None]
@@ -778,7 +778,7 @@ class MainWindow(QMainWindow):
         repo = self.controller.git_repo()
         if repo is None or not self.ask_commit(repo, options):
             return
-        from nixos_settings.core.vcs import VcsError
+        from nixos_settings.core.edit.vcs import VcsError
 
         try:
             self.controller.commit_to_git(files, options)

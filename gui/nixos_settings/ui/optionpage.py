@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core import optpath
+from nixos_settings.core.nix import optpath
 from nixos_settings.ui import optiontree as ot
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def describe_html(info: Any) -> str:
     """Description of ``info`` as HTML (rendered by core.describe)."""
     if not getattr(info, "description", None):
         return "<p><i>No description.</i></p>"
-    from nixos_settings.core import describe
+    from nixos_settings.core.options import describe
 
     return describe.render_option(info)
 
@@ -387,7 +387,7 @@ class OptionPage(QScrollArea):
                 lab = self._label(text, rich=False)
                 lab.setFont(mono)
             else:
-                from nixos_settings.core import describe
+                from nixos_settings.core.options import describe
 
                 lab = self._label(describe.render_literal(lit))
             form.addRow(title, lab)

@@ -21,7 +21,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-from nixos_settings.core import optpath
+from nixos_settings.core.nix import optpath
 
 Loc = tuple[str, ...]
 _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid = root)

@@ -1,7 +1,7 @@
 """A panel that runs ``nixos-rebuild`` (directly or through the privileged helper).
 
 It starts the command with :class:`QProcess` (stdout and stderr merged), feeds every chunk
-to :class:`nixos_settings.core.rebuild.OutputClassifier` and shows:
+to :class:`nixos_settings.core.system.rebuild.OutputClassifier` and shows:
 
 * the output, coloured by kind, with error places as links (``locationActivated``);
 * the transient ``\\r`` status line Nix redraws, in a label above the log;
@@ -57,8 +57,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core.generations import DEFAULT_PROFILES, Generation, list_generations
-from nixos_settings.core.rebuild import (
+from nixos_settings.core.system.generations import DEFAULT_PROFILES, Generation, list_generations
+from nixos_settings.core.system.rebuild import (
     ACTIONS,
     ErrorLocation,
     Kind,

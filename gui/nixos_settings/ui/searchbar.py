@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core import optpath
+from nixos_settings.core.nix import optpath
 
 Loc = tuple[str, ...]
 _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid = root)
@@ -56,7 +56,7 @@ def _sentence_end(text: str) -> int:
 
 def summary(opt: Any, limit: int = 140) -> str:
     """The first sentence of an option's description, as plain text."""
-    from nixos_settings.core import describe
+    from nixos_settings.core.options import describe
 
     try:
         text = " ".join(describe.description_text(opt).split())

@@ -1,6 +1,6 @@
 """Read-only view of the configuration's files, highlighted from the tree-sitter tree.
 
-The highlighting is computed from the Node objects :mod:`nixos_settings.core.syntax` returns
+The highlighting is computed from the Node objects :mod:`nixos_settings.core.nix.syntax` returns
 (this module never imports tree-sitter): every leaf of interest becomes a byte span with a
 category, spans are split per line and converted from UTF-8 byte columns to the UTF-16
 positions Qt uses, and a :class:`QSyntaxHighlighter` paints each block from that table.
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core import syntax
+from nixos_settings.core.nix import syntax
 
 # Token categories; colours are chosen per palette in :func:`_formats`.
 _KEYWORDS = frozenset(

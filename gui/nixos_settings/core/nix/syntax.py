@@ -16,7 +16,7 @@ from typing import Any
 import tree_sitter
 import tree_sitter_nix
 
-from nixos_settings.core.records import record
+from nixos_settings.core.common.records import record
 
 Node = Any  # a tree_sitter.Node; kept opaque for the rest of the core
 Tree = Any  # a tree_sitter.Tree

@@ -13,7 +13,7 @@ hide_read_only=False) -> list[SearchHit]``
 * ``only``: a collection of locs (concrete definition locs like
   ``("users","users","alice","shell")`` or template locs); only options they map to are
   returned ("only options my configuration sets").
-* ``kinds``: type kinds from :func:`nixos_settings.core.nixtypes.kind_of` (``"bool"``,
+* ``kinds``: type kinds from :func:`nixos_settings.core.options.types.kind_of` (``"bool"``,
   ``"int"``, ``"str"``, ``"enum"``, ``"list"``, ``"attrs"``, ``"submodule"``, ``"path"``,
   ``"package"``, ...); an option matches when its type (or, for ``null or T``, ``T``) has
   one of these kinds.
@@ -47,7 +47,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from nixos_settings.core.options import OptionInfo, OptionSet
+from nixos_settings.core.options.model import OptionInfo, OptionSet
 
 Loc = tuple[str, ...]
 
@@ -459,7 +459,7 @@ class SearchIndex:
         """Type kinds of option ``i`` (cached)."""
         got = self._kind_cache[i]
         if got is None:
-            from nixos_settings.core.nixtypes import kinds
+            from nixos_settings.core.options.types import kinds
 
             got = self._kind_cache[i] = kinds(self.options[i].type)
         return got

@@ -1,7 +1,7 @@
 """Option metadata joined with what the configuration's files define.
 
 Works with any definition objects that have ``.loc`` (tuple of str), ``.file``, ``.line``,
-``.value_text`` and ``.wrappers`` (the core's :class:`~nixos_settings.core.definitions.
+``.value_text`` and ``.wrappers`` (the core's :class:`~nixos_settings.core.config.definitions.
 Definition` is one); nothing here imports the configuration code.
 
 Public API
@@ -38,9 +38,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from nixos_settings.core.nixtypes import NixType, parse_type
-from nixos_settings.core.options import OptionInfo, OptionSet, is_placeholder
-from nixos_settings.core.optpath import show
+from nixos_settings.core.nix.optpath import show
+from nixos_settings.core.options.model import OptionInfo, OptionSet, is_placeholder
+from nixos_settings.core.options.types import NixType, parse_type
 
 Loc = tuple[str, ...]
 
@@ -337,7 +337,7 @@ def check_value(options: OptionSet, loc: Sequence[str], nix_text: str) -> str | 
     option's type are refused; values inside attribute-set-like options and whole
     attribute sets of option groups are left to Nix.
     """
-    from nixos_settings.core.nixtypes import parse_type, validate_literal
+    from nixos_settings.core.options.types import parse_type, validate_literal
 
     loc = tuple(loc)
     what, opt, _n = _classify(loc, options)

@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nixos_settings.core import optpath, syntax
-from nixos_settings.core.document import Document
-from nixos_settings.core.literals import string_value
-from nixos_settings.core.optpath import Loc
-from nixos_settings.core.records import field, record
+from nixos_settings.core.common.records import field, record
+from nixos_settings.core.config.document import Document
+from nixos_settings.core.nix import optpath, syntax
+from nixos_settings.core.nix.literals import string_value
+from nixos_settings.core.nix.optpath import Loc
 
 Node = Any
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from nixos_settings.core.errors import OptionPathError
+from nixos_settings.core.common.errors import OptionPathError
 
 Loc = tuple[str, ...]
 

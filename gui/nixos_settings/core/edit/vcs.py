@@ -23,7 +23,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from nixos_settings.core.errors import NixSettingsError
+from nixos_settings.core.common.errors import NixSettingsError
 
 SUBJECT_MAX = 72
 SUBJECT_PREFIX = "nixos-settings: "

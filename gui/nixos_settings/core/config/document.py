@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nixos_settings.core import syntax
-from nixos_settings.core.errors import LocatedError
-from nixos_settings.core.records import field, record
+from nixos_settings.core.common.errors import LocatedError
+from nixos_settings.core.common.records import field, record
+from nixos_settings.core.nix import syntax
 
 
 class FileAccessError(LocatedError):

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 from nixos_settings import __version__
 
 if TYPE_CHECKING:
-    from nixos_settings.core.config import ChangeSet, Configuration
-    from nixos_settings.core.definitions import Definition
+    from nixos_settings.core.config.configuration import Configuration
+    from nixos_settings.core.config.definitions import Definition
+    from nixos_settings.core.nix.text import ChangeSet
 
 DEFAULT_FILE = "/etc/nixos/configuration.nix"
 PROG = "nixos-settings"
@@ -45,7 +46,7 @@ def _add_config_args(p: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def load_config(args: argparse.Namespace) -> Configuration:
-    from nixos_settings.core.config import Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
     flake = getattr(args, "flake", None)
     if flake:
@@ -58,7 +59,7 @@ def load_config(args: argparse.Namespace) -> Configuration:
 
 
 def _loc(text: str) -> tuple[str, ...]:
-    from nixos_settings.core import optpath
+    from nixos_settings.core.nix import optpath
 
     return optpath.parse(text)
 
@@ -89,7 +90,9 @@ def _finish(cfg: Configuration, change: ChangeSet, dry_run: bool) -> int:
         sys.stdout.write(change.diff())
         return 0
     cfg.apply(change)
-    for path in cfg.save():
+    from nixos_settings.core.edit.save import save_configuration
+
+    for path in save_configuration(cfg):
         print(f"{PROG}: wrote {path}", file=sys.stderr)
     return 0
 
@@ -102,10 +105,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     _notes(cfg)
     defs = cfg.definitions
     if args.unknown:
-        from nixos_settings import cli_options
+        from nixos_settings.cli import options as cli_options
 
         options = cli_options.load_options_for_cli(args)
-        from nixos_settings.core import join
+        from nixos_settings.core.options import tree as join
 
         unknown = join.unknown_definitions(defs, options)
         if args.json:
@@ -167,14 +170,16 @@ def cmd_set(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     loc = _loc(args.option)
     at = _pick(cfg, loc, args.at)
+    from nixos_settings.core.edit import planning
+
     # plan first: a broken file or value is reported before anything about metadata
     if args.string is not None:
-        change = cfg.set_string(loc, args.string, at=at)
+        change = planning.plan_set_value(cfg, loc, args.string, at=at)
     else:
-        change = cfg.set(loc, args.value, at=at)
+        change = planning.plan_set(cfg, loc, args.value, at=at)
     note = None
     if not args.no_check and change:
-        from nixos_settings.core.render import to_nix
+        from nixos_settings.core.nix.render import to_nix
 
         note = _check_against_metadata(args, loc, args.value if args.string is None
                                        else to_nix(args.string))
@@ -188,9 +193,9 @@ def _check_against_metadata(args: argparse.Namespace, loc: tuple[str, ...],
                             text: str) -> str | None:
     """Refuse unknown options, read-only ones and values of the wrong type, when option
     metadata is at hand (``--options``, or the newest cached); else return a note."""
-    from nixos_settings import cli_options
-    from nixos_settings.core import join
-    from nixos_settings.core.errors import OptionsError
+    from nixos_settings.cli import options as cli_options
+    from nixos_settings.core.common.errors import OptionsError
+    from nixos_settings.core.options import tree as join
 
     try:
         options = cli_options.load_options_for_cli(args)
@@ -208,7 +213,9 @@ def _check_against_metadata(args: argparse.Namespace, loc: tuple[str, ...],
 def cmd_unset(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     loc = _loc(args.option)
-    change = cfg.unset(loc, at=_pick(cfg, loc, args.at))
+    from nixos_settings.core.edit import planning
+
+    change = planning.plan_unset(cfg, loc, at=_pick(cfg, loc, args.at))
     return _finish(cfg, change, args.dry_run)
 
 
@@ -228,8 +235,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
-EXTRA_COMMANDS = {"search": "cli_options", "show": "cli_options", "rebuild": "cli_rebuild",
-                  "generations": "cli_rebuild"}
+EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
+                  "generations": "rebuild"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:
@@ -293,7 +300,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
 
     for name in extra:
         try:
-            module = __import__(f"nixos_settings.{name}", fromlist=["register"])
+            module = __import__(f"nixos_settings.cli.{name}", fromlist=["register"])
         except ImportError:
             continue
         module.register(sub)
@@ -303,7 +310,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(_extra_modules(argv))
     args = parser.parse_args(argv)
-    from nixos_settings.core.errors import NixSettingsError
+    from nixos_settings.core.common.errors import NixSettingsError
 
     func = getattr(args, "func", None)
     try:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from nixos_settings.core import optpath
+from nixos_settings.core.nix import optpath
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Plan edits as byte-range splices on the unmodified tree, then apply them at once.
 
-Every planner returns a :class:`~nixos_settings.core.config.ChangeSet`; nothing here writes a
+Every planner returns a :class:`~nixos_settings.core.nix.text.ChangeSet`; nothing here writes a
 file.  The rules a person would follow:
 
 * **set** an existing definition: replace only the value's bytes; wrappers stay.
@@ -18,23 +18,22 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nixos_settings.core import definitions as defs
-from nixos_settings.core import optpath, render, syntax
-from nixos_settings.core.definitions import Definition, Module, strip_parens
-from nixos_settings.core.document import Document
-from nixos_settings.core.errors import EditError
-from nixos_settings.core.optpath import Loc
+from nixos_settings.core.common.errors import EditError
+from nixos_settings.core.config import definitions as defs
+from nixos_settings.core.config.definitions import Definition, Module, strip_parens
+from nixos_settings.core.config.document import Document
+from nixos_settings.core.nix import optpath, render, syntax
+from nixos_settings.core.nix.optpath import Loc
+from nixos_settings.core.nix.text import ChangeSet, Splice, apply_splices
 
 if TYPE_CHECKING:
-    from nixos_settings.core.config import ChangeSet, Configuration
+    from nixos_settings.core.config.configuration import Configuration
 
 Node = Any
-Splice = tuple[int, int, bytes]
 
 
 # -- text helpers ---------------------------------------------------------------------------
@@ -153,21 +152,6 @@ def check_expression(text: str) -> None:
         raise EditError(f"the value is not a Nix expression: {text!r}")
 
 
-def apply_splices(src: bytes, splices: Iterable[Splice]) -> bytes:
-    """Apply non-overlapping ``(start, end, text)`` splices given in ``src`` coordinates."""
-    ordered = sorted(splices, key=lambda s: (s[0], s[1]))
-    out: list[bytes] = []
-    pos = 0
-    for start, end, text in ordered:
-        if start < pos:
-            raise EditError("internal error: overlapping edits")
-        out.append(src[pos:start])
-        out.append(text)
-        pos = end
-    out.append(src[pos:])
-    return b"".join(out)
-
-
 # -- change sets ----------------------------------------------------------------------------
 
 
@@ -184,8 +168,6 @@ class _Plan:
         self.splices.setdefault(path, []).append((start, end, text))
 
     def build(self) -> ChangeSet:
-        from nixos_settings.core.config import ChangeSet
-
         cs = ChangeSet(description=self.description, locs=self.locs)
         for path, splices in self.splices.items():
             doc = self.cfg.documents[path]

@@ -24,13 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from nixos_settings.core.generations import (
+from nixos_settings.core.system.generations import (
     DEFAULT_PROFILES,
     list_generations,
     rollback_argv,
     switch_generation_argvs,
 )
-from nixos_settings.core.rebuild import (
+from nixos_settings.core.system.rebuild import (
     ACTIONS,
     Kind,
     Line,

@@ -55,9 +55,9 @@ from typing import Protocol
 
 import orjson
 
-from nixos_settings.core import optcache
-from nixos_settings.core.errors import NixSettingsError, OptionsError
-from nixos_settings.core.options import (
+from nixos_settings.core.common.errors import NixSettingsError, OptionsError
+from nixos_settings.core.options import cache as optcache
+from nixos_settings.core.options.model import (
     OptionSet,
     SourceInfo,
     decompress,
@@ -494,7 +494,7 @@ def download_channel(
         raise OptionsError(f"download failed: {_reason(e)}", url) from None
     _say(progress, "Reading option metadata …", None)
     src = SourceInfo("channel", label, revision, None, time.time())
-    from nixos_settings.core.options import load_bytes
+    from nixos_settings.core.options.model import load_bytes
 
     opts = load_bytes(decompress(data, url), url, src)
     _save_quietly(opts, key, cache_directory)

@@ -41,7 +41,7 @@ Loaders:
 * ``from_records(records, source, path) -> OptionSet`` (a parsed JSON object keyed by name,
   or the list that ``lib.optionAttrSetToDocList`` returns).
 
-Errors: :class:`~nixos_settings.core.errors.OptionsError` naming the file and the position
+Errors: :class:`~nixos_settings.core.common.errors.OptionsError` naming the file and the position
 (line/column for JSON syntax errors, byte offset for compression errors, the option key for
 shape errors).  A failed load never returns a partial set.
 
@@ -63,7 +63,7 @@ from typing import Any
 
 import orjson
 
-from nixos_settings.core.errors import OptionsError
+from nixos_settings.core.common.errors import OptionsError
 
 Loc = tuple[str, ...]
 
@@ -334,7 +334,7 @@ def _nix_string(s: str) -> str:
 
 
 def _nix_key(k: str) -> str:
-    from nixos_settings.core.optpath import show_segment  # local: keeps import graph small
+    from nixos_settings.core.nix.optpath import show_segment  # local: keeps import graph small
 
     return show_segment(k)
 

@@ -2,24 +2,24 @@
 
 ``Configuration.load(path)`` reads a module and follows ``imports`` recursively;
 ``Configuration.load_flake(flake, host)`` starts from ``nixosConfigurations.<host>``'s
-``modules`` list.  Edits are planned as :class:`ChangeSet` values (see
-:mod:`nixos_settings.core.edits`) and applied in memory with :meth:`Configuration.apply`;
-:meth:`Configuration.save` writes changed files safely.
+``modules`` list.  Edits are planned elsewhere (:mod:`nixos_settings.core.edit.planning`) as
+:class:`~nixos_settings.core.nix.text.ChangeSet` values and applied in memory with
+:meth:`Configuration.apply`; :mod:`nixos_settings.core.edit.save` writes changed files.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from nixos_settings.core import definitions as defs
-from nixos_settings.core.definitions import Definition, Module, map_module, strip_parens
-from nixos_settings.core.document import Document, FileAccessError, Problem
-from nixos_settings.core.errors import EditError, NixSettingsError
-from nixos_settings.core.optpath import Loc
-from nixos_settings.core.records import field, record
+from nixos_settings.core.common.errors import EditError, NixSettingsError
+from nixos_settings.core.common.records import field, record
+from nixos_settings.core.config import definitions as defs
+from nixos_settings.core.config.definitions import Definition, Module, map_module, strip_parens
+from nixos_settings.core.config.document import Document, FileAccessError, Problem
+from nixos_settings.core.nix.optpath import Loc
+from nixos_settings.core.nix.text import ChangeSet, unified_diff
 
 Node = Any
 DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
@@ -33,48 +33,6 @@ class FlakeHost:
     line: int
     modules: list[tuple[str, Node]] = field(default_factory=list)  # (kind, node)
     problem: str | None = None  # why the host cannot be read statically
-
-
-@record
-class ChangeSet:
-    """New contents for some files, planned from their current contents.
-
-    ``files`` maps each path to ``(old, new)`` bytes; ``splices`` records the byte ranges
-    (in ``old``) that were replaced, for incremental reparsing.
-    """
-
-    files: dict[Path, tuple[bytes, bytes]] = field(default_factory=dict)
-    splices: dict[Path, list[tuple[int, int, bytes]]] = field(default_factory=dict)
-    trees: dict[Path, Any] = field(default_factory=dict, repr=False)  # parsed ``new``
-    description: str = ""
-    locs: list[Loc] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return any(old != new for old, new in self.files.values())
-
-    def inverse(self) -> ChangeSet:
-        return ChangeSet(
-            files={p: (new, old) for p, (old, new) in self.files.items()},
-            description=f"undo {self.description}",
-            locs=list(self.locs),
-        )
-
-    def diff(self, context: int = 3) -> str:
-        return unified_diff(((p, o, n) for p, (o, n) in self.files.items()), context)
-
-
-def unified_diff(items: Iterable[tuple[Path, bytes, bytes]], context: int = 3) -> str:
-    import difflib  # only needed for reviews and --dry-run
-
-    out: list[str] = []
-    for path, old, new in items:
-        if old == new:
-            continue
-        a = old.decode("utf-8", errors="replace").splitlines(keepends=True)
-        b = new.decode("utf-8", errors="replace").splitlines(keepends=True)
-        for line in difflib.unified_diff(a, b, f"a{path}", f"b{path}", n=context):
-            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
 
 
 def resolve_import_path(base_dir: Path, text: str) -> Path:
@@ -279,52 +237,6 @@ class Configuration:
     def dirty_paths(self) -> list[Path]:
         return [p for p, d in self.documents.items() if d.modified]
 
-    # -- planning edits (see nixos_settings.core.edits) ----------------------------------
-    def set(self, loc: Loc, nix_text: str, at: Definition | None = None,
-            file: Path | None = None) -> ChangeSet:
-        from nixos_settings.core import edits
-
-        return edits.plan_set(self, loc, nix_text, at=at, file=file)
-
-    def set_value(self, loc: Loc, value: object, at: Definition | None = None) -> ChangeSet:
-        from nixos_settings.core import edits
-
-        return edits.plan_set_value(self, loc, value, at=at)
-
-    def set_string(self, loc: Loc, text: str, at: Definition | None = None) -> ChangeSet:
-        return self.set_value(loc, text, at=at)
-
-    def unset(self, loc: Loc, at: Definition | None = None) -> ChangeSet:
-        from nixos_settings.core import edits
-
-        return edits.plan_unset(self, loc, at=at)
-
-    def list_add(self, loc: Loc, element: str, at: Definition | None = None) -> ChangeSet:
-        from nixos_settings.core import edits
-
-        return edits.plan_list_add(self, loc, element, at=at)
-
-    def list_remove(self, loc: Loc, element: str, at: Definition | None = None) -> ChangeSet:
-        from nixos_settings.core import edits
-
-        return edits.plan_list_remove(self, loc, element, at=at)
-
-    def list_remove_at(self, loc: Loc, index: int, at: Definition | None = None) -> ChangeSet:
-        from nixos_settings.core import edits
-
-        return edits.plan_list_remove_at(self, loc, index, at=at)
-
-    def list_set_at(self, loc: Loc, index: int, element: str,
-                    at: Definition | None = None) -> ChangeSet:
-        from nixos_settings.core import edits
-
-        return edits.plan_list_set_at(self, loc, index, element, at=at)
-
-    def rename(self, loc: Loc, new_name: str) -> ChangeSet:
-        from nixos_settings.core import edits
-
-        return edits.plan_rename(self, loc, new_name)
-
     # -- applying and saving -----------------------------------------------------------------
     def apply(self, change: ChangeSet) -> None:
         """Make ``change`` the in-memory state (validating syntax first); remap."""
@@ -357,19 +269,6 @@ class Configuration:
             if doc.modified:
                 items.append((path, doc.original, doc.source))
         return unified_diff(items)
-
-    def save(self, paths: Sequence[Path] | None = None, validate: bool = True) -> list[Path]:
-        """Write changed documents (atomic, backup, Nix parse check); return written paths."""
-        from nixos_settings.core import save
-
-        written = []
-        for path in paths if paths is not None else self.dirty_paths():
-            doc = self.documents[path]
-            if not doc.modified:
-                continue
-            save.save_document(doc, validate=validate)
-            written.append(path)
-        return written
 
 
 # -- imports and flakes -----------------------------------------------------------------------

@@ -15,13 +15,18 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nixos_settings.core import syntax
-from nixos_settings.core.document import Document, sha256
-from nixos_settings.core.errors import FileChangedError, SaveError
+from nixos_settings.core.common.errors import FileChangedError, SaveError
+from nixos_settings.core.config.document import Document, sha256
+from nixos_settings.core.nix import syntax
 
 BACKUPS_KEPT = 20
+
+if TYPE_CHECKING:
+    from nixos_settings.core.config.configuration import Configuration
 
 
 def nix_instantiate() -> str | None:
@@ -161,3 +166,17 @@ def save_document(doc: Document, validate: bool = True) -> None:
     atomic_write(doc.path, doc.source, doc.disk_sha256)
     doc.original = doc.source
     doc.disk_sha256 = sha256(doc.source)
+
+
+def save_configuration(cfg: Configuration, paths: Sequence[Path] | None = None,
+                       validate: bool = True) -> list[Path]:
+    """Write ``cfg``'s changed documents (atomic, backup, Nix parse check); return the
+    paths written."""
+    written = []
+    for path in paths if paths is not None else cfg.dirty_paths():
+        doc = cfg.documents[path]
+        if not doc.modified:
+            continue
+        save_document(doc, validate=validate)
+        written.append(path)
+    return written

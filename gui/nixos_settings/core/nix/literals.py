@@ -4,7 +4,7 @@ type checks).
 A typed editor can only show a value it understands: ``true``, ``42``, ``"text"``,
 ``''lines''``, ``null`` and lists of those.  Anything else (``pkgs.zsh``, ``"${x}"``,
 ``lib.optional …``) makes :func:`decode` return :data:`NOT_LITERAL`, and the page falls back to
-the raw expression editor.  Parsing goes through :mod:`nixos_settings.core.syntax`; nodes are
+the raw expression editor.  Parsing goes through :mod:`nixos_settings.core.nix.syntax`; nodes are
 used by duck typing.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nixos_settings.core import syntax
+from nixos_settings.core.nix import syntax
 
 NOT_LITERAL: Any = object()
 

@@ -37,7 +37,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from nixos_settings.core.options import DOCBOOK, MARKDOWN, Literal, OptionInfo
+from nixos_settings.core.options.model import DOCBOOK, MARKDOWN, Literal, OptionInfo
 
 OPTION_SCHEME = "option:"
 

@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nixos_settings.core.literals import string_value
+from nixos_settings.core.nix.literals import string_value
 
 KINDS = (
     "bool",
@@ -837,7 +837,7 @@ def validate_literal(nixtype: NixType | str, nix_text: str) -> str | None:
     message when the text does not parse.  Values that need evaluation (``pkgs.foo``,
     ``lib.mkDefault x``, interpolated strings) are accepted.
     """
-    from nixos_settings.core import syntax
+    from nixos_settings.core.nix import syntax
 
     t = parse_type(nixtype) if isinstance(nixtype, str) else nixtype
     src = nix_text.encode("utf-8")
@@ -875,7 +875,7 @@ def check_with_nix(
     exe = shutil.which(nix_instantiate)
     if exe is None:
         return None
-    from nixos_settings.core.optpath import show_segment
+    from nixos_settings.core.nix.optpath import show_segment
 
     path = ".".join(show_segment(s) for s in loc)
     expr = f"let o = {options_expr}; in o.{path}.type.check ({nix_text})"

@@ -9,7 +9,7 @@ Public API (for ``cli.py``)
 * ``add_options_argument(parser) -> None`` – the shared ``--options SRC`` argument.
 * ``load_options_for_cli(args) -> OptionSet`` – resolves ``args.options`` (file path,
   ``channel:NAME``, ``eval``, ``flake:PATH#HOST``, ``home-manager:FILE``; none = newest
-  cache) and raises :class:`~nixos_settings.core.errors.OptionsError` when there is no
+  cache) and raises :class:`~nixos_settings.core.common.errors.OptionsError` when there is no
   metadata at all.
 
 ``search`` exits 0 when something matched, 1 when nothing did.  Never imports Qt; the
@@ -25,8 +25,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from nixos_settings.core.errors import OptionsError
-from nixos_settings.core.options import Literal, OptionInfo, OptionSet
+from nixos_settings.core.common.errors import OptionsError
+from nixos_settings.core.options.model import Literal, OptionInfo, OptionSet
 
 DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
 SOURCES_HELP = (
@@ -49,7 +49,7 @@ def _progress(message: str, fraction: float | None) -> None:
 
 def load_options_for_cli(args: argparse.Namespace) -> OptionSet:
     """The option set ``args.options`` names (errors as OptionsError, one line)."""
-    from nixos_settings.core.sources import resolve_options
+    from nixos_settings.core.options.sources import resolve_options
 
     spec = getattr(args, "options", None)
     file = getattr(args, "file", None)
@@ -68,7 +68,7 @@ def load_options_for_cli(args: argparse.Namespace) -> OptionSet:
 
 
 def _snippet(opt: OptionInfo, width: int = 160) -> str:
-    from nixos_settings.core.describe import description_text
+    from nixos_settings.core.options.describe import description_text
 
     text = " ".join(description_text(opt).split())
     if text == "No description.":
@@ -78,7 +78,7 @@ def _snippet(opt: OptionInfo, width: int = 160) -> str:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Ranked option search."""
-    from nixos_settings.core.search import SearchIndex
+    from nixos_settings.core.options.search import SearchIndex
 
     options = load_options_for_cli(args)
     index = SearchIndex(options)
@@ -115,7 +115,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _literal_lines(lit: Literal) -> list[str]:
     if lit.kind in ("markdown", "docbook"):
-        from nixos_settings.core.describe import html_to_text, render_literal
+        from nixos_settings.core.options.describe import html_to_text, render_literal
 
         return html_to_text(render_literal(lit)).splitlines()
     return lit.text.splitlines() or [""]
@@ -128,8 +128,8 @@ def _field(label: str, lines: list[str]) -> list[str]:
 
 
 def _find_option(options: OptionSet, name: str) -> OptionInfo:
-    from nixos_settings.core import optpath
-    from nixos_settings.core.join import suggest
+    from nixos_settings.core.nix import optpath
+    from nixos_settings.core.options.tree import suggest
 
     opt = options.by_name(name)
     if opt is not None:
@@ -148,7 +148,7 @@ def _configuration(args: argparse.Namespace) -> Any | None:
     file = getattr(args, "file", None)
     flake = getattr(args, "flake", None)
     try:
-        from nixos_settings.core.config import Configuration
+        from nixos_settings.core.config.configuration import Configuration
     except ImportError:
         return None
     if flake:
@@ -166,7 +166,7 @@ def _configuration(args: argparse.Namespace) -> Any | None:
 
 def describe_option(opt: OptionInfo) -> list[str]:
     """The metadata block ``show`` prints."""
-    from nixos_settings.core.describe import description_text
+    from nixos_settings.core.options.describe import description_text
 
     out = [opt.name]
     out += _field("Type", [opt.type])
@@ -191,7 +191,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     lines = describe_option(opt)
     cfg = _configuration(args)
     if cfg is not None:
-        from nixos_settings.core.join import join
+        from nixos_settings.core.options.tree import join
 
         joined = join(options, cfg.definitions)
         nodes = joined.for_option(opt)
@@ -209,7 +209,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def optpath_show(loc: Any) -> str:
-    from nixos_settings.core.optpath import show
+    from nixos_settings.core.nix.optpath import show
 
     return show(tuple(loc))
 

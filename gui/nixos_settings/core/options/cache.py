@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nixos_settings.core.options import (
+from nixos_settings.core.options.model import (
     Declaration,
     Literal,
     OptionInfo,

@@ -1,0 +1,1 @@
+"""Foundations every layer may use: error types and small records."""

@@ -1,0 +1,1 @@
+"""The configuration model: documents, their definitions, imports and flake hosts."""

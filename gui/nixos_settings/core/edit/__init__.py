@@ -1,0 +1,1 @@
+"""Editing: where a change goes (planning), and writing it safely (save, vcs, privileged)."""

@@ -1,0 +1,2 @@
+"""Nix text: the parser (the only tree-sitter importer), grammar vocabulary, literals,
+rendering, option paths, splices and diffs."""

@@ -1,0 +1,1 @@
+"""The running system: nixos-rebuild planning and output, generations."""
