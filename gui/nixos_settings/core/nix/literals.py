@@ -1,17 +1,24 @@
-"""Reading simple Nix literals back into Python values (the typed editors, attribute names,
-type checks).
+"""Reading Nix literals back into Python values: the one decoder of literal syntax.
 
-A typed editor can only show a value it understands: ``true``, ``42``, ``"text"``,
-``''lines''``, ``null`` and lists of those.  Anything else (``pkgs.zsh``, ``"${x}"``,
-``lib.optional …``) makes :func:`decode` return :data:`NOT_LITERAL`, and the page falls back to
-the raw expression editor.  Parsing goes through :mod:`nixos_settings.core.nix.syntax`; nodes are
-used by duck typing.
+Two readers share the string decoding below:
+
+* :func:`decode` for the typed editors: a typed editor can only show a value it understands,
+  ``true``, ``42``, ``"text"``, ``''lines''``, ``null`` and lists of those.  Anything else
+  (``pkgs.zsh``, ``"${x}"``, ``lib.optional …``) makes it return :data:`NOT_LITERAL`, and the
+  page falls back to the raw expression editor.
+* :func:`read_literal` for type checks: every expression reads to a :data:`Value`; what cannot
+  be judged without evaluation becomes an :class:`Opaque`, strings and paths keep their kind
+  (:class:`StringValue`, :class:`PathValue`), attribute sets become dicts.
+
+Parsing goes through :mod:`nixos_settings.core.nix.syntax`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from nixos_settings.core.common.errors import ParseError
 from nixos_settings.core.nix import syntax
 
 NOT_LITERAL: Any = object()
@@ -127,3 +134,109 @@ def _indented(source: bytes, node: Any) -> Any:
     value = "\n".join(out)
     pieces = value.split("\x00")
     return pieces[0] + "".join(_ESCAPES.get(p[:1], p[:1]) + p[1:] for p in pieces[1:])
+
+
+# --------------------------------------------------------------------------- for type checks
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A value that cannot be judged without evaluation (``pkgs.foo``, ``f x``, ``./a + b``);
+    ``what`` is its source text."""
+
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class PathValue:
+    """A path literal (``./a``, ``/etc/x``, ``<nixpkgs>``, ``~/x``), as written."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StringValue:
+    """A string literal's value; ``text`` is None when the string is interpolated."""
+
+    text: str | None
+
+
+Value = (
+    None | bool | int | float | StringValue | PathValue | Opaque | list["Value"]
+    | dict[str, "Value"]
+)
+
+
+def read_literal(text: str) -> Value:
+    """The value of the one Nix expression ``text``, as far as it can be read without
+    evaluation.
+
+    Raises :class:`~nixos_settings.core.common.errors.ParseError` when ``text`` is not valid
+    Nix or is not exactly one expression.
+    """
+    src = text.encode("utf-8")
+    tree = syntax.parse(src)
+    probs = syntax.problems(tree)
+    if probs:
+        p = probs[0]
+        raise ParseError(f"not valid Nix: {p.message} at line {p.line + 1}, column {p.column + 1}")
+    exprs = [c for c in tree.root_node.children if c.type != "comment"]
+    if len(exprs) != 1:
+        raise ParseError("expected one Nix expression" if not exprs else "more than one expression")
+    return _read(src, exprs[0])
+
+
+def _read(src: bytes, node: syntax.Node) -> Value:
+    t = node.type
+    text = src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    if t == "integer_expression":
+        return int(text)
+    if t == "float_expression":
+        return float(text)
+    if t == "unary_expression":
+        return _read_negation(src, node, text)
+    if t == "parenthesized_expression":
+        inner = [c for c in node.children if c.type not in ("(", ")")]
+        return _read(src, inner[0]) if len(inner) == 1 else Opaque(text)
+    if t == "variable_expression":
+        return _KEYWORDS[text] if text in _KEYWORDS else Opaque(text)
+    if t in ("string_expression", "indented_string_expression"):
+        if any(c.type == "interpolation" for c in node.children):
+            return StringValue(None)
+        return StringValue(string_value(src, node))
+    if t in ("path_expression", "spath_expression", "hpath_expression"):
+        return PathValue(text)
+    if t == "list_expression":
+        return [_read(src, c) for c in node.children if c.type not in ("[", "]")]
+    if t in ("attrset_expression", "rec_attrset_expression"):
+        return _read_attrset(src, node, text)
+    return Opaque(text)
+
+
+_KEYWORDS: dict[str, Value] = {"true": True, "false": False, "null": None}
+
+
+def _read_negation(src: bytes, node: syntax.Node, text: str) -> Value:
+    kids = [c for c in node.children if c.type != "-"]
+    if text.startswith("-") and len(kids) == 1:
+        v = _read(src, kids[0])
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return -v
+    return Opaque(text)
+
+
+def _read_attrset(src: bytes, node: syntax.Node, text: str) -> Value:
+    out: dict[str, Value] = {}
+    for bs in node.children:
+        if bs.type != "binding_set":
+            continue
+        for b in bs.children:
+            if b.type != "binding":
+                return Opaque(text)
+            path = b.child_by_field_name("attrpath")
+            val = b.child_by_field_name("expression")
+            if path is None or val is None:
+                return Opaque(text)
+            key = src[path.start_byte : path.end_byte].decode("utf-8", "replace")
+            out[key] = _read(src, val)
+    return out

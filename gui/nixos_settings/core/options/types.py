@@ -33,7 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nixos_settings.core.nix.literals import string_value
+from nixos_settings.core.common.errors import ParseError
+from nixos_settings.core.nix.literals import Opaque, PathValue, StringValue, read_literal
 
 KINDS = (
     "bool",
@@ -539,76 +540,6 @@ def kinds(text: str | None) -> frozenset[str]:
 # --------------------------------------------------------------------------- literal values
 
 
-class _Opaque:
-    """A value that cannot be judged without evaluation (``pkgs.foo``, ``f x``, ``"${x}"``)."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-
-@dataclass(frozen=True, slots=True)
-class _PathValue:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class _StrValue:
-    text: str | None  # None when interpolated
-
-
-def _node_value(src: bytes, node: Any) -> Any:
-    t = node.type
-    text = src[node.start_byte : node.end_byte].decode("utf-8", "replace")
-    if t == "integer_expression":
-        return int(text)
-    if t == "float_expression":
-        return float(text)
-    if t == "unary_expression":
-        kids = [c for c in node.children if c.type != "-"]
-        if text.startswith("-") and len(kids) == 1:
-            v = _node_value(src, kids[0])
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                return -v
-        return _Opaque(text)
-    if t == "parenthesized_expression":
-        inner = [c for c in node.children if c.type not in ("(", ")")]
-        return _node_value(src, inner[0]) if len(inner) == 1 else _Opaque(text)
-    if t == "variable_expression":
-        if text == "true":
-            return True
-        if text == "false":
-            return False
-        if text == "null":
-            return None
-        return _Opaque(text)
-    if t in ("string_expression", "indented_string_expression"):
-        if any(c.type == "interpolation" for c in node.children):
-            return _StrValue(None)
-        return _StrValue(string_value(src, node))
-    if t in ("path_expression", "spath_expression", "hpath_expression"):
-        return _PathValue(text)
-    if t == "list_expression":
-        return [_node_value(src, c) for c in node.children if c.type not in ("[", "]")]
-    if t in ("attrset_expression", "rec_attrset_expression"):
-        out: dict[str, Any] = {}
-        for bs in node.children:
-            if bs.type != "binding_set":
-                continue
-            for b in bs.children:
-                if b.type != "binding":
-                    return _Opaque(text)
-                path = b.child_by_field_name("attrpath")
-                val = b.child_by_field_name("expression")
-                if path is None or val is None:
-                    return _Opaque(text)
-                key = src[path.start_byte : path.end_byte].decode("utf-8", "replace")
-                out[key] = _node_value(src, val)
-        return out
-    return _Opaque(text)
-
-
-
-
 def _what(v: Any) -> str:
     if v is None:
         return "null"
@@ -618,9 +549,9 @@ def _what(v: Any) -> str:
         return f"the integer {v}"
     if isinstance(v, float):
         return f"the number {v}"
-    if isinstance(v, _StrValue):
+    if isinstance(v, StringValue):
         return "a string" if v.text is None else f"the string {_show_value(v.text)}"
-    if isinstance(v, _PathValue):
+    if isinstance(v, PathValue):
         return f"the path {v.text}"
     if isinstance(v, list):
         return "a list"
@@ -631,7 +562,7 @@ def _what(v: Any) -> str:
 
 def _check(t: NixType, v: Any) -> str | None:
     """None when ``v`` fits ``t`` (or cannot be judged); else a precise message."""
-    if isinstance(v, _Opaque):
+    if isinstance(v, Opaque):
         return None
     k = t.kind
     if k in ("any", "expression", "format", "function"):
@@ -666,15 +597,15 @@ def _check(t: NixType, v: Any) -> str | None:
         shown = ", ".join(_show_value(x) for x in t.values)
         return f"{_what(v)} is not one of {shown}"
     if k == "path":
-        if isinstance(v, _PathValue):
+        if isinstance(v, PathValue):
             return None
-        if isinstance(v, _StrValue):
+        if isinstance(v, StringValue):
             if t.absolute and v.text is not None and not v.text.startswith("/"):
                 return f"expected an absolute path (starting with /), got {_what(v)}"
             return None
         return f"expected a path, got {_what(v)}"
     if k == "package":
-        if isinstance(v, _StrValue | _PathValue | dict):
+        if isinstance(v, StringValue | PathValue | dict):
             return None
         return f"expected a package (e.g. pkgs.hello), got {_what(v)}"
     if k == "list":
@@ -700,14 +631,14 @@ def _check(t: NixType, v: Any) -> str | None:
                 return f"attribute {key}: {m}"
         return None
     if k == "submodule":
-        if isinstance(v, dict | _PathValue):
+        if isinstance(v, dict | PathValue):
             return None
         return f"expected an attribute set, got {_what(v)}"
     return None
 
 
 def _enum_has(values: tuple[Any, ...], v: Any) -> bool:
-    if isinstance(v, _StrValue):
+    if isinstance(v, StringValue):
         return v.text is None or v.text in [x for x in values if isinstance(x, str)]
     for x in values:
         if x is None or v is None:
@@ -746,7 +677,7 @@ def _range_note(t: NixType) -> str:
 
 
 def _check_string(t: NixType, v: Any) -> str | None:
-    if not isinstance(v, _StrValue):
+    if not isinstance(v, StringValue):
         what = "lines of text" if t.kind == "lines" else "a string"
         return f"expected {what} (in quotes), got {_what(v)}"
     s = v.text
@@ -837,19 +768,12 @@ def validate_literal(nixtype: NixType | str, nix_text: str) -> str | None:
     message when the text does not parse.  Values that need evaluation (``pkgs.foo``,
     ``lib.mkDefault x``, interpolated strings) are accepted.
     """
-    from nixos_settings.core.nix import syntax
-
     t = parse_type(nixtype) if isinstance(nixtype, str) else nixtype
-    src = nix_text.encode("utf-8")
-    tree = syntax.parse(src)
-    probs = syntax.problems(tree)
-    if probs:
-        p = probs[0]
-        return f"not valid Nix: {p.message} at line {p.line + 1}, column {p.column + 1}"
-    exprs = [c for c in tree.root_node.children if c.type != "comment"]
-    if len(exprs) != 1:
-        return "expected one Nix expression" if not exprs else "more than one expression"
-    return _check(t, _node_value(src, exprs[0]))
+    try:
+        value = read_literal(nix_text)
+    except ParseError as err:
+        return str(err)
+    return _check(t, value)
 
 
 # --------------------------------------------------------------------------- with Nix
