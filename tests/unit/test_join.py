@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from nixos_settings.core.options.model import OptionSet, load_file
-from nixos_settings.core.options.tree import join, suggest, unknown_definitions
+from nixos_settings.core.options.suggest import suggest
+from nixos_settings.core.options.tree import join, unknown_definitions
 
 REPO = Path(__file__).resolve().parents[2]
 FIX = REPO / "tests" / "fixtures" / "options"

@@ -195,7 +195,7 @@ def _check_against_metadata(args: argparse.Namespace, loc: tuple[str, ...],
     metadata is at hand (``--options``, or the newest cached); else return a note."""
     from nixos_settings.cli import options as cli_options
     from nixos_settings.core.common.errors import OptionsError
-    from nixos_settings.core.options import tree as join
+    from nixos_settings.core.options.suggest import check_value
 
     try:
         options = cli_options.load_options_for_cli(args)
@@ -204,7 +204,7 @@ def _check_against_metadata(args: argparse.Namespace, loc: tuple[str, ...],
             raise
         return ("no option metadata, so the option and value were not checked "
                 "(give --options SRC)")
-    problem = join.check_value(options, loc, text)
+    problem = check_value(options, loc, text)
     if problem:
         raise CliError(f"{problem}; nothing was changed (--no-check sets it anyway)")
     return None

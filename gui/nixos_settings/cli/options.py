@@ -129,7 +129,7 @@ def _field(label: str, lines: list[str]) -> list[str]:
 
 def _find_option(options: OptionSet, name: str) -> OptionInfo:
     from nixos_settings.core.nix import optpath
-    from nixos_settings.core.options.tree import suggest
+    from nixos_settings.core.options.suggest import suggest
 
     opt = options.by_name(name)
     if opt is not None:

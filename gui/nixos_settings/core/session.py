@@ -77,7 +77,7 @@ class Session:
         """
         if self.options is None:
             return None
-        from nixos_settings.core.options.tree import check_value
+        from nixos_settings.core.options.suggest import check_value
 
         return check_value(self.options, tuple(loc), nix_text)
 

@@ -327,24 +327,9 @@ class Controller(QObject):
 
     def list_elements(self, definition: Any) -> list[str] | None:
         """Source texts of a list definition's elements; None when the value is not a list."""
-        from nixos_settings.core.config.definitions import list_elements, strip_parens
+        from nixos_settings.core.config.definitions import element_texts
 
-        node = getattr(definition, "value", None)
-        if node is None or self.cfg is None:
-            return None
-        inner = strip_parens(node)
-        while inner.type in ("with_expression", "let_expression"):
-            body = inner.child_by_field_name("body")
-            if body is None:
-                return None
-            inner = strip_parens(body)
-        if inner.type not in ("list_expression", "binary_expression"):
-            return None
-        source = self.cfg.documents[Path(definition.file)].source
-        elements = list_elements(node)
-        if inner.type == "binary_expression" and not elements:
-            return None
-        return [source[e.start_byte : e.end_byte].decode("utf-8", "replace") for e in elements]
+        return element_texts(definition)
 
     def package_names(self) -> set[str]:
         """Names for package completion: what the configuration already lists, plus every

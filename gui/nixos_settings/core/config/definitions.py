@@ -446,6 +446,27 @@ def list_elements(value: Node | None) -> list[Node]:
     return []
 
 
+def element_texts(definition: Definition) -> list[str] | None:
+    """Source texts of a list definition's elements, looking through ``with``, ``let``,
+    parentheses and ``++``; None when the value is not a list."""
+    node = definition.value
+    doc = definition.doc
+    if node is None or doc is None:
+        return None
+    inner = strip_parens(node)
+    while inner.type in ("with_expression", "let_expression"):
+        body = inner.child_by_field_name("body")
+        if body is None:
+            return None
+        inner = strip_parens(body)
+    if inner.type not in ("list_expression", "binary_expression"):
+        return None
+    elements = list_elements(node)
+    if inner.type == "binary_expression" and not elements:
+        return None
+    return [doc.source[e.start_byte : e.end_byte].decode("utf-8", "replace") for e in elements]
+
+
 def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, bytes]]) -> bool:
     """Update ``module`` after ``splices`` (in ``old`` coordinates) were applied to its
     document, which is already reparsed.  Only module-level bindings the splices touch are

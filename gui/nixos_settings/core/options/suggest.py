@@ -1,0 +1,135 @@
+"""One "did you mean" and one value check, for every face.
+
+* ``suggest(loc, options, limit=3) -> list[str]``: option names (concrete: the user's entry
+  names kept) close to an unknown ``loc``.
+* ``check_value(options, loc, nix_text) -> str | None``: why setting ``loc`` to ``nix_text``
+  is refused (unknown option, read-only, value does not fit the type), or None.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from nixos_settings.core.nix.optpath import show
+from nixos_settings.core.options.locs import classify
+from nixos_settings.core.options.model import OptionSet, is_placeholder
+from nixos_settings.core.options.types import parse_type, validate_literal
+
+Loc = tuple[str, ...]
+
+
+def _close(seg: str, candidates: list[str]) -> list[str]:
+    plain = [c for c in candidates if not is_placeholder(c)]
+    low = seg.lower()
+    same_case = [c for c in plain if c.lower() == low and c != seg]
+    close = difflib.get_close_matches(seg, plain, n=3, cutoff=0.6)
+    lowered = {c.lower(): c for c in plain}
+    close += [lowered[c] for c in difflib.get_close_matches(low, list(lowered), n=3, cutoff=0.6)]
+    return list(dict.fromkeys(same_case + close))
+
+
+def suggest(loc: Sequence[str], options: OptionSet, limit: int = 3) -> list[str]:
+    """Option names (concrete: the definition's entry names kept) the user may have meant."""
+    loc = tuple(loc)
+    # Each frontier item: (template prefix, concrete prefix, number of corrections).
+    frontier: list[tuple[Loc, Loc, int]] = [((), (), 0)]
+    for seg in loc:
+        nxt: list[tuple[Loc, Loc, int]] = []
+        for templ, conc, fixes in frontier:
+            kids = options.children(templ)
+            if seg in kids:
+                nxt.append(((*templ, seg), (*conc, seg), fixes))
+                continue
+            holders = [k for k in kids if is_placeholder(k)]
+            if holders:
+                nxt.extend(((*templ, h), (*conc, seg), fixes) for h in holders)
+                continue
+            nxt.extend(((*templ, c), (*conc, c), fixes + 1) for c in _close(seg, kids))
+        frontier = sorted(nxt, key=lambda x: x[2])[:8]
+        if not frontier:
+            break
+    out: list[str] = _same_parent(loc, options)
+    for templ, conc, fixes in frontier:
+        if fixes and options.get(templ) is not None:
+            out.append(show(conc))
+    if not out:
+        # Too deep below a plain option (``services.x.enable.foo``): offer the option.
+        pm = options.match_prefix(loc)
+        if pm is not None:
+            out.append(show(loc[: pm[1]]))
+    if not out:
+        out = _by_last_segment(loc, options)
+    return list(dict.fromkeys(out))[:limit]
+
+
+def _norm_segment(seg: str) -> str:
+    return seg.lower().replace("-", "").replace("_", "")
+
+
+def _same_parent(loc: Loc, options: OptionSet) -> list[str]:
+    """Options below the deepest prefix of ``loc`` that exists whose last segment is the
+    same word, ignoring case and ``-``/``_`` (``services.openssh.settings.PermitRootLogin``
+    → ``services.openssh.permitRootLogin``), then ones close to it."""
+    depth = 0
+    node: Loc = ()
+    for seg in loc[:-1]:
+        kids = options.children(node)
+        if seg in kids:
+            node = (*node, seg)
+        else:
+            holders = [k for k in kids if is_placeholder(k)]
+            if not holders:
+                break
+            node = (*node, holders[0])
+        depth += 1
+    if depth < 2 or depth < len(loc) - 2:
+        return []  # only a mix-up near the end: "services.<typo>.enable" is not one
+    want = _norm_segment(loc[-1])
+    cands = [o for o in options.under(node) if o.loc != tuple(loc)]
+    exact = [o for o in cands if _norm_segment(o.loc[-1]) == want]
+    if exact:
+        exact.sort(key=lambda o: len(o.loc))
+        return [_concrete(o.loc, loc) for o in exact[:3]]
+    by_word = {_norm_segment(o.loc[-1]): o for o in sorted(cands, key=lambda o: -len(o.loc))}
+    close = difflib.get_close_matches(want, list(by_word), n=3, cutoff=0.8)
+    return [_concrete(by_word[w].loc, loc) for w in close]
+
+
+def _concrete(templ: Loc, loc: Loc) -> str:
+    """``templ`` with its placeholders replaced by the user's names where ``loc`` has them."""
+    return show(tuple(c if is_placeholder(t) and i < len(loc) - 1 else t
+                      for i, (t, c) in enumerate(zip(templ, (*loc, *templ[len(loc):]),
+                                                     strict=False))))
+
+
+def _by_last_segment(loc: Loc, options: OptionSet) -> list[str]:
+    """Options under the same top-level segment whose last segment is close to ours."""
+    if not loc:
+        return []
+    last = loc[-1].lower()
+    cands = [o for o in options.under(loc[:1])] if len(loc) > 1 else list(options)
+    names = {o.loc[-1].lower() for o in cands}
+    close = set(difflib.get_close_matches(last, list(names), n=5, cutoff=0.75))
+    return [o.name for o in cands if o.loc[-1].lower() in close][:3]
+
+
+def check_value(options: OptionSet, loc: Sequence[str], nix_text: str) -> str | None:
+    """Why setting ``loc`` to ``nix_text`` is wrong according to the metadata, or None.
+
+    Unknown options (with suggestions), read-only options and values that do not fit the
+    option's type are refused; values inside attribute-set-like options and whole
+    attribute sets of option groups are left to Nix.
+    """
+    loc = tuple(loc)
+    what, opt, _n = classify(loc, options)
+    if what == "unknown":
+        hints = suggest(loc, options)
+        hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
+        return f"unknown option {show(loc)}{hint}"
+    if what != "option" or opt is None:
+        return None
+    if opt.read_only:
+        return f"{show(loc)} is read-only: NixOS sets it, it cannot be set in a configuration"
+    problem = validate_literal(parse_type(opt.type), nix_text)
+    return f"{show(loc)}: {problem}" if problem else None
