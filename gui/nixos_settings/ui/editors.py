@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from nixos_settings.core.nix import syntax
 from nixos_settings.core.nix.literals import NOT_LITERAL, decode
 from nixos_settings.core.nix.render import to_nix
-from nixos_settings.core.options.types import NixType, parse_type
+from nixos_settings.core.options.types import EditorKind, NixType, parse_type
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
@@ -46,15 +46,19 @@ INT_MAX = 2**31 - 1
 
 @dataclass
 class EditorSpec:
-    """What editor an option gets.  ``kind``: bool, int, str, lines, enum, list_str, list_int,
-    package_list, attrs_submodule, raw."""
+    """What editor an option gets: ``kind`` (an :class:`EditorKind`; plain strings such as
+    ``"raw"`` are accepted), bounds, enum choices, whether ``null`` is allowed, the type's
+    words."""
 
-    kind: str
+    kind: EditorKind
     minimum: int = INT_MIN
     maximum: int = INT_MAX
     choices: list[Any] = field(default_factory=list)
     nullable: bool = False
     words: str = ""
+
+    def __post_init__(self) -> None:
+        self.kind = EditorKind(self.kind)
 
 
 def _clamp(v: int | float | None, default: int) -> int:
@@ -64,53 +68,23 @@ def _clamp(v: int | float | None, default: int) -> int:
 
 
 def spec_for(t: NixType) -> EditorSpec:
-    """Pick the editor for a parsed option type."""
-    words = t.label()
-    if t.nullable and t.kind != "null":
-        inner = spec_for(t.without_null())
-        if inner.kind in ("raw", "attrs_submodule"):
-            return EditorSpec("raw", words=words)
-        inner.nullable = True
-        inner.words = words
-        return inner
-    kind = t.kind
-    if kind == "bool":
-        return EditorSpec("bool", words=words)
-    if kind == "int":
-        return EditorSpec("int", _clamp(t.minimum, INT_MIN), _clamp(t.maximum, INT_MAX),
-                          words=words)
-    if kind == "enum":
-        return EditorSpec("enum", choices=list(t.values), words=words)
-    if kind == "lines":
-        return EditorSpec("lines", words=words)
-    if kind in ("str", "path"):
-        return EditorSpec("str", words=words)
-    el = t.element
-    text = t.text or ""
-    if kind in ("list", "attrs") and el is not None and el.kind == "expression":
-        # plural wordings older releases use ("list of packages", "... of submodules")
-        if text.endswith(("of packages", "of package")):
-            el = NixType("package", "package")
-        elif "submodule" in text:
-            el = NixType("submodule", "submodule")
-    if kind == "list" and el is not None:
-        if el.kind == "package":
-            return EditorSpec("package_list", words=words)
-        if el.kind in ("str", "path"):
-            return EditorSpec("list_str", words=words)
-        if el.kind == "int":
-            return EditorSpec("list_int", words=words)
-    if kind == "attrs" and el is not None and el.kind == "submodule":
-        return EditorSpec("attrs_submodule", words=words)
-    if kind == "list" and el is not None and el.kind == "submodule":
-        return EditorSpec("list_submodule", words=words)
-    return EditorSpec("raw", words=words)
+    """The editor for a parsed option type: the kind the type names, with its bounds or
+    choices (those of ``T`` for ``null or T``)."""
+    kind = t.editor
+    inner = t.without_null() if t.nullable and t.kind != "null" else t
+    spec = EditorSpec(kind, words=t.label(), nullable=inner is not t and kind != EditorKind.RAW)
+    if kind == EditorKind.INT:
+        spec.minimum = _clamp(inner.minimum, INT_MIN)
+        spec.maximum = _clamp(inner.maximum, INT_MAX)
+    elif kind == EditorKind.ENUM:
+        spec.choices = list(inner.values)
+    return spec
 
 
 def editor_spec(type_text: str | None) -> EditorSpec:
     """Pick the editor for an option type description (``None``/unknown → raw)."""
     if not type_text:
-        return EditorSpec("raw", words="unknown type (edit as a Nix expression)")
+        return EditorSpec(EditorKind.RAW, words="unknown type (edit as a Nix expression)")
     return spec_for(parse_type(type_text))
 
 
