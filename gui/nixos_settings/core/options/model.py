@@ -64,7 +64,7 @@ from typing import Any
 import orjson
 
 from nixos_settings.core.common.errors import OptionsError
-from nixos_settings.core.nix.render import NixExpr, to_nix
+from nixos_settings.core.nix.render import NixExpr, render_double, to_nix
 
 Loc = tuple[str, ...]
 
@@ -347,6 +347,10 @@ def _renderable(value: Any) -> object:
 def json_to_nix(value: Any) -> str:
     """Render a JSON value (a pre-2023 raw default/example) as Nix text (with
     :func:`~nixos_settings.core.nix.render.to_nix`, the one renderer)."""
+    if value is None or value is True or value is False or type(value) is int:
+        return "null" if value is None else str(value).lower()  # the common cases, fast
+    if type(value) is str and "\n" not in value:
+        return render_double(value)
     try:
         return to_nix(_renderable(value))
     except ValueError:  # a float too small for a Nix literal
