@@ -252,3 +252,15 @@ def test_one_class_per_kind() -> None:
         assert t.kind == kind and t.words() == t.label()
         assert t.words() or kind == "either"  # no alternatives, no words
         assert isinstance(t.editor, EditorKind)
+
+
+@pytest.mark.parametrize(
+    ("text", "empty"),
+    [("boolean", "false"), (PORT, "0"), ("null or signed integer", "0"), ("string", '""'),
+     ("lines", '""'), ("path", '""'), ('one of "a", "b"', "null"),
+     ("list of string", "null"), ("null or string or signed integer", "null")],
+)
+def test_empty_value_to_start_from(text: str, empty: str) -> None:
+    t = parse_type(text)
+    assert t.empty_text() == empty
+    assert empty == "null" or validate_literal(t, empty) is None  # a value that fits

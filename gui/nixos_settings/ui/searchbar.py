@@ -8,7 +8,7 @@ Up/Down move through the list while the focus stays in the field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -34,8 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from nixos_settings.core.nix import optpath
-from nixos_settings.core.options.model import OptionInfo
-from nixos_settings.core.options.search import SearchHit
+
+if TYPE_CHECKING:
+    from nixos_settings.core.options.model import OptionInfo
+    from nixos_settings.core.options.search import SearchHit
 
 Loc = tuple[str, ...]
 _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid = root)

@@ -37,9 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from nixos_settings.core.nix.optpath import show, show_segment
-from nixos_settings.core.options.locs import classify
 from nixos_settings.core.options.model import OptionInfo, OptionSet, is_placeholder
-from nixos_settings.core.options.suggest import suggest
 
 if TYPE_CHECKING:
     from nixos_settings.core.config.definitions import Definition
@@ -147,6 +145,11 @@ class Joined:
 
 def join(options: OptionSet, definitions: Iterable[Any]) -> Joined:
     """Attach every definition to its option instance; collect the unknown ones."""
+    # imported on first use: the window builds its (empty) tree at start-up, before any
+    # metadata, and the type parser behind classify is not needed until then
+    from nixos_settings.core.options.locs import classify
+    from nixos_settings.core.options.suggest import suggest
+
     out = Joined(options)
     for d in definitions:
         loc = tuple(d.loc)
@@ -404,6 +407,8 @@ class OptionTree:
 
     def _covered(self, loc: Loc) -> bool:
         """True when an option covers ``loc`` (cached per metadata set)."""
+        from nixos_settings.core.options.locs import classify  # on first use, as in join
+
         assert self.options is not None
         if id(self.options) not in _KNOWN_CACHE:
             _KNOWN_CACHE.clear()

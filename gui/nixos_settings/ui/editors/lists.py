@@ -114,8 +114,7 @@ class PackageListEditor(ValueEditor):
         self.entry = FocusLineEdit()
         self.entry.setPlaceholderText("Package name, e.g. firefox")
         self.entry.returnPressed.connect(self._add)
-        names = sorted(self.controller.package_names()) if hasattr(
-            self.controller, "package_names") else []
+        names = sorted(self.controller.package_names())
         self.completer = QCompleter(QStringListModel(names, self), self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -244,8 +243,8 @@ class SubmoduleListEditor(ValueEditor):
 
     def fields(self) -> list[str]:
         """Names of the submodule's options (``loc.*.NAME``), from the metadata."""
-        options = getattr(self.controller, "options", None)
-        if options is None or not hasattr(options, "children"):
+        options = self.controller.options
+        if options is None:
             return []
         return [k for k in options.children((*self.loc, "*")) if k not in ("*", "<name>")]
 
@@ -262,9 +261,7 @@ class SubmoduleListEditor(ValueEditor):
         if not names:
             return "{ }"
         info = self.controller.info((*self.loc, "*", names[0]))
-        kind = parse_type(info.type).editor if info is not None else EditorKind.RAW
-        empty = {EditorKind.STR: '""', EditorKind.LINES: '""', EditorKind.BOOL: "false",
-                 EditorKind.INT: "0"}.get(kind, "null")
+        empty = parse_type(info.type).empty_text() if info is not None else "null"
         return f"{{\n  {names[0]} = {empty};\n}}"
 
     def _add(self) -> None:

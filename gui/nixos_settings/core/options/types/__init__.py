@@ -35,6 +35,7 @@ from collections.abc import Sequence
 
 from nixos_settings.core.common.errors import ParseError
 from nixos_settings.core.nix.literals import read_literal
+from nixos_settings.core.nix.optpath import show_segment
 from nixos_settings.core.options.types.base import (
     INT64_MAX,
     INT64_MIN,
@@ -131,8 +132,6 @@ def check_with_nix(
     exe = shutil.which(nix_instantiate)
     if exe is None:
         return None
-    from nixos_settings.core.nix.optpath import show_segment
-
     path = ".".join(show_segment(s) for s in loc)
     expr = f"let o = {options_expr}; in o.{path}.type.check ({nix_text})"
     try:

@@ -88,6 +88,11 @@ class NixType:
         """The typed editor for a value of this type (raw Nix text unless a class says)."""
         return EditorKind.RAW
 
+    def empty_text(self) -> str:
+        """Nix text of an empty value to start editing from (``""``, ``false``, ``0``);
+        ``null`` when the type has none."""
+        return "null"
+
     def check(self, value: object) -> str | None:
         """None when a decoded literal fits (or cannot be judged); else a precise message."""
         if isinstance(value, Opaque):

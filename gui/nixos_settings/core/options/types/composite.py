@@ -140,6 +140,12 @@ class EitherType(NixType):
             return EditorKind.RAW
         return inner
 
+    def empty_text(self) -> str:
+        """T's empty value for ``null or T`` edited with T's editor; else ``null``."""
+        if self.editor == EditorKind.RAW:
+            return "null"
+        return self.without_null().empty_text()
+
     def mismatch(self, value: object) -> str | None:
         msgs = []
         for alt in self.args:

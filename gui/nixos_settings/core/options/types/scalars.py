@@ -29,6 +29,9 @@ class BoolType(NixType):
     def editor(self) -> EditorKind:
         return EditorKind.BOOL
 
+    def empty_text(self) -> str:
+        return "false"
+
     def mismatch(self, value: object) -> str | None:
         if isinstance(value, bool):
             return None
@@ -87,6 +90,9 @@ class IntType(_Numeric):
     def editor(self) -> EditorKind:
         return EditorKind.INT
 
+    def empty_text(self) -> str:
+        return "0"
+
     def expected(self) -> str:
         return "an integer"
 
@@ -131,6 +137,9 @@ class StrType(NixType):
     @property
     def editor(self) -> EditorKind:
         return EditorKind.STR
+
+    def empty_text(self) -> str:
+        return '""'
 
     def what(self) -> str:
         return "a string"
@@ -214,6 +223,9 @@ class PathType(NixType):
     @property
     def editor(self) -> EditorKind:
         return EditorKind.STR
+
+    def empty_text(self) -> str:
+        return '""'
 
     def mismatch(self, value: object) -> str | None:
         if isinstance(value, PathValue):
