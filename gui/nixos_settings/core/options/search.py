@@ -40,7 +40,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from nixos_settings.core.options.model import OptionInfo, OptionSet
+from nixos_settings.core.options.model import OptionInfo, OptionSet, is_placeholder
 
 #: the postings of one query word: (weight, option ids) per layer (name, words, description)
 _Layers = list[tuple[float, list[int]]]
@@ -135,13 +135,9 @@ def _stem(w: str) -> str:
     return w
 
 
-def _is_placeholder(seg: str) -> bool:
-    return seg == "*" or (seg.startswith("<") and seg.endswith(">"))
-
-
 def segment_tokens(seg: str) -> tuple[str, ...]:
     """Lowercase tokens of one loc segment: itself, its camelCase/-/_ parts, and stems."""
-    if _is_placeholder(seg):
+    if is_placeholder(seg):
         return ()
     if seg.isalnum() and seg.islower():
         # the common case (enable, services, openssh): no camelCase parts to split off
