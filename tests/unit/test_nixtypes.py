@@ -17,6 +17,7 @@ from nixos_settings.core.options.types import (
     NixType,
     check_with_nix,
     kinds,
+    make_type,
     parse_type,
     validate_literal,
 )
@@ -246,6 +247,9 @@ def test_each_type_names_its_editor(text: str, editor: EditorKind) -> None:
 
 
 def test_one_class_per_kind() -> None:
+    with pytest.raises(TypeError):
+        NixType("bool")  # the base class is never a type of its own
+    assert make_type("list", "list of string", (parse_type("string"),)).editor == "list_str"
     assert set(KINDS) == set(TYPES) and len(KINDS) == 18
     for kind, cls in TYPES.items():
         t = cls("x")

@@ -61,6 +61,10 @@ class NixType:
     separator: str | None = None
     format: str | None = None
 
+    def __post_init__(self) -> None:
+        if type(self) is NixType:  # the old NixType(kind, text) would land here silently
+            raise TypeError("NixType is the base class: use parse_type() or make_type(kind)")
+
     @property
     def nullable(self) -> bool:
         """True for ``null or T`` (or any union with null)."""
