@@ -11,9 +11,13 @@ import pytest
 
 from nixos_settings.core.options.types import (
     INT64_MAX,
+    KINDS,
+    TYPES,
+    EditorKind,
     NixType,
     check_with_nix,
     kinds,
+    make_type,
     parse_type,
     validate_literal,
 )
@@ -213,3 +217,54 @@ def test_check_with_nix_uses_the_options_own_check(tmp_path: Path) -> None:
     assert check_with_nix(("services", "nope", "port"), "1", options_expr=expr) is None
     assert check_with_nix(("users", "<name>", "port"), "1", options_expr=expr) is None
     assert check_with_nix(("a",), "1", nix_instantiate="no-such-nix-binary") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "editor"),
+    [
+        ("boolean", EditorKind.BOOL),
+        (PORT, EditorKind.INT),
+        ("null or signed integer", EditorKind.INT),
+        ("string", EditorKind.STR),
+        ("absolute path", EditorKind.STR),
+        ("strings concatenated with \"\\n\"", EditorKind.LINES),
+        ('one of "a", "b"', EditorKind.ENUM),
+        ("list of string", EditorKind.LIST_STR),
+        ("list of signed integer", EditorKind.LIST_INT),
+        ("list of package", EditorKind.PACKAGE_LIST),
+        ("list of packages", EditorKind.PACKAGE_LIST),
+        ("list of (submodule)", EditorKind.LIST_SUBMODULE),
+        ("attribute set of (submodule)", EditorKind.ATTRS_SUBMODULE),
+        ("null or (attribute set of (submodule))", EditorKind.RAW),
+        ("string or signed integer", EditorKind.RAW),
+        ("package", EditorKind.RAW),
+        ("floating point number", EditorKind.RAW),
+        ("null", EditorKind.RAW),
+    ],
+)
+def test_each_type_names_its_editor(text: str, editor: EditorKind) -> None:
+    assert parse_type(text).editor is editor
+
+
+def test_one_class_per_kind() -> None:
+    with pytest.raises(TypeError):
+        NixType("bool")  # the base class is never a type of its own
+    assert make_type("list", "list of string", (parse_type("string"),)).editor == "list_str"
+    assert set(KINDS) == set(TYPES) and len(KINDS) == 18
+    for kind, cls in TYPES.items():
+        t = cls("x")
+        assert t.kind == kind and t.words() == t.label()
+        assert t.words() or kind == "either"  # no alternatives, no words
+        assert isinstance(t.editor, EditorKind)
+
+
+@pytest.mark.parametrize(
+    ("text", "empty"),
+    [("boolean", "false"), (PORT, "0"), ("null or signed integer", "0"), ("string", '""'),
+     ("lines", '""'), ("path", '""'), ('one of "a", "b"', "null"),
+     ("list of string", "null"), ("null or string or signed integer", "null")],
+)
+def test_empty_value_to_start_from(text: str, empty: str) -> None:
+    t = parse_type(text)
+    assert t.empty_text() == empty
+    assert empty == "null" or validate_literal(t, empty) is None  # a value that fits

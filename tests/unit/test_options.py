@@ -10,6 +10,7 @@ import brotli
 import pytest
 
 from nixos_settings.core.common.errors import OptionsError
+from nixos_settings.core.nix.render import to_nix
 from nixos_settings.core.options.model import (
     DOCBOOK,
     EXPRESSION,
@@ -119,6 +120,15 @@ def test_json_to_nix() -> None:
     assert json_to_nix([1, "a"]) == '[ 1 "a" ]'
     assert json_to_nix({"x.y": "${z}"}) == '{\n  "x.y" = "\\${z}";\n}'
     assert json_to_nix([]) == "[ ]" and json_to_nix({}) == "{ }"
+
+
+def test_json_to_nix_is_the_one_renderer() -> None:
+    """The same text core.nix.render.to_nix writes (negative list elements in parentheses);
+    derivations are shown by name."""
+    assert json_to_nix([-1, 2]) == "[ (-1) 2 ]" == to_nix([-1, 2])
+    assert json_to_nix({"pkg": {"_type": "derivation", "name": "hello"}}) == (
+        "{\n  pkg = «derivation hello»;\n}"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".json.gz", ".json.br", ".json"])

@@ -8,7 +8,7 @@ Up/Down move through the list while the focus stays in the field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -16,10 +16,11 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -33,6 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from nixos_settings.core.nix import optpath
+
+if TYPE_CHECKING:
+    from nixos_settings.core.options.model import OptionInfo
+    from nixos_settings.core.options.search import SearchHit
 
 Loc = tuple[str, ...]
 _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid = root)
@@ -54,7 +59,7 @@ def _sentence_end(text: str) -> int:
         start = end + 2
 
 
-def summary(opt: Any, limit: int = 140) -> str:
+def summary(opt: OptionInfo, limit: int = 140) -> str:
     """The first sentence of an option's description, as plain text."""
     from nixos_settings.core.options import describe
 
@@ -77,17 +82,17 @@ class SearchResultsModel(QAbstractListModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._hits: list[Any] = []
+        self._hits: list[SearchHit] = []
         self._summaries: dict[str, str] = {}
         self.query = ""
 
-    def set_hits(self, query: str, hits: list[Any]) -> None:
+    def set_hits(self, query: str, hits: list[SearchHit]) -> None:
         self.beginResetModel()
         self.query = query
         self._hits = list(hits)
         self.endResetModel()
 
-    def hit(self, row: int) -> Any:
+    def hit(self, row: int) -> SearchHit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
@@ -118,12 +123,12 @@ class ResultDelegate(QStyledItemDelegate):
     """Two lines per hit: the option name, and its summary in the muted text colour."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-                 ) -> Any:
+                 ) -> QSize:
         size = super().sizeHint(option, index)
         size.setHeight(option.fontMetrics.height() * 2 + 6)
         return size
 
-    def paint(self, painter: Any, option: QStyleOptionViewItem,
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
@@ -164,7 +169,7 @@ class SearchBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._search: Callable[[str], list[Any]] | None = None
+        self._search: Callable[[str], list[SearchHit]] | None = None
         self.field = QLineEdit()
         self.field.setPlaceholderText("Search options (Ctrl+F)…")
         self.field.setClearButtonEnabled(True)
@@ -194,9 +199,8 @@ class SearchBar(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addWidget(self.results, 1)
-        self._only: Callable[[], Any] = lambda: None
 
-    def set_search(self, search: Callable[[str], list[Any]] | None) -> None:
+    def set_search(self, search: Callable[[str], list[SearchHit]] | None) -> None:
         """Install the search function (``query -> hits``); re-run the current query."""
         self._search = search
         if self.field.text():

@@ -43,7 +43,8 @@ from nixos_settings.core.options.model import (
 MAGIC = b"NSOPTCACHE2\n"
 # Bump when the tuple layout changes; the Python version is included because marshal's
 # format may change between interpreter versions.
-FORMAT = (2, sys.version_info[:2])
+# 3: JSON defaults/examples rendered by core.nix.render.to_nix.
+FORMAT = (3, sys.version_info[:2])
 
 
 def cache_dir() -> Path:

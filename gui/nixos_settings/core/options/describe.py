@@ -215,7 +215,14 @@ class _DocBook:
             vol = _descendant_text(el, "manvolnum")
             label = f"{title}({vol})" if vol else title
             o.append(f'<code class="manpage">{html.escape(label)}</code>')
-        elif tag in ("itemizedlist", "simplelist"):
+        elif not self.block(tag, el):
+            self.children(el)
+
+    def block(self, tag: str, el: ET.Element) -> bool:
+        """Lists, code blocks, admonitions and other block elements; False for a tag that
+        is none of them (its children are rendered in its place)."""
+        o = self.out
+        if tag in ("itemizedlist", "simplelist"):
             o.append(f"<ul>\n{self.inner(el).strip()}\n</ul>\n")
         elif tag == "orderedlist":
             o.append(f"<ol>\n{self.inner(el).strip()}\n</ol>\n")
@@ -242,7 +249,8 @@ class _DocBook:
         elif tag == "footnote":
             o.append(f" ({self.inner(el).strip()})")
         else:
-            self.children(el)
+            return False
+        return True
 
 
 def _descendant_text(el: ET.Element, tag: str) -> str:

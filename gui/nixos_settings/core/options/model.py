@@ -64,6 +64,7 @@ from typing import Any
 import orjson
 
 from nixos_settings.core.common.errors import OptionsError
+from nixos_settings.core.nix.render import NixExpr, render_double, to_nix
 
 Loc = tuple[str, ...]
 
@@ -327,48 +328,33 @@ class OptionSet:
 # --------------------------------------------------------------------------- JSON → Nix text
 
 
-def _nix_string(s: str) -> str:
-    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("${", "\\${")
-    out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return f'"{out}"'
-
-
-def _nix_key(k: str) -> str:
-    from nixos_settings.core.nix.optpath import show_segment  # local: keeps import graph small
-
-    return show_segment(k)
-
-
-def json_to_nix(value: Any, indent: int = 0) -> str:
-    """Render a JSON value (a pre-2023 raw default/example) as Nix text."""
-    pad = "  " * indent
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return _nix_string(value)
-    if isinstance(value, list):
-        if not value:
-            return "[ ]"
-        if all(not isinstance(v, dict | list) for v in value) and len(value) <= 6:
-            return "[ " + " ".join(json_to_nix(v) for v in value) + " ]"
-        inner = "\n".join(f"{pad}  {json_to_nix(v, indent + 1)}" for v in value)
-        return f"[\n{inner}\n{pad}]"
+def _renderable(value: Any) -> object:
+    """A JSON value with what :func:`to_nix` cannot write replaced by shown text: a
+    derivation as ``«derivation NAME»``, a number JSON allows but Nix has no literal for."""
     if isinstance(value, dict):
         if value.get("_type") == "derivation" and "name" in value:
-            return f"«derivation {value['name']}»"
-        if not value:
-            return "{ }"
-        inner = "\n".join(
-            f"{pad}  {_nix_key(str(k))} = {json_to_nix(v, indent + 1)};" for k, v in value.items()
-        )
-        return f"{{\n{inner}\n{pad}}}"
-    return repr(value)
+            return NixExpr(f"«derivation {value['name']}»")
+        return {str(k): _renderable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renderable(v) for v in value]
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return NixExpr(repr(value))
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return NixExpr(repr(value))
+
+
+def json_to_nix(value: Any) -> str:
+    """Render a JSON value (a pre-2023 raw default/example) as Nix text (with
+    :func:`~nixos_settings.core.nix.render.to_nix`, the one renderer)."""
+    if value is None or value is True or value is False or type(value) is int:
+        return "null" if value is None else str(value).lower()  # the common cases, fast
+    if type(value) is str and "\n" not in value:
+        return render_double(value)
+    try:
+        return to_nix(_renderable(value))
+    except ValueError:  # a float too small for a Nix literal
+        return repr(value)
 
 
 # --------------------------------------------------------------------------- records → options

@@ -1,27 +1,20 @@
 """Instant, ranked option search.
 
-Public API
-==========
-
 ``SearchIndex(options: OptionSet | Sequence[OptionInfo])`` builds the index (pure Python, no
 Qt; safe to build in a worker thread and query from the GUI thread afterwards: queries do
 not mutate shared state except a lazily built typo table guarded by construction order).
 
-``index.search(query, limit=50, *, only=None, kinds=None, hide_internal=True,
-hide_read_only=False) -> list[SearchHit]``
+``index.search(query, limit=50, *, only, kinds, hide_internal, hide_read_only)``:
 
 * ``only``: a collection of locs (concrete definition locs like
   ``("users","users","alice","shell")`` or template locs); only options they map to are
   returned ("only options my configuration sets").
-* ``kinds``: type kinds from :func:`nixos_settings.core.options.types.kind_of` (``"bool"``,
-  ``"int"``, ``"str"``, ``"enum"``, ``"list"``, ``"attrs"``, ``"submodule"``, ``"path"``,
-  ``"package"``, ...); an option matches when its type (or, for ``null or T``, ``T``) has
-  one of these kinds.
+* ``kinds``: type kinds (:func:`nixos_settings.core.options.types.kinds`: ``"bool"``,
+  ``"int"``, ``"str"``, ``"list"``, ...) of the type or, for ``null or T``, of ``T``.
 * An empty query with filters lists every matching option in name order.
 
-``SearchHit(option: OptionInfo, score: float, why: str)``; ``why`` is a short reason
-(``"exact name"``, ``"name prefix"``, ``"path"``, ``"words"``, ``"typo"``,
-``"description"``).
+``SearchHit(option, score, why)``; ``why`` is a short reason (``"exact name"``, ``"name
+prefix"``, ``"path"``, ``"words"``, ``"typo"``, ``"description"``).
 
 Ranking, best first: exact name; name prefix; the query as a path fragment aligned on
 segments (``openssh.enable``, ``allowedTCP``); every word matching name tokens (segments and
@@ -47,7 +40,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from nixos_settings.core.options.model import OptionInfo, OptionSet
+from nixos_settings.core.options.model import OptionInfo, OptionSet, is_placeholder
+
+#: the postings of one query word: (weight, option ids) per layer (name, words, description)
+_Layers = list[tuple[float, list[int]]]
 
 Loc = tuple[str, ...]
 
@@ -139,13 +135,9 @@ def _stem(w: str) -> str:
     return w
 
 
-def _is_placeholder(seg: str) -> bool:
-    return seg == "*" or (seg.startswith("<") and seg.endswith(">"))
-
-
 def segment_tokens(seg: str) -> tuple[str, ...]:
     """Lowercase tokens of one loc segment: itself, its camelCase/-/_ parts, and stems."""
-    if _is_placeholder(seg):
+    if is_placeholder(seg):
         return ()
     if seg.isalnum() and seg.islower():
         # the common case (enable, services, openssh): no camelCase parts to split off
@@ -527,69 +519,78 @@ class SearchIndex:
             ids = self._filter(self._sorted_names, only, kinds, hide_internal, hide_read_only)
             return [SearchHit(self.options[i], 0.0, "filter") for i in ids[:limit]]
 
-        direct = self._direct(q) if " " not in q else {}
         words = _WORD.findall(q)
         terms = list(dict.fromkeys(t for t in words if t not in _STOP or len(words) == 1))[:6]
         filtered = only is not None or bool(kinds) or hide_read_only
-        need = len(terms)
-        why: dict[int, str] = {}
-        cand: dict[int, float] = {}
         per_term = [self._layers(t) for t in terms]
-        any_typo = any(typo for _, typo in per_term)
-        word_why = "typo" if any_typo else "words"
-        desc_only_max = W_DESC
-        if need == 1 and not filtered:
-            cand = self._top_of_layers(per_term[0][0], limit + 20)
-            enable = self._enable
-            for i in cand:
-                if enable[i]:
-                    cand[i] += 0.6  # "zsh" most likely means programs.zsh.enable
-            for i, sc in cand.items():
-                why[i] = word_why if sc > desc_only_max * 3.0 else "description"
-        elif need >= 1:
-            dicts = sorted((self._merge(layers) for layers, _ in per_term), key=len)
-            common = set(dicts[0])
-            for d in dicts[1:]:
-                common &= d.keys()
-            plain_words = " " in q and "." not in q
-            pen, enable = self._penalty, self._enable
-            # "system packages" written as one name segment (systemPackages) is a strong hint
-            joined = set(self._name_post.get("".join(terms), ()))
-            for i in common:
-                total = sum(d[i] for d in dicts)
-                score = total / need * 3.0 - pen[i] + (3.0 if i in joined else 0.0)
-                if plain_words and enable[i]:
-                    score += 1.5
-                cand[i] = score
-                why[i] = word_why if total > desc_only_max * need else "description"
-            if not cand and need > 1:
-                # No option has every word: rank those with the most words, lower.
-                counts: dict[int, int] = {}
-                sums: dict[int, float] = {}
-                for d in dicts:
-                    for i, w in d.items():
-                        counts[i] = counts.get(i, 0) + 1
-                        sums[i] = sums.get(i, 0.0) + w
-                best = max(counts.values(), default=0)
-                for i, c in counts.items():
-                    if c == best:
-                        cand[i] = sums[i] / need * 3.0 - pen[i] - 10.0
-                        why[i] = "some words"
-        for i, (sc, reason) in direct.items():
-            cand[i] = max(cand.get(i, -1e9), sc + cand.get(i, 0.0) * 0.1 - self._penalty[i])
-            why[i] = reason
-        ids = self._filter(
-            heapq.nlargest(
-                max(limit * 4, limit + 50) if (only is not None or kinds) else limit + 20,
-                cand,
-                key=cand.__getitem__,
-            )
-            if only is None and not kinds and not hide_read_only
-            else sorted(cand, key=cand.__getitem__, reverse=True),
-            only,
-            kinds,
-            hide_internal,
-            hide_read_only,
-        )
+        word_why = "typo" if any(typo for _, typo in per_term) else "words"
+        why: dict[int, str] = {}
+        if len(terms) == 1 and not filtered:
+            cand = self._one_word(per_term[0][0], limit, word_why, why)
+        elif terms:
+            cand = self._every_word(q, terms, per_term, word_why, why)
+        else:
+            cand = {}
+        if " " not in q:
+            for i, (sc, reason) in self._direct(q).items():
+                cand[i] = max(cand.get(i, -1e9), sc + cand.get(i, 0.0) * 0.1 - self._penalty[i])
+                why[i] = reason
+        if only is None and not kinds and not hide_read_only:
+            top = heapq.nlargest(limit + 20, cand, key=cand.__getitem__)
+        else:
+            top = sorted(cand, key=cand.__getitem__, reverse=True)
+        ids = self._filter(top, only, kinds, hide_internal, hide_read_only)
         ids.sort(key=lambda i: (-cand[i], self._lower[i]))
         return [SearchHit(self.options[i], round(cand[i], 3), why[i]) for i in ids[:limit]]
+
+    def _one_word(self, layers: _Layers, limit: int, word_why: str,
+                  why: dict[int, str]) -> dict[int, float]:
+        """Scores for a one-word query (no filters): the top of its layers, enable options
+        first ("zsh" most likely means programs.zsh.enable)."""
+        cand = self._top_of_layers(layers, limit + 20)
+        enable = self._enable
+        for i in cand:
+            if enable[i]:
+                cand[i] += 0.6
+        for i, sc in cand.items():
+            why[i] = word_why if sc > W_DESC * 3.0 else "description"
+        return cand
+
+    def _every_word(self, q: str, terms: list[str], per_term: list[tuple[_Layers, bool]],
+                    word_why: str, why: dict[int, str]) -> dict[int, float]:
+        """Scores of the options that match every word (else those with the most words)."""
+        need = len(terms)
+        dicts = sorted((self._merge(layers) for layers, _ in per_term), key=len)
+        common = set(dicts[0])
+        for d in dicts[1:]:
+            common &= d.keys()
+        plain_words = " " in q and "." not in q
+        pen, enable = self._penalty, self._enable
+        # "system packages" written as one name segment (systemPackages) is a strong hint
+        joined = set(self._name_post.get("".join(terms), ()))
+        cand: dict[int, float] = {}
+        for i in common:
+            total = sum(d[i] for d in dicts)
+            score = total / need * 3.0 - pen[i] + (3.0 if i in joined else 0.0)
+            if plain_words and enable[i]:
+                score += 1.5
+            cand[i] = score
+            why[i] = word_why if total > W_DESC * need else "description"
+        if not cand and need > 1:
+            self._most_words(dicts, need, cand, why)
+        return cand
+
+    def _most_words(self, dicts: list[dict[int, float]], need: int, cand: dict[int, float],
+                    why: dict[int, str]) -> None:
+        """No option has every word: rank those with the most words, lower."""
+        counts: dict[int, int] = {}
+        sums: dict[int, float] = {}
+        for d in dicts:
+            for i, w in d.items():
+                counts[i] = counts.get(i, 0) + 1
+                sums[i] = sums.get(i, 0.0) + w
+        best = max(counts.values(), default=0)
+        for i, c in counts.items():
+            if c == best:
+                cand[i] = sums[i] / need * 3.0 - self._penalty[i] - 10.0
+                why[i] = "some words"

@@ -1,0 +1,78 @@
+"""The browsable option tree (core, Qt-free): the same rule as the join for what is unknown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nixos_settings.core.options.model import OptionSet, load_file
+from nixos_settings.core.options.tree import (
+    ENTRY,
+    GROUP,
+    OPTION,
+    TEMPLATE,
+    UNKNOWN,
+    OptionTree,
+    join,
+)
+
+
+@dataclass
+class Def:
+    loc: tuple[str, ...]
+    value_text: str = "true"
+    file: Path = Path("/etc/nixos/configuration.nix")
+    line: int = 1
+    column: int = 1
+    wrappers: tuple[Any, ...] = field(default_factory=tuple)
+
+
+@pytest.fixture(scope="module")
+def nixos(shared_dir: Path) -> OptionSet:
+    return load_file(shared_dir / "data" / "options" / "nixos-20.09pre-options.json.gz")
+
+
+DEFS = [
+    Def(("users", "users", "alice", "isNormalUser")),
+    Def(("users", "users", "alice", "isNormalUsr")),  # a typo under a closed submodule
+    Def(("networking", "hosts", "127.0.0.1"), '[ "me" ]'),  # a key inside an attrs value
+    Def(("boot", "kernel", "sysctl", "net.ipv4.ip_forward"), "1"),
+    Def(("services", "opensh", "enable")),
+]
+
+
+def test_kinds_of_nodes(nixos: OptionSet) -> None:
+    tree = OptionTree(nixos, DEFS)  # type: ignore[arg-type]  # duck-typed definitions
+    kind = {loc: getattr(tree.find(loc), "kind", None) for loc in [
+        ("users",), ("users", "users"), ("users", "users", "<name?>"),
+        ("users", "users", "alice"), ("users", "users", "alice", "isNormalUser"),
+        ("users", "users", "alice", "isNormalUsr"), ("networking", "hosts", "127.0.0.1"),
+        ("services", "opensh"),
+    ]}
+    assert kind == {
+        ("users",): GROUP, ("users", "users"): OPTION, ("users", "users", "<name?>"): TEMPLATE,
+        ("users", "users", "alice"): ENTRY, ("users", "users", "alice", "isNormalUser"): OPTION,
+        ("users", "users", "alice", "isNormalUsr"): UNKNOWN,
+        ("networking", "hosts", "127.0.0.1"): ENTRY, ("services", "opensh"): UNKNOWN,
+    }
+
+
+def test_unknown_definitions_are_the_joins(nixos: OptionSet) -> None:
+    tree = OptionTree(nixos, DEFS)  # type: ignore[arg-type]
+    from_tree = [loc for loc, _ in tree.unknown_definitions()]
+    from_join = [tuple(u.definition.loc) for u in join(nixos, DEFS).unknown]
+    assert from_tree == from_join == [("users", "users", "alice", "isNormalUsr"),
+                                      ("services", "opensh", "enable")]
+    assert sorted(n.loc for n in tree.unknown()) == [
+        ("services", "opensh"), ("users", "users", "alice", "isNormalUsr")]
+
+
+def test_only_set_keeps_entries_of_unset_templates(nixos: OptionSet) -> None:
+    tree = OptionTree(nixos, DEFS, only_set=True)  # type: ignore[arg-type]
+    alice = tree.find(("users", "users", "alice"))
+    assert alice is not None and alice.kind == ENTRY
+    assert [c.name for c in tree.children(tree.root)] == [
+        "boot", "networking", "services", "users"]
