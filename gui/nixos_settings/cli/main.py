@@ -8,6 +8,7 @@ the exit status is non-zero and no file is touched.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -222,8 +223,6 @@ def cmd_unset(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    import importlib
-
     try:
         # Imported by name: the headless commands never load Qt (import-linter checks the
         # static imports of this module).
@@ -301,11 +300,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     p.set_defaults(func=cmd_unset)
 
     for name in extra:
-        try:
-            module = __import__(f"nixos_settings.cli.{name}", fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
+        importlib.import_module(f"nixos_settings.cli.{name}").register(sub)
     return parser
 
 

@@ -163,6 +163,11 @@ class _Reads:
         """Unified diff of pending changes (all files, or one)."""
         return "" if self.session is None else self.session.diff(path)
 
+    def changed_on_disk(self, path: Path) -> bool:
+        """True when ``path`` on disk is no longer what was last read or saved (the file
+        watcher's question: our own saves and mere touches are not changes)."""
+        return self.session is not None and self.session.changed_on_disk(path)
+
     def disk_bytes(self, path: Path) -> bytes | None:
         """What ``path`` holds on disk now (None when it cannot be read)."""
         try:
