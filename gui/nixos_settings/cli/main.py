@@ -94,11 +94,11 @@ def _finish(session: Session, change: ChangeSet, dry_run: bool) -> int:
     out = session.save(helper=False)
     for path in out.written:
         print(f"{PROG}: wrote {path}", file=sys.stderr)
-    for path in out.changed_on_disk:
-        raise CliError(f"{path}: the file changed on disk while it was being edited; "
-                       "not overwritten")
-    for problem in out.errors:
-        raise CliError(problem)
+    if out.changed_on_disk:
+        raise CliError(f"{out.changed_on_disk[0]}: the file changed on disk while it was "
+                       "being edited; not overwritten")
+    if out.errors:
+        raise CliError(out.errors[0])
     return 0
 
 
