@@ -23,27 +23,29 @@ function, :func:`~nixos_settings.core.edit.save.changed_on_disk`.
 
 This module is the only place that decides *policy* (whether to check, what counts as
 dirty, which files need the helper); the modules below it only know mechanisms.
+
+The mechanisms are imported where they are first used: ``nixos-settings list`` and ``get``
+open a session too, and must not pay for planning, saving, checking or searching at start-up.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nixos_settings.core.common.errors import EditError, FileChangedError, NixSettingsError
+from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition, element_texts
-from nixos_settings.core.edit import planning, privileged, save, vcs
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
-from nixos_settings.core.nix.render import to_nix
 from nixos_settings.core.nix.text import ChangeSet, unified_diff
-from nixos_settings.core.options.model import OptionInfo, OptionSet
-from nixos_settings.core.options.search import SearchIndex
-from nixos_settings.core.options.suggest import check_value, suggest
-from nixos_settings.core.system.rebuild import RequestError, find_helper
+
+if TYPE_CHECKING:
+    from nixos_settings.core.options.model import OptionInfo, OptionSet
+    from nixos_settings.core.options.search import SearchIndex
 
 _PKG_REF = re.compile(r"\bpkgs\.([A-Za-z_][A-Za-z0-9_\-]*)")
 
@@ -52,7 +54,7 @@ class Refused(EditError):
     """The option metadata rules an edit out (unknown option, read-only, wrong value)."""
 
 
-@dataclass
+@record
 class SaveOutcome:
     """What a save did: files written directly, through the helper, and what failed."""
 
@@ -73,12 +75,16 @@ class SaveOutcome:
 def search_index(options: OptionSet) -> SearchIndex:
     """The search index over ``options``, its lazy tables built now (call it off the GUI
     thread)."""
+    from nixos_settings.core.options.search import SearchIndex  # only faces that search
+
     index = SearchIndex(options)
     index.prepare()
     return index
 
 
 def _locate_helper() -> str | None:
+    from nixos_settings.core.system.rebuild import RequestError, find_helper  # root saves only
+
     try:
         return find_helper()
     except RequestError:
@@ -89,9 +95,10 @@ class _Files:
     """The files' side of a session: what differs from disk, saving it, committing it."""
 
     cfg: Configuration
-    #: decides which files need the privileged helper (replaceable for tests)
-    can_write: Callable[[Path], bool]
-    helper_command: Sequence[str]
+    #: decides which files need the privileged helper (None: ``privileged.can_write``)
+    can_write: Callable[[Path], bool] | None
+    #: the helper's command line before the path (None: ``privileged.HELPER_COMMAND``)
+    helper_command: Sequence[str] | None
 
     def dirty_paths(self) -> list[Path]:
         """Files whose bytes in memory differ from what was last read or saved."""
@@ -118,6 +125,8 @@ class _Files:
 
     def changed_on_disk(self, path: Path) -> bool:
         """True when ``path`` on disk is no longer what this session last read or wrote."""
+        from nixos_settings.core.edit import save
+
         doc = self.cfg.documents.get(Path(path))
         return doc is not None and save.changed_on_disk(doc)
 
@@ -128,18 +137,22 @@ class _Files:
         False: then their error is reported).  ``overwrite`` lists files the user explicitly
         chose to overwrite after being told they changed on disk.
         """
+        from nixos_settings.core.edit import privileged, save
+
+        can_write = self.can_write or privileged.can_write
         out = SaveOutcome()
         for path in self.dirty_paths():
             doc = self.cfg.documents[path]
             if path in overwrite:
                 save.accept_disk(doc)
-            if not helper or self.can_write(path):
+            if not helper or can_write(path):
                 self._save_direct(path, out)
             elif save.changed_on_disk(doc):
                 out.changed_on_disk.append(path)
             else:
-                problem = privileged.write_privileged(path, doc.source, self.helper_command,
-                                                      _locate_helper)
+                problem = privileged.write_privileged(
+                    path, doc.source, self.helper_command or privileged.HELPER_COMMAND,
+                    _locate_helper)
                 if problem:
                     out.errors.append(problem)
                 else:
@@ -148,6 +161,8 @@ class _Files:
         return out
 
     def _save_direct(self, path: Path, out: SaveOutcome) -> None:
+        from nixos_settings.core.edit import save
+
         try:
             save.save_configuration(self.cfg, [path])
         except FileChangedError:
@@ -159,12 +174,16 @@ class _Files:
 
     def git_repo(self) -> Path | None:
         """The git work tree holding the configuration, or None."""
+        from nixos_settings.core.edit import vcs
+
         return vcs.repo_root(self.cfg.root)
 
     def commit(self, files: Sequence[Path], options: Sequence[str]) -> str | None:
         """Commit ``files`` when the configuration lives in a git work tree; the message
         lists ``options``.  Returns the message, None without a repository.  Raises
         :class:`~nixos_settings.core.edit.vcs.VcsError` when git refuses."""
+        from nixos_settings.core.edit import vcs
+
         repo = self.git_repo()
         if repo is None or not files:
             return None
@@ -181,8 +200,8 @@ class Session(_Files):
         self.cfg = cfg
         self.options: OptionSet | None = None
         self.index: SearchIndex | None = None
-        self.can_write = privileged.can_write
-        self.helper_command = privileged.HELPER_COMMAND
+        self.can_write = None
+        self.helper_command = None
         self._option_packages: set[str] | None = None
         if options is not None:
             self.set_options(options, index)
@@ -254,6 +273,8 @@ class Session(_Files):
         metadata)."""
         if self.options is None or not loc:
             return []
+        from nixos_settings.core.options.suggest import suggest  # with metadata only
+
         return [optpath.parse(name) for name in suggest(tuple(loc), self.options)]
 
     # -- checks ---------------------------------------------------------------------------
@@ -265,6 +286,8 @@ class Session(_Files):
         """
         if self.options is None:
             return None
+        from nixos_settings.core.options.suggest import check_value  # with metadata only
+
         return check_value(self.options, tuple(loc), nix_text)
 
     def _checked(self, change: ChangeSet, loc: Loc, nix_text: str, check: bool) -> ChangeSet:
@@ -280,6 +303,8 @@ class Session(_Files):
                  check: bool = True) -> ChangeSet:
         """Set ``loc`` to the Nix expression ``nix_text`` (in place, or added where a person
         would); ``check=False`` skips the metadata check (the CLI's ``--no-check``)."""
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         change = planning.plan_set(self.cfg, loc, nix_text, at=at)
         self._checked(change, loc, nix_text, check)
@@ -288,6 +313,9 @@ class Session(_Files):
     def plan_set_value(self, loc: Sequence[str], value: object, *,
                        at: Definition | None = None, check: bool = True) -> ChangeSet:
         """Set ``loc`` to a Python value (str, bool, int, list, dict …) rendered as Nix."""
+        from nixos_settings.core.edit import planning
+        from nixos_settings.core.nix.render import to_nix
+
         loc = tuple(loc)
         text = to_nix(value)
         change = planning.plan_set_value(self.cfg, loc, value, at=at)
@@ -296,28 +324,38 @@ class Session(_Files):
 
     def plan_unset(self, loc: Sequence[str], *, at: Definition | None = None) -> ChangeSet:
         """Remove ``loc``'s definition (the option goes back to its default)."""
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         return _described(planning.plan_unset(self.cfg, loc, at=at),
                           f"Reset {optpath.show(loc)}", loc)
 
     def plan_list_add(self, loc: Sequence[str], element: str) -> ChangeSet:
         """Append ``element`` (Nix text) to the list ``loc``."""
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         change = planning.plan_list_add(self.cfg, loc, element)
         self._checked(change, loc, f"[ {element} ]", True)
         return _described(change, f"Add {element} to {optpath.show(loc)}", loc)
 
     def plan_list_remove(self, loc: Sequence[str], element: str) -> ChangeSet:
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         return _described(planning.plan_list_remove(self.cfg, loc, element),
                           f"Remove {element} from {optpath.show(loc)}", loc)
 
     def plan_list_remove_at(self, loc: Sequence[str], index: int) -> ChangeSet:
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         return _described(planning.plan_list_remove_at(self.cfg, loc, index),
                           f"Remove element {index + 1} of {optpath.show(loc)}", loc)
 
     def plan_list_set_at(self, loc: Sequence[str], index: int, element: str) -> ChangeSet:
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         change = planning.plan_list_set_at(self.cfg, loc, index, element)
         self._checked(change, loc, f"[ {element} ]", True)
@@ -325,6 +363,8 @@ class Session(_Files):
 
     def plan_add_entry(self, loc: Sequence[str], name: str, body: str = "{ }") -> ChangeSet:
         """A new attribute-set entry ``loc.name`` (e.g. a user under ``users.users``)."""
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         new = (*loc, name)
         _refuse_taken(self.cfg, name, new)
@@ -333,6 +373,8 @@ class Session(_Files):
 
     def plan_rename_entry(self, loc: Sequence[str], new_name: str) -> ChangeSet:
         """Rename the entry ``loc`` (its last segment) to ``new_name``."""
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         new = (*loc[:-1], new_name)
         if new_name == loc[-1]:
@@ -344,6 +386,8 @@ class Session(_Files):
 
     def plan_remove_entry(self, loc: Sequence[str]) -> ChangeSet:
         """Remove the entry ``loc`` with everything set below it."""
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         return _described(planning.plan_unset(self.cfg, loc), f"Remove {optpath.show(loc)}",
                           loc)
