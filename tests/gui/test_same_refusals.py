@@ -83,3 +83,14 @@ def test_accepted_by_both_with_the_same_bytes(qtbot, capsys, controller: Control
         assert (copy / path.name).read_bytes() == controller.cfg.documents[path].source
     assert [p.name for p in controller.dirty_paths()] == [
         p.name for p in copy.iterdir() if p.read_bytes() != (config_dir / p.name).read_bytes()]
+
+
+def test_the_list_editor_refuses_an_element_the_type_rules_out(qtbot, controller: Controller
+                                                               ) -> None:
+    ports = ("networking", "firewall", "allowedTCPPorts")
+    with qtbot.waitSignal(controller.edit_refused) as refused:
+        assert not controller.list_add(ports, "70000")
+    assert "70000 is above the maximum 65535" in refused.args[0]
+    assert controller.undo_stack.count() == 0 and controller.dirty_paths() == []
+    assert controller.list_add(ports, "443")
+    assert controller.pending_changes() == ["Add 443 to networking.firewall.allowedTCPPorts"]
