@@ -176,6 +176,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     session = open_session(args)
     loc = _loc(args.option)
     at = _pick(session, loc, args.at)
+
     def plan(check: bool) -> ChangeSet:
         if args.string is not None:
             return session.plan_set_value(loc, args.string, at=at, check=check)
