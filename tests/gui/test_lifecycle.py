@@ -89,7 +89,13 @@ def test_syntax_error_in_imported_file(qtbot, config_dir, options_file) -> None:
 def test_unknown_option_with_suggestion(qtbot, window, config_dir) -> None:
     root = config_dir / "configuration.nix"
     c = window.controller
-    assert c.set_nix(("services", "printing", "enabel"), "true")
+    # refused like the command line refuses it, with its words …
+    with qtbot.waitSignal(c.edit_refused) as refused:
+        assert not c.set_nix(("services", "printing", "enabel"), "true")
+    assert refused.args[0] == ("unknown option services.printing.enabel "
+                               "(did you mean services.printing.enable?)")
+    # … and set anyway without the check (the command line's --no-check)
+    assert c.set_nix(("services", "printing", "enabel"), "true", check=False)
     texts = [window.problems.item(i).text() for i in range(window.problems.count())]
     assert any("unknown option services.printing.enabel" in t
                and "did you mean services.printing.enable" in t for t in texts), texts
@@ -173,7 +179,7 @@ def test_privileged_save_through_helper(qtbot, window, config_dir, tmp_path, mon
     for var in ("PKEXEC_UID", "SUDO_UID", "DOAS_USER"):
         monkeypatch.delenv(var, raising=False)
     c = window.controller
-    c.can_write = lambda p: False  # as for a root-owned /etc/nixos seen by a normal user
+    c.session.can_write = lambda p: False  # as for a root-owned /etc/nixos seen by a normal user
     root = config_dir / "configuration.nix"
     assert c.set_nix(("services", "openssh", "enable"), "true")
     out = c.save()
@@ -186,7 +192,7 @@ def test_privileged_save_through_helper(qtbot, window, config_dir, tmp_path, mon
 def test_privileged_save_without_pkexec_says_so(window, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     c = window.controller
-    c.can_write = lambda p: False
+    c.session.can_write = lambda p: False
     assert c.set_nix(("services", "openssh", "enable"), "true")
     out = c.save()
     assert out.errors and "pkexec" in out.errors[0] and "not installed" in out.errors[0]
