@@ -103,6 +103,8 @@ def test_unknown_option_with_suggestion(qtbot, window, config_dir) -> None:
     assert window.model.data(idx, ot.OptionTreeModel.KindRole) == ot.UNKNOWN
     c.open_option(("services", "printing", "enabel"))
     assert window.page.kind == ot.UNKNOWN
+    # once the files set it, its value can be changed (no new unknown name appears)
+    assert c.set_nix(("services", "printing", "enabel"), "false")
     assert root.read_bytes() == CONFIG
 
 

@@ -57,6 +57,19 @@ def test_refusal_plans_nothing_and_no_check_plans_anyway(session: Session, conf:
     assert conf.read_bytes() == CONFIG
 
 
+def test_an_unknown_option_the_files_already_set_can_be_changed(session: Session,
+                                                               conf: Path) -> None:
+    loc = ("services", "opensh", "enable")
+    session.apply(session.plan_set(loc, "true", check=False))
+    # now the files set it: changing the value adds no new unknown name …
+    assert session.check(loc, "false") is None
+    change = session.plan_set(loc, "false")
+    assert change and change.locs == [loc]
+    # … while a new unknown name next to it is still refused
+    assert "unknown option services.opensh.enabled" in (
+        session.check(("services", "opensh", "enabled"), "true") or "")
+
+
 def test_a_broken_value_is_reported_before_the_metadata(session: Session) -> None:
     with pytest.raises(EditError) as err:
         session.plan_set(("services", "opensh", "enable"), "[ 1")

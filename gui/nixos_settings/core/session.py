@@ -282,13 +282,22 @@ class Session(_Files):
     def check(self, loc: Sequence[str], nix_text: str) -> str | None:
         """Why setting ``loc`` to ``nix_text`` is wrong by the metadata, or None.
 
-        The same sentence for every face; without metadata nothing is refused here.
+        The same sentence for every face; without metadata nothing is refused here.  An
+        option the metadata does not know is refused only when the files do not set it yet:
+        one they already set (a typo the problems list shows, or an option of the user's
+        own module) can be changed, with nothing to check its value against.
         """
         if self.options is None:
             return None
-        from nixos_settings.core.options.suggest import check_value  # with metadata only
+        from nixos_settings.core.options.locs import classify  # with metadata only
+        from nixos_settings.core.options.suggest import check_value
 
-        return check_value(self.options, tuple(loc), nix_text)
+        loc = tuple(loc)
+        if classify(loc, self.options)[0] == "unknown" and self.cfg.find(loc):
+            # The files already set it and the metadata does not know it (often an option
+            # the user's own module declares): changing its value adds no new name.
+            return None
+        return check_value(self.options, loc, nix_text)
 
     def _checked(self, change: ChangeSet, loc: Loc, nix_text: str, check: bool) -> ChangeSet:
         if check and change:
