@@ -75,13 +75,13 @@ def test_syntax_error_in_imported_file(qtbot, config_dir, options_file) -> None:
     texts = [win.problems.item(i).text() for i in range(win.problems.count())]
     assert any(t.startswith("error: users.nix:3:") and "syntax error" in t for t in texts), texts
     assert win.problems_dock.isVisibleTo(win)
-    assert "1 error" in win.status_problems.text()
+    assert "1 error" in win.status.problems.text()
     # the rest stays browsable and editable
     idx = win.model.index_for(("networking", "hostName"))
     assert idx.isValid() and win.model.data(idx.siblingAtColumn(1)) == '"lab"'
     assert win.controller.set_nix(("services", "openssh", "enable"), "true")
     # activating the problem opens the file at the place
-    win._problem_activated(win.problems.item(0))
+    win.problems_dock.activate(win.problems.item(0))
     assert win.source.current_path() == config_dir / "users.nix"
     assert "line 3" in win.source._where.text()
 
@@ -248,11 +248,11 @@ def test_options_load_in_background(qtbot, config_dir, options_file) -> None:
     qtbot.addWidget(win)
     win.show()
     assert win.open_configuration(config_dir / "configuration.nix")
-    assert "loading" in win.status_meta.text().lower()
+    assert "loading" in win.status.meta.text().lower()
     with qtbot.waitSignal(win.controller.options_loaded, timeout=10000):
         win.load_options(str(options_file))
     assert len(win.controller.options) == 17
-    assert "17 options" in win.status_meta.text()
+    assert "17 options" in win.status.meta.text()
     assert win.controller.index is not None
 
 
@@ -265,7 +265,7 @@ def test_missing_metadata_shows_banner(qtbot, config_dir, tmp_path) -> None:
     with qtbot.waitSignal(win.controller.options_failed, timeout=10000):
         win.load_options(str(tmp_path / "nope.json"))
     assert win.banner.isVisibleTo(win)
-    assert "could not be loaded" in win.banner_text.text()
+    assert "could not be loaded" in win.banner.label.text()
     idx = win.model.index_for(("networking", "hostName"))
     assert idx.isValid()  # the configuration is still shown
 
@@ -298,10 +298,10 @@ def test_change_on_disk_is_announced_while_open(qtbot, window, config_dir, monke
     assert not window.disk_banner.isVisibleTo(window)
     users.write_bytes(USERS.replace(b'"Alice"', b'"Alice B."'))
     qtbot.waitUntil(lambda: window.disk_banner.isVisibleTo(window), timeout=5000)
-    assert "users.nix changed on disk" in window.disk_text.text()
+    assert "users.nix changed on disk" in window.disk_banner.label.text()
     monkeypatch.setattr(reviewdialog.ChangedOnDiskDialog, "exec",
                         lambda dlg: setattr(dlg, "choice", "reload") or 1)
-    window._disk_compare()
+    window.saving.compare_changed_on_disk()
     assert not window.disk_banner.isVisibleTo(window)
     assert [d.value_text for d in c.definitions(("users", "users", "alice", "description"))] == [
         '"Alice B."']
