@@ -56,7 +56,7 @@ def test_search_enable_review_save_exact_bytes(qtbot, window, config_dir: Path) 
     # the tree marks it as set and the page says where
     idx = window.model.index_for(("services", "openssh", "enable"))
     assert window.model.data(idx.siblingAtColumn(1)) == "true"
-    assert "configuration.nix:8:3" in window.page._where.text()
+    assert "configuration.nix:8:3" in window.page.where.label.text()
     dlg = ReviewDialog(window.controller, window)
     qtbot.addWidget(dlg)
     diff = dlg.diff.toPlainText()
@@ -102,7 +102,7 @@ def test_undo_redo_back_to_original_bytes(qtbot, window, config_dir: Path) -> No
 def test_wrapper_kept_and_other_file_edited(qtbot, window, config_dir: Path) -> None:
     c = window.controller
     c.open_option(("hardware", "pulseaudio", "enable"))
-    assert "mkForce" in window.page._where.text()
+    assert "mkForce" in window.page.where.label.text()
     editor = window.page.editor
     assert isinstance(editor, BoolEditor) and editor.box.isChecked()
     editor.box.click()

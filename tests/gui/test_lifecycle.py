@@ -105,9 +105,9 @@ def test_add_and_rename_user_through_the_page(qtbot, window, config_dir, monkeyp
     c = window.controller
     c.open_option(("users", "users"))
     page = window.page
-    assert [page._entries.item(i).text() for i in range(page._entries.count())] == ["alice"]
+    assert [page.entries.list.item(i).text() for i in range(page.entries.list.count())] == ["alice"]
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("bob", True)))
-    page._add_entry()
+    page.entries.add()
     assert c.current == ("users", "users", "bob")
     idx = window.model.index_for(("users", "users", "bob"))
     assert idx.isValid() and window.model.data(idx, ot.OptionTreeModel.KindRole) == ot.ENTRY
@@ -143,9 +143,9 @@ def test_multiple_definitions_edit_the_chosen_one(qtbot, window, config_dir) -> 
         b"  sound.enable", b'  time.timeZone = "CET";\n  sound.enable'))
     c.reload()
     c.open_option(("time", "timeZone"))
-    assert "Defined in 2 places" in window.page._where.text()
-    assert window.page._def_choice is not None and window.page._def_choice.count() == 2
-    window.page._def_choice.setCurrentIndex(1)
+    assert "Defined in 2 places" in window.page.where.label.text()
+    assert window.page.where.choice is not None and window.page.where.choice.count() == 2
+    window.page.where.choice.setCurrentIndex(1)
     assert window.source.current_path() == desktop
     assert window.source.marked_text() == 'time.timeZone = "CET";'
     ed = window.page.editor
