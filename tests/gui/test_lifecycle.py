@@ -38,6 +38,8 @@ def test_file_changed_on_disk_is_not_overwritten(qtbot, window, config_dir, monk
     assert root.read_bytes() == theirs  # never silently overwritten
     assert '-  networking.hostName = "their-name"' in str(seen["diff"])
     assert "+  services.openssh.enable = true;" in str(seen["diff"])
+    name = c.display_name(root)  # labelled like git diff: the disk's a/, the edited b/
+    assert str(seen["diff"]).startswith(f"--- a/{name}\n+++ b/{name}\n@@ ")
     assert c.dirty_paths() == [root]  # still pending
 
     def choose_reload(dlg) -> int:

@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {root}" if root else APP_NAME)
         self.panes.rebuild(keep_state=False)
         cfg = self.controller.cfg
+        assert cfg is not None  # the signal follows a configuration being opened
         self.source.set_documents({p: cfg.documents[p] for p in cfg.files}, root)
         if self.controller.current:
             self.page.show_loc(self.controller.current)
@@ -227,6 +228,7 @@ class MainWindow(QMainWindow):
     def _on_config_changed(self, locs: Sequence[Loc] | None) -> None:
         self.panes.rebuild(keep_state=True)
         cfg = self.controller.cfg
+        assert cfg is not None  # edits need an open configuration
         self.source.refresh({p: cfg.documents[p] for p in cfg.files})
         self.page.refresh()
         self.panes.reveal_current()
@@ -238,6 +240,7 @@ class MainWindow(QMainWindow):
 
     def _on_options_loaded(self) -> None:
         opts = self.controller.options
+        assert opts is not None  # the signal follows set_options
         self.panes.enable_search()
         self.panes.rebuild(keep_state=True)
         if self.page.loc is not None:
