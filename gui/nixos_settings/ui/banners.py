@@ -6,13 +6,16 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.document import sha256
+
+if TYPE_CHECKING:
+    from nixos_settings.core.config.configuration import Configuration
 
 
 def _is_dark(widget: QWidget) -> bool:

@@ -8,8 +8,6 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox
 
 from nixos_settings.core.common.errors import NixSettingsError
-from nixos_settings.core.config.configuration import Configuration, flake_hosts
-from nixos_settings.core.config.document import Document
 from nixos_settings.ui import APP_NAME
 from nixos_settings.ui.controller import Controller, default_options_loader
 
@@ -17,6 +15,9 @@ from nixos_settings.ui.controller import Controller, default_options_loader
 def choose_flake_host(parent: QMainWindow, path: Path) -> str | None:
     """Which ``nixosConfigurations`` host to open; asks when the flake has several.
     Hosts that cannot be read without evaluating Nix are named but not offered."""
+    from nixos_settings.core.config.configuration import flake_hosts
+    from nixos_settings.core.config.document import Document
+
     hosts = flake_hosts(Document.read(path))
     readable = [h.name for h in hosts if h.problem is None]
     if not hosts:
@@ -50,6 +51,8 @@ class OpeningFlow:
         """Open a configuration; problems are shown, never raised."""
         try:
             if flake_host is not None or str(path).endswith("flake.nix"):
+                from nixos_settings.core.config.configuration import Configuration
+
                 if flake_host is None:
                     flake_host = choose_flake_host(self._window, Path(path))
                     if flake_host is None:

@@ -29,10 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core.config.definitions import Definition
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
-from nixos_settings.core.options.model import OptionInfo, is_placeholder
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.pagesections import EntriesSection, WhereSection
@@ -49,10 +47,12 @@ from nixos_settings.ui.pagewidgets import (
 )
 
 if TYPE_CHECKING:
+    from nixos_settings.core.config.definitions import Definition
+    from nixos_settings.core.options.model import OptionInfo
     from nixos_settings.ui.editors import EditorSpec, ValueEditor
 
-# the editors (type parser) are imported on first use: they are not needed to show the
-# window, and start-up time matters.
+# option metadata and the editors (type parser) are imported on first use: they are not
+# needed to show the window, and start-up time matters.
 
 __all__ = ["OptionPage", "WrapLabel", "describe_html", "guess_kind", "set_below"]
 
@@ -68,6 +68,8 @@ def set_below(controller: Controller, loc: Loc) -> list[Loc]:
 
 def guess_kind(controller: Controller, loc: Loc) -> str:
     """The tree node kind of ``loc`` when no tree node says it."""
+    from nixos_settings.core.options.model import is_placeholder
+
     c = controller
     opts = c.options
     if opts is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core.config.definitions import Definition
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui.controller import Controller
+
+if TYPE_CHECKING:
+    from nixos_settings.core.config.definitions import Definition
 
 
 def where_text(d: Definition, root: Path | None) -> str:

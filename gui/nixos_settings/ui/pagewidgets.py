@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
@@ -12,7 +13,9 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLayout, QWidget
 
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
-from nixos_settings.core.options.model import Declaration, OptionInfo
+
+if TYPE_CHECKING:
+    from nixos_settings.core.options.model import Declaration, OptionInfo
 
 # core.describe (markdown-it) is imported on first use: it is not needed to show the
 # window, and start-up time matters.

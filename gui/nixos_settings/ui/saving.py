@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-from nixos_settings.core.edit.vcs import VcsError
 from nixos_settings.ui import APP_NAME
 from nixos_settings.ui.banners import DiskBanner
 from nixos_settings.ui.controller import Controller
@@ -85,6 +84,8 @@ class SavingFlow:
         repo = self._controller.git_repo()
         if repo is None or not self._ask_commit(repo, options):
             return
+        from nixos_settings.core.edit.vcs import VcsError
+
         try:
             self._controller.commit_to_git(files, options)
         except VcsError as err:
