@@ -58,15 +58,21 @@ class DiffHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), self._fmt["-"])
 
 
-def diff_view(text: str, parent: QWidget | None = None) -> QPlainTextEdit:
-    view = QPlainTextEdit(parent)
-    view.setReadOnly(True)
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    view._hl = DiffHighlighter(view.document(), view.palette())  # type: ignore[attr-defined]
-    view.setPlainText(text)
-    view.setAccessibleName("Differences")
-    return view
+class DiffView(QPlainTextEdit):
+    """A read-only, coloured unified diff."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.highlighter = DiffHighlighter(self.document(), self.palette())
+        self.setPlainText(text)
+        self.setAccessibleName("Differences")
+
+
+def diff_view(text: str, parent: QWidget | None = None) -> DiffView:
+    return DiffView(text, parent)
 
 
 class ReviewDialog(QDialog):
