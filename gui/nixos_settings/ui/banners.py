@@ -12,8 +12,6 @@ from PySide6.QtCore import QFileSystemWatcher, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from nixos_settings.core.config.document import sha256
-
 if TYPE_CHECKING:
     from nixos_settings.core.config.configuration import Configuration
 
@@ -58,13 +56,13 @@ class DiskBanner(QWidget):
     """"A file changed on disk" bar with Reload / Compare; watches the opened files."""
 
     def __init__(self, cfg: Callable[[], Configuration | None],
-                 disk_bytes: Callable[[Path], bytes | None],
+                 changed_on_disk: Callable[[Path], bool],
                  display_name: Callable[[Path], str],
                  reload: Callable[[], None], compare: Callable[[], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._cfg = cfg
-        self._disk_bytes = disk_bytes
+        self._changed_on_disk = changed_on_disk
         self._display_name = display_name
         self.setObjectName("diskBanner")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -111,9 +109,7 @@ class DiskBanner(QWidget):
         cfg = self._cfg()
         if cfg is None or path not in cfg.documents:
             return
-        doc = cfg.documents[path]
-        disk = self._disk_bytes(path)
-        if disk is not None and sha256(disk) == doc.disk_sha256:
+        if not self._changed_on_disk(path):
             return  # our own save, or a touch without changes
         if path not in self.changed:
             self.changed.append(path)

@@ -25,7 +25,6 @@ from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition, element_texts
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.text import ChangeSet
-from nixos_settings.core.nix.text import unified_diff as _diff
 from nixos_settings.core.options.model import OptionInfo, OptionSet
 from nixos_settings.core.options.search import SearchIndex
 from nixos_settings.core.session import SaveOutcome, Session, search_index
@@ -36,8 +35,7 @@ Progress = Callable[[str, float | None], None]
 #: loads option metadata, reporting progress (runs on a pool thread)
 Loader = Callable[[Progress], OptionSet]
 
-__all__ = ["Controller", "OptionsLoader", "ProblemItem", "SaveOutcome", "default_options_loader",
-           "unified_diff"]
+__all__ = ["Controller", "OptionsLoader", "ProblemItem", "SaveOutcome", "default_options_loader"]
 
 
 @dataclass(frozen=True)
@@ -101,11 +99,6 @@ def default_options_loader(spec: str | None, config_path: Path | None) -> Loader
         return resolve_options(spec, config_path, progress, None)
 
     return load
-
-
-def unified_diff(old: bytes, new: bytes, name: str) -> str:
-    """A unified diff of two versions of a file, labelled like ``git diff`` does."""
-    return _diff([(f"/{name}", old, new)])
 
 
 class _Reads:

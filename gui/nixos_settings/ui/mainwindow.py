@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.page = OptionPage(c)
         self.source = SourceView()
         self.banner = MetadataBanner(lambda: self.opening.choose_options_file())
-        self.disk_banner = DiskBanner(lambda: c.cfg, c.disk_bytes, c.display_name,
+        self.disk_banner = DiskBanner(lambda: c.cfg, c.changed_on_disk, c.display_name,
                                       lambda: self.reload(),
                                       lambda: self.saving.compare_changed_on_disk())
         self._build_layout()

@@ -51,13 +51,11 @@ class OpeningFlow:
         """Open a configuration; problems are shown, never raised."""
         try:
             if flake_host is not None or str(path).endswith("flake.nix"):
-                from nixos_settings.core.config.configuration import Configuration
-
                 if flake_host is None:
                     flake_host = choose_flake_host(self._window, Path(path))
                     if flake_host is None:
                         return False
-                self._controller._set_config(Configuration.load_flake(path, flake_host))
+                self._controller.open_flake(path, flake_host)
             else:
                 self._controller.open(path)
         except (NixSettingsError, OSError) as err:
