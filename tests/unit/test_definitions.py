@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from nixos_settings.core.common.errors import NixSettingsError
-from nixos_settings.core.config.configuration import Configuration, flake_hosts
-from nixos_settings.core.config.definitions import Definition, map_module
+from nixos_settings.core.config.configuration import Configuration
+from nixos_settings.core.config.definitions import INHERITED, Definition, map_module
 from nixos_settings.core.config.document import Document
+from nixos_settings.core.config.imports import flake_hosts
 from nixos_settings.core.edit import planning
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "configs"
@@ -162,7 +163,7 @@ def test_inherit_is_recorded_but_not_editable() -> None:
     src = "{ pkgs, ... }:\nlet hostName = \"x\"; in\n{\n  networking = { inherit hostName; };\n}\n"
     (d,) = defs_of(src)
     assert d.loc == ("networking", "hostName")
-    assert d.kind == "inherit"
+    assert d.kind == INHERITED
     assert not d.editable
 
 

@@ -1,9 +1,9 @@
-"""Read-only view of the configuration's files, highlighted from the tree-sitter tree.
+"""Read-only view of the configuration's files, highlighted.
 
-The highlighting is computed from the Node objects :mod:`nixos_settings.core.nix.syntax` returns
-(this module never imports tree-sitter): every leaf of interest becomes a byte span with a
-category, spans are split per line and converted from UTF-8 byte columns to the UTF-16
-positions Qt uses, and a :class:`QSyntaxHighlighter` paints each block from that table.
+The highlighting comes from :func:`nixos_settings.core.nix.highlight.highlight_spans` as byte
+spans with a category (this module never sees a syntax node); the spans are split per line
+and converted from UTF-8 byte columns to the UTF-16 positions Qt uses, and a
+:class:`QSyntaxHighlighter` paints each block from that table.
 """
 
 from __future__ import annotations
@@ -35,65 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core.nix import syntax
-
-# Token categories; colours are chosen per palette in :func:`_formats`.
-_KEYWORDS = frozenset(
-    {"let", "in", "with", "rec", "inherit", "if", "then", "else", "assert", "or"}
-)
-_LITERAL_NODES = {
-    "comment": "comment",
-    "integer_expression": "number",
-    "float_expression": "number",
-    "path_expression": "path",
-    "hpath_expression": "path",
-    "spath_expression": "path",
-    "uri_expression": "string",
-}
-_STRING_NODES = frozenset({"string_expression", "indented_string_expression"})
-_STRING_PARTS = frozenset({'"', "''", "string_fragment", "escape_sequence", "dollar_escape"})
-_CONSTANTS = frozenset({b"true", b"false", b"null"})
-
-Span = tuple[int, int, str]  # start byte, end byte, category
-
-
-def highlight_spans(source: bytes, tree: Any) -> list[Span]:
-    """Byte spans to colour in ``source``, from its tree-sitter ``tree``, in document order."""
-    out: list[Span] = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        kind = node.type
-        cat = _LITERAL_NODES.get(kind)
-        if cat is not None:
-            out.append((node.start_byte, node.end_byte, cat))
-            continue
-        if node.is_error or node.type == "ERROR":
-            out.append((node.start_byte, max(node.end_byte, node.start_byte + 1), "error"))
-        if kind in _STRING_NODES:
-            for child in node.children:
-                if child.type in _STRING_PARTS:
-                    out.append((child.start_byte, child.end_byte, "string"))
-                else:
-                    stack.append(child)
-            continue
-        if not node.is_named and kind in _KEYWORDS:
-            out.append((node.start_byte, node.end_byte, "keyword"))
-            continue
-        if kind == "attrpath":
-            for child in node.children:
-                if child.type == "identifier":
-                    out.append((child.start_byte, child.end_byte, "attribute"))
-                else:
-                    stack.append(child)
-            continue
-        if kind == "variable_expression":
-            if source[node.start_byte : node.end_byte] in _CONSTANTS:
-                out.append((node.start_byte, node.end_byte, "constant"))
-            continue
-        stack.extend(reversed(node.children))
-    out.sort(key=lambda s: s[0])
-    return out
+from nixos_settings.core.nix.highlight import Span, highlight_spans
 
 
 def _utf16_len(data: bytes) -> int:
@@ -361,12 +303,13 @@ class SourceView(QWidget):
         doc = self._docs[path]
         source: bytes = doc.source
         self._shown_source = source
-        tree = getattr(doc, "tree", None) or syntax.parse(source)
         self._lines = LineTable(source)
         text = source.decode("utf-8", "replace").replace("\r\n", "\n")
         self._highlighter.set_table({})
         self.code.setPlainText(text)
-        self._highlighter.set_table(spans_by_line(source, highlight_spans(source, tree)))
+        self._highlighter.set_table(
+            spans_by_line(source, highlight_spans(source, getattr(doc, "tree", None)))
+        )
         self.code.setExtraSelections([])
         self._where.setText("")
         self.file_shown.emit(path)
