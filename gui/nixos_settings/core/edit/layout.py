@@ -12,6 +12,7 @@ import re
 
 
 def line_start(src: bytes, pos: int) -> int:
+    """Offset of the start of the line of ``pos``."""
     return src.rfind(b"\n", 0, pos) + 1
 
 
@@ -24,17 +25,20 @@ def line_end(src: bytes, pos: int) -> int:
 
 
 def after_newline(src: bytes, pos: int) -> int:
+    """Offset of the start of the line after the one of ``pos`` (or EOF)."""
     nl = src.find(b"\n", pos)
     return len(src) if nl == -1 else nl + 1
 
 
 def indent_at(src: bytes, pos: int) -> bytes:
+    """The spaces and tabs starting the line of ``pos`` (up to ``pos``)."""
     ls = line_start(src, pos)
     m = re.match(rb"[ \t]*", src[ls:pos])
     return m.group(0) if m else b""
 
 
 def first_on_line(src: bytes, pos: int) -> bool:
+    """Whether only blanks come before ``pos`` on its line."""
     return src[line_start(src, pos) : pos].strip(b" \t") == b""
 
 
@@ -53,6 +57,7 @@ def skip_trailing_comment(src: bytes, pos: int) -> int:
 
 
 def rest_of_line_blank(src: bytes, pos: int) -> bool:
+    """Whether only blanks follow ``pos`` on its line."""
     return src[pos : line_end(src, pos)].strip(b" \t") == b""
 
 
@@ -95,6 +100,7 @@ def reindent(text: str, indent: bytes) -> str:
 
 
 def with_newlines(text: str, newline: bytes) -> bytes:
+    """``text`` as UTF-8 with the file's line break (``\\n`` or ``\\r\\n``)."""
     data = text.encode("utf-8")
     if newline == b"\r\n":
         data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
@@ -143,5 +149,6 @@ def _leading_comments(src: bytes, ls: int) -> int:
 
 
 def parenthesized(src: bytes, start: int, end: int) -> bool:
+    """Whether ``start:end`` sits directly inside parentheses."""
     before = src[:start].rstrip()
     return before.endswith(b"(") and src[end:].lstrip().startswith(b")")

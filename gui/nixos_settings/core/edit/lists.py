@@ -78,40 +78,45 @@ def plan_list_add(cfg: Configuration, loc: Loc, element: str,
             if _same_element(cfg.documents[d.file].text(el.start_byte, el.end_byte), element):
                 raise EditError(f"{element} is already in {d.option}", d.file, d.line, d.column)
     doc = editable_doc(cfg, d.file)
-    src, nl = doc.source, doc.newline
-    lst = lists[-1]
-    elements = g.elements(lst)
     if needs_parens(element):
         element = f"({element})"
     plan = Plan(cfg, f"add {element} to {d.option}", [loc])
+    start, end, text = _appended(doc.source, doc.newline, lists[-1], element, multiline,
+                                 d.binding_span[0])
+    plan.add(doc.path, start, end, text)
+    return plan.build()
+
+
+def _appended(src: bytes, nl: bytes, lst: Node, element: str, multiline: bool,
+              binding_start: int) -> tuple[int, int, bytes]:
+    """The splice appending ``element`` to the list literal ``lst``: after the last element
+    (on a line of its own when that one has its own line); into an empty list, on a line of
+    its own when the list spans lines, else as ``[ element ]`` (or ``[`` / element / ``]``
+    for an element that spans lines)."""
 
     def text_at(indent: bytes) -> bytes:
         return with_newlines(reindent(element, indent), nl)
 
+    elements = g.elements(lst)
     if elements:
         last = elements[-1]
+        indent = indent_at(src, last.start_byte)
         if first_on_line(src, last.start_byte) and src.count(b"\n", lst.start_byte,
                                                               last.start_byte):
             pos = skip_trailing_comment(src, last.end_byte)
-            indent = indent_at(src, last.start_byte)
-            plan.add(doc.path, pos, pos, nl + indent + text_at(indent))
-        else:
-            indent = indent_at(src, last.start_byte)
-            plan.add(doc.path, last.end_byte, last.end_byte, b" " + text_at(indent))
-        return plan.build()
+            return pos, pos, nl + indent + text_at(indent)
+        return last.end_byte, last.end_byte, b" " + text_at(indent)
     close = lst.end_byte - 1
     inner = src[lst.start_byte + 1 : close]
     if b"\n" in inner and first_on_line(src, close):
         ls = line_start(src, close)
         indent = indent_at(src, close) + indent_unit(src)
-        plan.add(doc.path, ls, ls, indent + text_at(indent) + nl)
-    elif multiline:
-        base = indent_at(src, d.binding_span[0])
+        return ls, ls, indent + text_at(indent) + nl
+    if multiline:
+        base = indent_at(src, binding_start)
         text = _multiline_list(element, base.decode(), indent_unit(src).decode(), "\n")
-        plan.add(doc.path, lst.start_byte, lst.end_byte, with_newlines(text, nl))
-    else:
-        plan.add(doc.path, lst.start_byte, lst.end_byte, b"[ " + text_at(b"") + b" ]")
-    return plan.build()
+        return lst.start_byte, lst.end_byte, with_newlines(text, nl)
+    return lst.start_byte, lst.end_byte, b"[ " + text_at(b"") + b" ]"
 
 
 def _list_element_nodes(cfg: Configuration, loc: Loc, at: Definition | None

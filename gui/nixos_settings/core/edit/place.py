@@ -41,6 +41,8 @@ MakeValue = Callable[[bytes, bytes, bytes], str]
 
 @dataclass
 class Target:
+    """Where a new binding goes."""
+
     doc: Document
     attrset: Node  # where the binding goes
     prefix: Loc  # loc of the attrset's content
@@ -49,6 +51,8 @@ class Target:
 
 
 def _primary_module(cfg: Configuration) -> Module | None:
+    """The module new options go to by default: the root file's own, else the first one
+    with a main attribute set."""
     for m in cfg.modules:
         if m.main is not None and m.node is g.top_expression(m.document.tree):
             return m
@@ -56,6 +60,7 @@ def _primary_module(cfg: Configuration) -> Module | None:
 
 
 def _common(a: Loc, b: Loc) -> int:
+    """How many leading segments ``a`` and ``b`` share."""
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
@@ -70,6 +75,8 @@ def _enclosing(d: Definition) -> Node:
 
 
 def check_no_conflict(cfg: Configuration, loc: Loc) -> None:
+    """Refuse a new definition of ``loc`` under a dynamic name, beside a value that is not an
+    attribute set, or where something below ``loc`` is already defined."""
     for d in cfg.sharing_head(loc):
         if d.kind == defs.ATTRSET:
             continue
@@ -168,48 +175,50 @@ def _candidates(near: list[Definition], loc: Loc, order: dict[Path, int],
 
 
 def _contains(m: Module, node: Node) -> bool:
+    """Whether ``node`` lies within the module expression of ``m``."""
     return bool(m.node.start_byte <= node.start_byte and node.end_byte <= m.node.end_byte)
 
 
 def plan_add(cfg: Configuration, loc: Loc, make_value: MakeValue,
              file: Path | None) -> ChangeSet:
-    """Add a new definition of ``loc``; ``make_value(indent, unit, newline) -> str``."""
+    """Add a new definition of ``loc`` (into ``file`` when given); ``make_value(indent, unit,
+    newline) -> str`` lays the value out for its place."""
     check_no_conflict(cfg, loc)
     t = find_target(cfg, loc, file)
     doc = editable_doc(cfg, t.doc.path)
-    src = doc.source
-    nl = doc.newline
-    unit = indent_unit(src)
     rel = t.write_prefix + loc[len(t.prefix):]
     name = optpath.show(rel).encode("utf-8")
     plan = Plan(cfg, f"add {optpath.show(loc)}", [loc])
+    start, end, text = _added(doc.source, doc.newline, t, name, make_value)
+    plan.add(doc.path, start, end, text)
+    return plan.build()
+
+
+def _added(src: bytes, nl: bytes, t: Target, name: bytes,
+           make_value: MakeValue) -> tuple[int, int, bytes]:
+    """The splice writing ``name = value;`` at ``t``: after its anchor binding (on the same
+    line when the anchor shares its line, past a same-line comment otherwise), or into an
+    empty attribute set, opened up."""
+    unit = indent_unit(src)
     attrset = t.attrset
     members = g.bindings(attrset)
     anchor = t.after if t.after is not None else (members[-1] if members else None)
     if anchor is not None:
-        inline = not first_on_line(src, anchor.start_byte)
         indent = indent_at(src, anchor.start_byte)
-        value = with_newlines(make_value(indent, unit, nl), nl)
-        binding = name + b" = " + value + b";"
+        binding = name + b" = " + with_newlines(make_value(indent, unit, nl), nl) + b";"
+        if not first_on_line(src, anchor.start_byte):
+            return anchor.end_byte, anchor.end_byte, b" " + binding
         pos = skip_trailing_comment(src, anchor.end_byte)
-        if inline:
-            plan.add(doc.path, anchor.end_byte, anchor.end_byte, b" " + binding)
-        else:
-            plan.add(doc.path, pos, pos, nl + indent + binding)
-        return plan.build()
-    # an empty attribute set: open it up
+        return pos, pos, nl + indent + binding
     base = indent_at(src, attrset.start_byte)
     indent = base + unit
-    value = with_newlines(make_value(indent, unit, nl), nl)
-    binding = name + b" = " + value + b";"
+    binding = name + b" = " + with_newlines(make_value(indent, unit, nl), nl) + b";"
     close = attrset.end_byte - 1  # the "}"
     inner = src[attrset.start_byte + 1 : close]
     if b"\n" in inner and first_on_line(src, close):
         ls = line_start(src, close)
-        plan.add(doc.path, ls, ls, indent + binding + nl)
-    elif inner.strip(b" \t") == b"":
-        plan.add(doc.path, attrset.start_byte + 1, close,
-                 nl + indent + binding + nl + base)
-    else:  # only comments inside, on the brace's line
-        plan.add(doc.path, close, close, nl + indent + binding + nl + base)
-    return plan.build()
+        return ls, ls, indent + binding + nl
+    if inner.strip(b" \t") == b"":
+        return attrset.start_byte + 1, close, nl + indent + binding + nl + base
+    # only comments inside, on the brace's line
+    return close, close, nl + indent + binding + nl + base

@@ -54,6 +54,8 @@ def needs_parens(element: str) -> bool:
 
 @dataclass
 class Plan:
+    """Splices gathered per file for one change; :meth:`build` makes the change set."""
+
     cfg: Configuration
     description: str
     locs: list[Loc]
@@ -65,6 +67,8 @@ class Plan:
         self.splices.setdefault(path, []).append((start, end, text))
 
     def build(self) -> ChangeSet:
+        """The change set: each file's new bytes and tree (refused if it adds a syntax
+        error)."""
         cs = ChangeSet(description=self.description, locs=self.locs)
         for path, splices in self.splices.items():
             doc = self.cfg.documents[path]
@@ -89,6 +93,7 @@ def _refuse_new_errors(doc: Document, tree: syntax.Tree) -> None:
 
 
 def editable_doc(cfg: Configuration, path: Path) -> Document:
+    """The document of ``path``, unless it has a syntax error (then nothing is edited)."""
     doc = cfg.documents[path]
     errors = [p for p in doc.problems if p.severity == "error"]
     if errors:
@@ -100,7 +105,9 @@ def editable_doc(cfg: Configuration, path: Path) -> Document:
 
 
 def choose(cfg: Configuration, loc: Loc, found: list[Definition],
-            at: Definition | None) -> Definition:
+           at: Definition | None) -> Definition:
+    """The definition to edit among ``found``: the one at ``at``'s place, else the only one
+    (several are an error that asks the user to choose)."""
     if at is not None:
         for d in found:
             if d.file == at.file and d.line == at.line and d.column == at.column:

@@ -72,6 +72,8 @@ __all__ = [
 
 def plan_set(cfg: Configuration, loc: Loc, nix_text: str, at: Definition | None = None,
              file: Path | None = None) -> ChangeSet:
+    """Give ``loc`` the Nix expression ``nix_text``: replace the value of its definition (the
+    one at ``at``; in ``file`` when given), or add a definition when there is none."""
     check_expression(nix_text)
     found = cfg.find_any(loc)
     if file is not None:
@@ -98,6 +100,7 @@ def plan_set(cfg: Configuration, loc: Loc, nix_text: str, at: Definition | None 
 
 def plan_set_value(cfg: Configuration, loc: Loc, value: object,
                    at: Definition | None = None) -> ChangeSet:
+    """Like :func:`plan_set` with a Python value, rendered as Nix laid out for its place."""
     found = cfg.find_any(loc)
     if found:
         d = choose(cfg, loc, found, at)
@@ -122,6 +125,8 @@ def _dedent_rendered(text: str, indent: str) -> str:
 
 
 def plan_rename(cfg: Configuration, loc: Loc, new_name: str) -> ChangeSet:
+    """Rename the last segment of ``loc`` to ``new_name`` wherever it is written (in dotted
+    paths below it too), quoting the new name when needed."""
     if not loc:
         raise EditError("nothing to rename")
     if not new_name:

@@ -20,7 +20,26 @@ if TYPE_CHECKING:
     from nixos_settings.core.config.configuration import Configuration
 
 
+Span = tuple[int, int]
+
+
 def plan_unset(cfg: Configuration, loc: Loc, at: Definition | None = None) -> ChangeSet:
+    """Remove the definition of ``loc`` (the one ``at``, when given), or every definition
+    below it when ``loc`` itself is not defined."""
+    removed: dict[Path, set[Span]] = {}
+    for d in _to_remove(cfg, loc, at):
+        removed.setdefault(d.file, set()).add(d.binding_span)
+    _add_emptied_parents(cfg, removed)
+    plan = Plan(cfg, f"unset {optpath.show(loc)}", [loc])
+    for path, spans_removed in removed.items():
+        src = cfg.documents[path].source
+        for s, e in _merged(sorted(removal_span(src, s, e) for s, e in spans_removed)):
+            plan.add(path, s, e, b"")
+    return plan.build()
+
+
+def _to_remove(cfg: Configuration, loc: Loc, at: Definition | None) -> list[Definition]:
+    """The definitions to remove, each checked to be removable."""
     found = cfg.find_any(loc)
     if at is not None:
         found = [choose(cfg, loc, found, at)]
@@ -36,10 +55,12 @@ def plan_unset(cfg: Configuration, loc: Loc, at: Definition | None = None) -> Ch
             raise EditError(f"{d.option} comes from an inherit; edit it by hand",
                             d.file, d.line, d.column)
         editable_doc(cfg, d.file)
-    removed: dict[Path, set[tuple[int, int]]] = {}
-    for d in found:
-        removed.setdefault(d.file, set()).add(d.binding_span)
-    # parents left empty go too
+    return found
+
+
+def _add_emptied_parents(cfg: Configuration, removed: dict[Path, set[Span]]) -> None:
+    """Add to ``removed`` (binding spans per file) every attribute set whose members all go,
+    unless a comment lives in it; repeated until nothing more empties."""
     changed = True
     while changed:
         changed = False
@@ -53,16 +74,14 @@ def plan_unset(cfg: Configuration, loc: Loc, at: Definition | None = None) -> Ch
             if members and all(m in gone for m in members) and not g.has_comments(c.value):
                 gone.add(c.binding_span)
                 changed = True
-    plan = Plan(cfg, f"unset {optpath.show(loc)}", [loc])
-    for path, spans_removed in removed.items():
-        src = cfg.documents[path].source
-        spans = sorted(removal_span(src, s, e) for s, e in spans_removed)
-        merged: list[tuple[int, int]] = []
-        for s, e in spans:
-            if merged and s < merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-            else:
-                merged.append((s, e))
-        for s, e in merged:
-            plan.add(path, s, e, b"")
-    return plan.build()
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    """Sorted spans with overlapping ones joined."""
+    merged: list[Span] = []
+    for s, e in spans:
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
