@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -18,7 +17,9 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QPainter,
+    QPaintEvent,
     QPalette,
+    QResizeEvent,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nixos_settings.core.config.document import Document
 from nixos_settings.core.nix.highlight import Span, highlight_spans
 
 
@@ -173,7 +175,7 @@ class _LineNumbers(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(self._editor.gutter_width(), 0)
 
-    def paintEvent(self, event: Any) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         self._editor.paint_gutter(event)
 
 
@@ -207,12 +209,12 @@ class CodeView(QPlainTextEdit):
         else:
             self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         cr = self.contentsRect()
         self._gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
 
-    def paint_gutter(self, event: Any) -> None:
+    def paint_gutter(self, event: QPaintEvent) -> None:
         painter = QPainter(self._gutter)
         pal = self.palette()
         painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.AlternateBase))
@@ -242,7 +244,7 @@ class SourceView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._docs: dict[Path, Any] = {}
+        self._docs: dict[Path, Document] = {}
         self._current: Path | None = None
         self._shown_source: bytes | None = None
         self._lines: LineTable | None = None
@@ -267,8 +269,8 @@ class SourceView(QWidget):
 
     # -- public API --------------------------------------------------------------------
 
-    def set_documents(self, documents: Mapping[Path, Any], root: Path | None = None) -> None:
-        """Show the files of a configuration (``Document``-like: ``.source``, ``.tree``)."""
+    def set_documents(self, documents: Mapping[Path, Document], root: Path | None = None) -> None:
+        """Show the files of a configuration."""
         self._docs = dict(documents)
         keep = self._current if self._current in self._docs else None
         if root is not None:
@@ -308,13 +310,13 @@ class SourceView(QWidget):
         self._highlighter.set_table({})
         self.code.setPlainText(text)
         self._highlighter.set_table(
-            spans_by_line(source, highlight_spans(source, getattr(doc, "tree", None)))
+            spans_by_line(source, highlight_spans(source, doc.tree))
         )
         self.code.setExtraSelections([])
         self._where.setText("")
         self.file_shown.emit(path)
 
-    def refresh(self, documents: Mapping[Path, Any]) -> None:
+    def refresh(self, documents: Mapping[Path, Document]) -> None:
         """Documents changed (edit, undo, reload): redisplay keeping the scroll position;
         the text is only re-rendered when the shown file's bytes changed."""
         docs = dict(documents)
