@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from nixos_settings.core.common.errors import EditError, NixSettingsError
 from nixos_settings.core.config import definitions as defs
@@ -21,10 +20,10 @@ from nixos_settings.core.config.document import Document, FileAccessError, Probl
 from nixos_settings.core.config.imports import MODULE_FILE, MODULE_INLINE, import_target
 from nixos_settings.core.config.imports import FlakeHost as FlakeHost
 from nixos_settings.core.config.imports import flake_hosts as flake_hosts
+from nixos_settings.core.nix.grammar import Node
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.core.nix.text import ChangeSet, unified_diff
 
-Node = Any
 DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
 
 
@@ -122,7 +121,8 @@ class Configuration:
         self._by_loc = None
         self._by_head = None
 
-    def _visit_flake_module(self, doc: Document, kind: str, node: Node, seen: set[Any]) -> None:
+    def _visit_flake_module(self, doc: Document, kind: str, node: Node,
+                            seen: set[tuple[Path, int]]) -> None:
         line, col = doc.node_position(node)
         if kind == MODULE_FILE:
             self._follow(doc, node, seen)

@@ -12,17 +12,20 @@ The mapper understands the module shapes NixOS accepts (plain attrset; function
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.document import Document
 from nixos_settings.core.nix import grammar as g
 from nixos_settings.core.nix import optpath, syntax
-from nixos_settings.core.nix.grammar import bindings, flatten_apply, function_name, strip_parens
+from nixos_settings.core.nix.grammar import (
+    Node,
+    bindings,
+    flatten_apply,
+    function_name,
+    strip_parens,
+)
 from nixos_settings.core.nix.literals import string_value
 from nixos_settings.core.nix.optpath import Loc
-
-Node = Any
 
 #: wrapper name → number of arguments it takes (the last one is the wrapped value)
 WRAPPER_ARITY = {
@@ -90,7 +93,7 @@ class Definition:
     attr_spans: tuple[tuple[int, int, str], ...] = ()
     # Tree-sitter nodes, resolved again from the spans when the document was reparsed.
     doc: Document | None = field(default=None, repr=False)
-    _tree: Any = field(default=None, repr=False)
+    _tree: syntax.Tree = field(default=None, repr=False)
     _binding: Node = field(default=None, repr=False)
     _value: Node = field(default=None, repr=False)
     _attrs: tuple[Node, ...] = field(default=(), repr=False)

@@ -19,7 +19,7 @@ import tree_sitter_nix
 from nixos_settings.core.common.records import record
 from nixos_settings.core.nix import grammar as g
 
-Node = Any  # a tree_sitter.Node; kept opaque for the rest of the core
+Node = g.Node  # a tree_sitter.Node; kept opaque for the rest of the core
 Tree = Any  # a tree_sitter.Tree
 
 _LANGUAGE = tree_sitter.Language(tree_sitter_nix.language())
