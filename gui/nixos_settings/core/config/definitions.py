@@ -15,14 +15,39 @@ from pathlib import Path
 
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.document import Document
-from nixos_settings.core.nix import grammar as g
 from nixos_settings.core.nix import optpath, syntax
 from nixos_settings.core.nix.grammar import (
+    APPLY,
+    ASSERT,
+    ATTR,
+    ATTRPATH_FIELD,
+    ATTRS,
+    ATTRSET_KINDS,
+    BINARY,
+    BINDING,
+    BODY,
+    ELEMENT,
+    EXPRESSION,
+    FUNCTION,
+    IDENTIFIER,
+    INTERPOLATION,
+    LET,
+    LIST,
+    PARENTHESIZED,
+    SCOPE_KINDS,
+    STRING,
+    WITH,
     Node,
     bindings,
+    elements,
     flatten_apply,
     function_name,
+    list_literals,
     strip_parens,
+    top_expression,
+)
+from nixos_settings.core.nix.grammar import (
+    text as node_text,
 )
 from nixos_settings.core.nix.literals import string_value
 from nixos_settings.core.nix.optpath import Loc
@@ -89,7 +114,7 @@ class Definition:
     enclosing_span: tuple[int, int] = (0, 0)  # the attrset the binding sits in
     top_span: tuple[int, int] = (0, 0)  # the module-level binding it belongs to
     value_type: str = ""
-    binding_type: str = g.BINDING
+    binding_type: str = BINDING
     attr_spans: tuple[tuple[int, int, str], ...] = ()
     # Tree-sitter nodes, resolved again from the spans when the document was reparsed.
     doc: Document | None = field(default=None, repr=False)
@@ -178,24 +203,24 @@ class Module:
 
 def attr_segment(source: bytes, attr: Node) -> tuple[str, bool]:
     """(segment, is_static) of one attrpath element."""
-    if attr.type == g.IDENTIFIER:
-        return g.text(source, attr), True
-    if attr.type == g.STRING:
+    if attr.type == IDENTIFIER:
+        return node_text(source, attr), True
+    if attr.type == STRING:
         value = string_value(source, attr)
         if value is not None:
             return value, True
-    if attr.type == g.INTERPOLATION:
-        inner = attr.child_by_field_name(g.EXPRESSION)
+    if attr.type == INTERPOLATION:
+        inner = attr.child_by_field_name(EXPRESSION)
         if inner is not None:
             value = string_value(source, inner)
             if value is not None:
                 return value, True
-    return g.text(source, attr), False
+    return node_text(source, attr), False
 
 
 def attrpath_of(source: bytes, binding: Node) -> tuple[tuple[str, ...], tuple[Node, ...], bool]:
-    ap = binding.child_by_field_name(g.ATTRPATH_FIELD)
-    nodes = tuple(ap.children_by_field_name(g.ATTR)) if ap is not None else ()
+    ap = binding.child_by_field_name(ATTRPATH_FIELD)
+    nodes = tuple(ap.children_by_field_name(ATTR)) if ap is not None else ()
     segs: list[str] = []
     static = True
     for a in nodes:
@@ -211,15 +236,15 @@ def unwrap(source: bytes, node: Node) -> tuple[Node, list[Wrapper]]:
     wrappers: list[Wrapper] = []
     while node is not None:
         inner = strip_parens(node)
-        if inner.type == g.APPLY:
+        if inner.type == APPLY:
             fn, args = flatten_apply(inner)
             name = function_name(source, fn)
             if name in WRAPPER_ARITY and len(args) == WRAPPER_ARITY[name]:
-                arg = g.text(source, args[0]) if len(args) == 2 else None
+                arg = node_text(source, args[0]) if len(args) == 2 else None
                 wrappers.append(Wrapper(name, arg))
                 node = args[-1]
                 continue
-        if inner.type in g.ATTRSET_KINDS or wrappers:
+        if inner.type in ATTRSET_KINDS or wrappers:
             # a wrapper's argument is read (and edited) inside its parentheses
             return inner, wrappers
         return node, wrappers
@@ -227,7 +252,7 @@ def unwrap(source: bytes, node: Node) -> tuple[Node, list[Wrapper]]:
 
 
 #: what a module expression may be wrapped in: ``{ … }: body``, ``let … in body`` …
-_MODULE_WRAPPERS = frozenset({g.FUNCTION, g.LET, g.WITH, g.ASSERT})
+_MODULE_WRAPPERS = frozenset({FUNCTION, LET, WITH, ASSERT})
 
 
 def module_body(node: Node) -> tuple[Node | None, str | None]:
@@ -236,12 +261,12 @@ def module_body(node: Node) -> tuple[Node | None, str | None]:
     while node is not None and seen < 64:
         seen += 1
         t = node.type
-        if t in g.ATTRSET_KINDS:
+        if t in ATTRSET_KINDS:
             return node, None
         if t in _MODULE_WRAPPERS:
-            node = node.child_by_field_name(g.BODY)
-        elif t == g.PARENTHESIZED:
-            node = node.child_by_field_name(g.EXPRESSION)
+            node = node.child_by_field_name(BODY)
+        elif t == PARENTHESIZED:
+            node = node.child_by_field_name(EXPRESSION)
         else:
             return None, f"the module is a {t.replace('_', ' ')}, not an attribute set"
     return None, "the file holds no module"
@@ -264,7 +289,7 @@ class _Mapper:
             return
         tops = []
         for b in bindings(body):
-            if b.type == g.BINDING:
+            if b.type == BINDING:
                 segs, _, _ = attrpath_of(self.src, b)
                 tops.append(segs[0] if segs else "")
         self.m.explicit = "options" in tops or "config" in tops
@@ -275,7 +300,7 @@ class _Mapper:
 
     def collect(self, attrset: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
         for b in bindings(attrset):
-            if b.type == g.BINDING:
+            if b.type == BINDING:
                 self.binding(b, prefix, wrappers, top)
             else:
                 self.inherit(b, prefix, wrappers)
@@ -297,13 +322,13 @@ class _Mapper:
                     return  # options = …, and other non-definitions
                 segs, attrs = segs[1:], attrs[1:]  # "config" is not part of any loc
         loc = prefix + segs
-        value = b.child_by_field_name(g.EXPRESSION)
+        value = b.child_by_field_name(EXPRESSION)
         if value is None:
             return
         inner, ws = unwrap(self.src, value)
         allw = wrappers + tuple(ws)
         if not loc:  # config = { … } / config = mkIf … { … }
-            if inner.type in g.ATTRSET_KINDS:
+            if inner.type in ATTRSET_KINDS:
                 if self.m.main_prefix == ("config",):
                     # new definitions go inside ``config = { … }`` (even under mkIf: a
                     # second top-level ``config.x`` next to ``config = mkIf …`` is an error)
@@ -312,31 +337,31 @@ class _Mapper:
                 self.collect(inner, (), allw, top=False)
             elif ws and ws[-1].name == "mkMerge":
                 self.merge(b, (), inner, allw[:-1], attrs, prefix_len)
-                first = next(iter(strip_parens(inner).children_by_field_name(g.ELEMENT)), None)
+                first = next(iter(strip_parens(inner).children_by_field_name(ELEMENT)), None)
                 el = unwrap(self.src, first)[0] if first is not None else None
-                if el is not None and el.type in g.ATTRSET_KINDS and self.m.main_prefix:
+                if el is not None and el.type in ATTRSET_KINDS and self.m.main_prefix:
                     self.m.main, self.m.main_prefix = el, ()
             return
         if not static:
             self.add(b, loc, value, value, wrappers, attrs, prefix_len,
                      editable=False, reason="the attribute name is dynamic (${…})")
             return
-        if inner.type in g.ATTRSET_KINDS:
+        if inner.type in ATTRSET_KINDS:
             self.add_container(b, loc, inner, allw, attrs, prefix_len)
             if not bindings(inner):
                 self.add(b, loc, value, inner, allw, attrs, prefix_len)
             self.collect(inner, loc, allw, top=False)
-        elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == g.LIST:
+        elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == LIST:
             self.merge(b, loc, inner, allw[:-1], attrs, prefix_len)
         else:
             self.add(b, loc, value, inner, allw, attrs, prefix_len)
 
     def merge(self, b: Node, loc: Loc, lst: Node, wrappers: tuple[Wrapper, ...],
               attrs: tuple[Node, ...], prefix_len: int) -> None:
-        for el in strip_parens(lst).children_by_field_name(g.ELEMENT):
+        for el in strip_parens(lst).children_by_field_name(ELEMENT):
             inner, ws = unwrap(self.src, el)
             allw = wrappers + tuple(ws)
-            if inner.type in g.ATTRSET_KINDS:
+            if inner.type in ATTRSET_KINDS:
                 self.collect(inner, loc, allw, top=False)
             elif loc:
                 d = self.add(b, loc, el, inner, allw, attrs, prefix_len)
@@ -345,10 +370,10 @@ class _Mapper:
     def inherit(self, node: Node, prefix: Loc, wrappers: tuple[Wrapper, ...]) -> None:
         if node.parent is not None and node.parent.parent == self.m.main:
             self.top = (node.start_byte, node.end_byte)
-        attrs_node = node.child_by_field_name(g.ATTRS)
+        attrs_node = node.child_by_field_name(ATTRS)
         if attrs_node is None:
             return
-        for a in attrs_node.children_by_field_name(g.ATTR):
+        for a in attrs_node.children_by_field_name(ATTR):
             seg, _ = attr_segment(self.src, a)
             d = self.add(node, prefix + (seg,), a, a, wrappers, (a,), len(prefix),
                          editable=False, reason="the value is inherited from another scope")
@@ -374,7 +399,7 @@ class _Mapper:
             loc=loc, file=self.doc.path, line=line, column=col,
             binding_span=(b.start_byte, b.end_byte),
             value_span=(inner.start_byte, inner.end_byte),
-            value_text=g.text(self.src, inner), wrappers=wrappers, kind=kind,
+            value_text=node_text(self.src, inner), wrappers=wrappers, kind=kind,
             prefix_len=prefix_len,
             enclosing_span=(enclosing.start_byte, enclosing.end_byte) if enclosing else (0, 0),
             top_span=self.top, value_type=inner.type, binding_type=b.type,
@@ -385,15 +410,15 @@ class _Mapper:
     def imports(self, b: Node) -> None:
         self.m.imports_binding = b
         self.m._imports_span = (b.start_byte, b.end_byte)
-        value = b.child_by_field_name(g.EXPRESSION)
+        value = b.child_by_field_name(EXPRESSION)
         for el in list_elements(value):
             line, col = self.doc.node_position(el)
-            self.m.imports.append(ImportRef(el, g.text(self.src, el), line, col))
+            self.m.imports.append(ImportRef(el, node_text(self.src, el), line, col))
 
 
 def list_elements(value: Node | None) -> list[Node]:
     """Elements of a list value, looking through ``with``, ``let``, parentheses and ``++``."""
-    return [el for lst in g.list_literals(value) for el in g.elements(lst)]
+    return [el for lst in list_literals(value) for el in elements(lst)]
 
 
 def element_texts(definition: Definition) -> list[str] | None:
@@ -404,15 +429,15 @@ def element_texts(definition: Definition) -> list[str] | None:
     if node is None or doc is None:
         return None
     inner = strip_parens(node)
-    while inner.type in g.SCOPE_KINDS:
-        body = inner.child_by_field_name(g.BODY)
+    while inner.type in SCOPE_KINDS:
+        body = inner.child_by_field_name(BODY)
         if body is None:
             return None
         inner = strip_parens(body)
-    if inner.type not in (g.LIST, g.BINARY):
+    if inner.type not in (LIST, BINARY):
         return None
     elements = list_elements(node)
-    if inner.type == g.BINARY and not elements:
+    if inner.type == BINARY and not elements:
         return None
     return [doc.source[e.start_byte : e.end_byte].decode("utf-8", "replace") for e in elements]
 
@@ -438,7 +463,7 @@ def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, 
     doc = module.document
     if module.explicit or not splices or module.main is None:
         return False
-    root = g.top_expression(doc.tree)
+    root = top_expression(doc.tree)
     body, _ = module_body(root) if root is not None else (None, None)
     change = _Splices(
         lo=min(s for s, _, _ in splices),
@@ -482,7 +507,7 @@ def _map_touched(fresh: Module, change: _Splices) -> Module | None:
     for b in bindings(fresh.main):
         if not ((b.end_byte > lo and b.start_byte < new_hi) or (b.start_byte == lo == hi)):
             continue
-        if b.type != g.BINDING:
+        if b.type != BINDING:
             mapper.inherit(b, (), ())
             continue
         segs = attrpath_of(src, b)[0]
@@ -525,7 +550,7 @@ def _refresh_imports(module: Module, change: _Splices) -> bool:
     s0, e0 = module._imports_span
     if s0 >= change.hi:
         s0, e0 = s0 + change.delta, e0 + change.delta
-    b = syntax.node_at(module.document.tree, s0, e0, g.BINDING)
+    b = syntax.node_at(module.document.tree, s0, e0, BINDING)
     if b is None:
         return False
     module.imports = []
@@ -536,7 +561,7 @@ def _refresh_imports(module: Module, change: _Splices) -> bool:
 def map_module(document: Document, node: Node | None = None) -> Module:
     """Map the module ``node`` (default: the whole file) of ``document``."""
     if node is None:
-        node = g.top_expression(document.tree)
+        node = top_expression(document.tree)
     module = Module(document, node)
     if node is None:
         module.notes.append("the file holds no Nix expression")
