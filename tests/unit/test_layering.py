@@ -146,7 +146,6 @@ def _string_constants(p: Path) -> Iterator[tuple[int, str]]:
             yield node.lineno, node.value
 
 
-@UNDER_WAY
 def test_grammar_node_names_only_in_core_nix() -> None:
     nix = PKG / "core" / "nix"
     offenders = [f"{rel(p)}:{line}: {text}" for p in python_files() if nix not in p.parents
@@ -154,7 +153,6 @@ def test_grammar_node_names_only_in_core_nix() -> None:
     assert offenders == []
 
 
-@UNDER_WAY
 def test_faces_never_touch_syntax_nodes() -> None:
     faces = [*python_files(PKG / "ui"), *python_files(PKG / "cli")]
     offenders = [f"{rel(p)}:{node.lineno}: .{node.attr}" for p in faces
