@@ -12,8 +12,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 PKG = REPO / "gui" / "nixos_settings"
 TREE_SITTER = {"tree_sitter", "tree_sitter_nix"}
@@ -39,9 +37,6 @@ NODE_API = {
     "start_byte", "end_byte", "start_point", "end_point", "prev_named_sibling",
     "next_named_sibling", "is_missing", "has_error", "root_node",
 }
-
-#: issue 8's reorganisation is under way; strict xfail, so each fails loudly once it holds
-UNDER_WAY = pytest.mark.xfail(reason="issue 8: reorganisation under way")
 
 MAX_MODULE_LINES = 600
 MAX_CLASS_METHODS = 25
@@ -246,7 +241,6 @@ def size_problems() -> list[str]:
     return out
 
 
-@UNDER_WAY
 def test_no_module_class_or_function_too_big() -> None:
     assert size_problems() == []
 

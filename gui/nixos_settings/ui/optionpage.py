@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
+from nixos_settings.core.options.types import EditorKind
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.pagesections import EntriesSection, WhereSection
@@ -258,7 +259,7 @@ class OptionPage(QScrollArea):
             self._heading("Did you mean")
             self._layout.addWidget(self._label(links_html(sugg)))
         self._where_section()
-        self._editor_section(EditorSpec("raw", words="Nix expression"), None)
+        self._editor_section(EditorSpec(EditorKind.RAW, words="Nix expression"), None)
 
     def _build_entry(self, name: str) -> None:
         assert self.loc is not None
@@ -293,7 +294,7 @@ class OptionPage(QScrollArea):
             self._layout.addWidget(self._label(
                 "<i>Option metadata is not loaded (yet); showing what your configuration "
                 "says.</i>"))
-            spec = EditorSpec("raw", words="Nix expression")
+            spec = EditorSpec(EditorKind.RAW, words="Nix expression")
         else:
             spec = editor_spec(info.type)
             self._summary(info, spec)

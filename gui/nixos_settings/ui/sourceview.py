@@ -353,18 +353,18 @@ class SourceView(QWidget):
             mark = QTextCursor(doc)
             mark.setPosition(self._lines.position16(span[0]))
             mark.setPosition(self._lines.position16(span[1]), QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = mark  # type: ignore[attr-defined]
+            sel.cursor = mark
             fmt = QTextCharFormat()
             fmt.setBackground(_mark_colour(self.code.palette()))
-            sel.format = fmt  # type: ignore[attr-defined]
+            sel.format = fmt
             selections.append(sel)
         line_sel = QTextEdit.ExtraSelection()
         lc = QTextCursor(block)
-        line_sel.cursor = lc  # type: ignore[attr-defined]
+        line_sel.cursor = lc
         lfmt = QTextCharFormat()
         lfmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
         lfmt.setBackground(_line_colour(self.code.palette()))
-        line_sel.format = lfmt  # type: ignore[attr-defined]
+        line_sel.format = lfmt
         self.code.setExtraSelections([line_sel, *selections])
         self.code.setTextCursor(cursor)
         self.code.centerCursor()
