@@ -15,10 +15,10 @@ Parsing goes through :mod:`nixos_settings.core.nix.syntax`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from nixos_settings.core.common.errors import ParseError
+from nixos_settings.core.common.records import record
 from nixos_settings.core.nix import grammar as g
 from nixos_settings.core.nix import syntax
 
@@ -140,7 +140,7 @@ def _indented(source: bytes, node: Any) -> Any:
 # --------------------------------------------------------------------------- for type checks
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Opaque:
     """A value that cannot be judged without evaluation (``pkgs.foo``, ``f x``, ``./a + b``);
     ``what`` is its source text."""
@@ -148,14 +148,14 @@ class Opaque:
     what: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PathValue:
     """A path literal (``./a``, ``/etc/x``, ``<nixpkgs>``, ``~/x``), as written."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class StringValue:
     """A string literal's value; ``text`` is None when the string is interpolated."""
 
