@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QUndoStack
@@ -25,15 +26,17 @@ from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition, element_texts
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.text import ChangeSet
-from nixos_settings.core.options.model import OptionInfo, OptionSet
-from nixos_settings.core.options.search import SearchIndex
 from nixos_settings.core.session import SaveOutcome, Session, search_index
 from nixos_settings.ui.commands import ChangeCommand
+
+if TYPE_CHECKING:  # loaded in the background with the metadata, not before the window shows
+    from nixos_settings.core.options.model import OptionInfo, OptionSet
+    from nixos_settings.core.options.search import SearchIndex
 
 Loc = tuple[str, ...]
 Progress = Callable[[str, float | None], None]
 #: loads option metadata, reporting progress (runs on a pool thread)
-Loader = Callable[[Progress], OptionSet]
+Loader = Callable[[Progress], "OptionSet"]
 
 __all__ = ["Controller", "OptionsLoader", "ProblemItem", "SaveOutcome", "default_options_loader"]
 

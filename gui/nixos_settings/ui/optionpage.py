@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
-from nixos_settings.core.options.types import EditorKind
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.pagesections import EntriesSection, WhereSection
@@ -69,7 +68,7 @@ def set_below(controller: Controller, loc: Loc) -> list[Loc]:
 
 def guess_kind(controller: Controller, loc: Loc) -> str:
     """The tree node kind of ``loc`` when no tree node says it."""
-    from nixos_settings.core.options.model import is_placeholder
+    from nixos_settings.core.nix.optpath import is_placeholder
 
     c = controller
     opts = c.options
@@ -252,6 +251,7 @@ class OptionPage(QScrollArea):
             "known.</b> NixOS will refuse to build this configuration unless a module of "
             "yours declares it.</p>")
         self._layout.addWidget(warn)
+        from nixos_settings.core.options.types import EditorKind
         from nixos_settings.ui.editors import EditorSpec
 
         sugg = self.controller.suggestions(self.loc)
@@ -285,6 +285,7 @@ class OptionPage(QScrollArea):
     def _build_option(self, name: str) -> None:
         """Title, description and type; then what the user acts on (entries, where it is
         set, the editor); then reference facts (default, example, declarations)."""
+        from nixos_settings.core.options.types import EditorKind
         from nixos_settings.ui.editors import EditorSpec, editor_spec
 
         assert self.loc is not None

@@ -40,7 +40,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from nixos_settings.core.options.model import OptionInfo, OptionSet, is_placeholder
+from nixos_settings.core.nix.optpath import is_placeholder
+from nixos_settings.core.options.model import OptionInfo, OptionSet
 
 #: the postings of one query word: (weight, option ids) per layer (name, words, description)
 _Layers = list[tuple[float, list[int]]]

@@ -36,11 +36,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from nixos_settings.core.nix.optpath import show, show_segment
-from nixos_settings.core.options.model import OptionInfo, OptionSet, is_placeholder
+from nixos_settings.core.nix.optpath import is_placeholder, show, show_segment
 
 if TYPE_CHECKING:
     from nixos_settings.core.config.definitions import Definition
+    from nixos_settings.core.options.model import OptionInfo, OptionSet
 
 Loc = tuple[str, ...]
 
