@@ -25,7 +25,8 @@ def test_wheel_and_sdist_build_install_and_run(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheels[0]).namelist()
     # every module of the source tree is in the wheel (every layer package, ui included)
     source = sorted(p.relative_to(ROOT / "gui").as_posix()
-                    for p in (ROOT / "gui" / "nixos_settings").rglob("*.py"))
+                    for pattern in ("*.py", "*.toml")  # modules and the task definitions
+                    for p in (ROOT / "gui" / "nixos_settings").rglob(pattern))
     assert len(source) > 30
     missing = [m for m in source if m not in names]
     assert missing == []
