@@ -153,6 +153,7 @@ def test_menus_keep_their_entries_and_shortcuts(window) -> None:
         ("Only what my configuration &sets", ["Ctrl+Shift+S"]), ("", []),
         ("Go to &tree", ["Ctrl+1"]), ("Go to option &page", ["Ctrl+2"]),
         ("Go to s&ource view", ["Ctrl+3"]), ("Problems", []),
+        ("&Tasks (plain-language settings)", []),
     ]
     assert menus["&System"] == [("&Apply changes (nixos-rebuild)…", ["Ctrl+R"]),
                                 ("System &generations and rollback…", [])]
