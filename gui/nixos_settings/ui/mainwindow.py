@@ -23,6 +23,7 @@ from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import APP_NAME
 from nixos_settings.ui.banners import DiskBanner, MetadataBanner
 from nixos_settings.ui.controller import Controller
+from nixos_settings.ui.fleetdock import add_fleet_dock
 from nixos_settings.ui.menus import Slots, WindowActions
 from nixos_settings.ui.opening import OpeningFlow
 from nixos_settings.ui.optionpage import OptionPage
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.generations = self.rebuild.generations
         self.generations_dock = self.rebuild.generations_dock
         self.tasks_dock = add_task_dock(self, c)
+        self.fleet_dock = add_fleet_dock(self, c)
         self._wire()
         self._restore_geometry()
         self.page.show_welcome()  # now that the window (and its icon) exist
