@@ -58,7 +58,9 @@ def test_deploying_two_hosts_one_fails(qtbot, win, monkeypatch: pytest.MonkeyPat
     panel = win.fleet_dock.widget()
     panel.action.setCurrentText("switch")
     panel.table.setRangeSelected(QTableWidgetSelectionRange(1, 0, 2, 4), True)  # server, pi
+    win.controller.set_nix(("time", "timeZone"), '"Europe/Oslo"', check=False)
     panel.deploy_selected()
+    assert panel.summary.text().startswith("Deploying what is saved on disk: 1 file(s)")
     qtbot.waitUntil(lambda: "2 hosts" in panel.summary.text(), timeout=20000)
     assert panel.summary.text() == "2 hosts: 1 ok, 1 failed (pi)"
     assert panel.table.item(1, 4).text() == "ok" and panel.table.item(2, 4).text() == "failed"

@@ -153,6 +153,10 @@ class FleetPanel(QWidget):
         if not jobs:
             return
         self.jobs = {j.host: j for j in jobs}
+        pending = len(self._controller.dirty_paths())
+        self.summary.setText(
+            f"Deploying what is saved on disk: {pending} file(s) with pending changes are "
+            "not included until you save." if pending else "Deploying…")
         self._cancel.clear()
         self._worker = threading.Thread(target=deploy.run_all, args=(jobs, 4),
                                         kwargs={"cancel_all": self._cancel}, daemon=True)
