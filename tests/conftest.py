@@ -36,3 +36,57 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     """Each test starts with an empty metadata cache: "the newest cached metadata" (the
     CLI's default source) must never leak from one test into another."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+#: where the app and its helper write outside a test's temporary folders
+_HELPER_LOG = "/var/log/nixos-settings-helper.log"
+_SYSTEM_PATHS = (
+    "/var/lib/nixos-settings-helper",
+    "/etc/nixos",
+    str(Path.home() / ".local" / "state" / "nixos-settings"),
+    str(Path.home() / ".cache" / "nixos-settings"),
+    str(Path.home() / ".config" / "nixos-settings"),
+)
+
+
+def _snapshot() -> dict[str, tuple[int, int]]:
+    seen: dict[str, tuple[int, int]] = {}
+    for top in _SYSTEM_PATHS:
+        paths = [Path(top)]
+        if Path(top).is_dir() and not Path(top).is_symlink():
+            paths += sorted(Path(top).rglob("*"))
+        for p in paths:
+            try:
+                st = p.lstat()
+            except OSError:
+                continue
+            seen[str(p)] = (st.st_mtime_ns, st.st_size)
+    return seen
+
+
+def _log_size() -> int:
+    try:
+        return os.stat(_HELPER_LOG).st_size
+    except OSError:
+        return 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_writes_outside_temporary_folders(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """No test may write the system's places (the helper's backups, /etc/nixos, the user's
+    own state, the helper's system log): the run must leave them as it found them.  The
+    machine is shared, so for the system log only lines naming this run's temporary
+    folders count (another run may log there meanwhile)."""
+    before, log_at = _snapshot(), _log_size()
+    base = str(tmp_path_factory.getbasetemp())
+    yield
+    after = _snapshot()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the test run wrote outside its temporary folders: {changed[:10]}"
+    try:
+        with open(_HELPER_LOG, "rb") as f:
+            f.seek(log_at)
+            added = f.read()
+    except OSError:
+        added = b""
+    assert base.encode() not in added, f"a test wrote to {_HELPER_LOG}"

@@ -90,7 +90,8 @@ class Runner:
         if exe is None or not os.access(exe, os.X_OK):
             print(f"nixos-settings-helper: {argv[0]} not found", file=sys.stderr)
             return EXIT_NOT_FOUND
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
         proc = subprocess.Popen(
             [exe, *argv[1:]], env=self.env, stdin=subprocess.DEVNULL, start_new_session=True
         )
