@@ -38,15 +38,13 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
-#: where the app and its helper write outside a test's temporary folders
+#: where the app and its helper write outside a test's temporary folders: no test may
+#: touch these at all ...
+_SYSTEM_PATHS = ("/var/lib/nixos-settings-helper", "/etc/nixos")
+#: ... and these only show lines or files naming this run's temporary folders (the machine
+#: is shared: another test run may write here meanwhile)
 _HELPER_LOG = "/var/log/nixos-settings-helper.log"
-_SYSTEM_PATHS = (
-    "/var/lib/nixos-settings-helper",
-    "/etc/nixos",
-    str(Path.home() / ".local" / "state" / "nixos-settings"),
-    str(Path.home() / ".cache" / "nixos-settings"),
-    str(Path.home() / ".config" / "nixos-settings"),
-)
+_USER_BACKUPS = Path.home() / ".local" / "state" / "nixos-settings" / "backups"
 
 
 def _snapshot() -> dict[str, tuple[int, int]]:
@@ -71,13 +69,26 @@ def _log_size() -> int:
         return 0
 
 
+def _ours_in_user_backups(base: str, since: float) -> list[str]:
+    """Backups of this run's files in the user's own backup folder (each backup folder
+    names its file in ORIGIN)."""
+    found = []
+    for origin in _USER_BACKUPS.glob("*/ORIGIN") if _USER_BACKUPS.is_dir() else []:
+        try:
+            if origin.stat().st_mtime >= since and base in origin.read_text(errors="replace"):
+                found.append(str(origin.parent))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_writes_outside_temporary_folders(tmp_path_factory: pytest.TempPathFactory) -> object:
-    """No test may write the system's places (the helper's backups, /etc/nixos, the user's
-    own state, the helper's system log): the run must leave them as it found them.  The
-    machine is shared, so for the system log only lines naming this run's temporary
-    folders count (another run may log there meanwhile)."""
-    before, log_at = _snapshot(), _log_size()
+    """No test may write the system's places (the helper's backups, /etc/nixos), nor log
+    or back up this run's files in the helper's system log or the user's own state."""
+    import time
+
+    before, log_at, started = _snapshot(), _log_size(), time.time() - 1
     base = str(tmp_path_factory.getbasetemp())
     yield
     after = _snapshot()
@@ -90,3 +101,5 @@ def _no_writes_outside_temporary_folders(tmp_path_factory: pytest.TempPathFactor
     except OSError:
         added = b""
     assert base.encode() not in added, f"a test wrote to {_HELPER_LOG}"
+    ours = _ours_in_user_backups(base, started)
+    assert not ours, f"a test wrote backups into the user's own folder: {ours}"

@@ -72,6 +72,11 @@ class Sandbox:
 
 @pytest.fixture
 def box(tmp_path: Path) -> Sandbox:
+    return make_sandbox(tmp_path)
+
+
+def make_sandbox(tmp_path: Path) -> Sandbox:
+    """A temporary configuration root, state and profile folders, and stand-ins."""
     root = tmp_path / "etc-nixos"
     (root / "hosts").mkdir(parents=True)
     (root / "configuration.nix").write_bytes(CONFIG)
@@ -420,15 +425,17 @@ def test_elevated_run_confines_to_etc_nixos(
     assert box.recorded_argv() == []
 
 
-def test_child_env_from_cleared_environment(tmp_path: Path) -> None:
-    env = helper.child_env(helper.Settings(), {"LC_TIME": "de_DE.UTF-8", "SECRET": "x"})
+def test_child_env_is_fixed_whatever_the_caller_passes(tmp_path: Path) -> None:
+    caller = {"LC_TIME": "de_DE.UTF-8", "LANG": "xx", "SECRET": "x", "NIX_PATH": "nixpkgs=/x",
+              "PATH": "/tmp/evil", "LD_PRELOAD": "/tmp/evil.so"}
+    env = helper.child_env(helper.Settings(), caller)
     assert env["PATH"].split(":")[:2] == ["/run/wrappers/bin", "/run/current-system/sw/bin"]
-    assert env["LANG"] == "C.UTF-8" and env["LC_TIME"] == "de_DE.UTF-8"
-    assert "SECRET" not in env
-    assert env["NIX_PATH"]
+    assert env["LANG"] == "C.UTF-8" and "LC_TIME" not in env
+    assert "SECRET" not in env and "LD_PRELOAD" not in env
+    assert env["NIX_PATH"] != "nixpkgs=/x" and env["NIX_PATH"]
     assert env["HOME"] == ("/root" if os.geteuid() == 0 else os.path.expanduser("~"))
-    keep = helper.child_env(helper.Settings(), {"NIX_PATH": "nixpkgs=/x"})
-    assert keep["NIX_PATH"] == "nixpkgs=/x"
+    test_mode = helper.child_env(helper.Settings(test_mode=True), caller)
+    assert test_mode["NIX_PATH"] == "nixpkgs=/x"  # test mode: the caller's own rights
 
 
 def test_read_nix_path(tmp_path: Path) -> None:

@@ -37,11 +37,18 @@ def _check_plain_arg(arg: str, what: str) -> None:
 
 
 def shown(arg: str, limit: int = 120) -> str:
-    """``arg`` quoted for a one-line message: escapes, never a raw control character,
-    and bytes that are not UTF-8 shown as ``\\xNN``."""
-    text = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
-    text = repr(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``arg`` quoted for a one-line message: controls and separators escaped, bytes that
+    are not UTF-8 shown as ``\\xNN``, other characters as they are."""
+    out = []
+    for c in arg[:limit]:
+        code = ord(c)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif _BAD_CHARS.match(c) or 0xD800 <= code <= 0xDFFF or c in "\\'":
+            out.append(c.encode("unicode_escape").decode("ascii") if c != "'" else "\\'")
+        else:
+            out.append(c)
+    return "'" + "".join(out) + ("…'" if len(arg) > limit else "'")
 
 
 def trusted_owners(settings: Settings) -> set[int]:
@@ -152,7 +159,8 @@ def check_content(data: bytes) -> str:
 
 
 def nix_parse(data: bytes, cwd: str, env: Mapping[str, str]) -> str | None:
-    """``None`` if ``nix-instantiate --parse`` accepts ``data`` or is not installed; else why.
+    """``None`` if ``nix-instantiate --parse`` accepts ``data`` or is not installed; else
+    what is wrong with the text.  Refused (not "does not parse") when Nix itself fails.
 
     Runs in ``cwd`` so that relative path literals resolve where the file will live.
     """
@@ -170,7 +178,13 @@ def nix_parse(data: bytes, cwd: str, env: Mapping[str, str]) -> str | None:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as err:
-        return f"could not run nix-instantiate: {err}"
+        raise Refused(f"could not check the new content: nix-instantiate {err}; nothing "
+                      "was written") from None
     if proc.returncode == 0:
         return None
-    return " ".join(proc.stderr.decode("utf-8", "replace").split()) or "does not parse"
+    lines = proc.stderr.decode("utf-8", "replace").splitlines()
+    msg = " ".join(" ".join(ln for ln in lines if not ln.startswith("warning:")).split())
+    if "«stdin»" not in msg:  # not about the text: Nix itself failed
+        raise Refused(f"could not check the new content: nix-instantiate failed "
+                      f"({msg or f'exit status {proc.returncode}'}); nothing was written")
+    return msg

@@ -55,5 +55,5 @@ def read_source(path: Path | str, limit: int = MAX_SOURCE_BYTES) -> bytes:
 
 
 def _too_large(limit: int) -> str:
-    return (f"is larger than {limit // (1024 * 1024)} MB, too large for a configuration "
-            "file; nothing was read")
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    return f"is larger than {size}, too large for a configuration file; nothing was read"

@@ -49,9 +49,9 @@ if TYPE_CHECKING:
     from nixos_settings.core.config.configuration import Configuration
 
 __all__ = [
-    "BACKUPS_KEPT", "LOCK_WAIT", "Write", "accept_disk", "atomic_write", "backup_dir",
-    "changed_on_disk", "make_backup", "mark_saved", "nix_parse_check", "save_configuration",
-    "save_document", "validate_change", "write_files",
+    "BACKUPS_KEPT", "LOCK_WAIT", "Write", "about_the_text", "accept_disk", "atomic_write",
+    "backup_dir", "changed_on_disk", "make_backup", "mark_saved", "nix_parse_check",
+    "save_configuration", "save_document", "validate_change", "write_files",
 ]
 
 #: seconds a save waits for another save in the same directory before giving up
@@ -88,8 +88,15 @@ def nix_parse_check(data: bytes, path: Path | None = None, timeout: float = 30) 
         return f"could not run nix-instantiate: {err}"
     if proc.returncode == 0:
         return None
-    msg = proc.stderr.decode("utf-8", errors="replace").strip()
-    return " ".join(msg.split()) or f"nix-instantiate exited with {proc.returncode}"
+    lines = proc.stderr.decode("utf-8", errors="replace").splitlines()
+    msg = " ".join(" ".join(ln for ln in lines if not ln.startswith("warning:")).split())
+    return msg or f"nix-instantiate exited with {proc.returncode}"
+
+
+def about_the_text(message: str) -> bool:
+    """Whether a ``nix_parse_check`` message is about the Nix text (it points into it),
+    rather than about running Nix (a folder it cannot create, a time-out …)."""
+    return "«stdin»" in message
 
 
 def validate_change(old: bytes, new: bytes, path: Path) -> None:
@@ -104,7 +111,10 @@ def validate_change(old: bytes, new: bytes, path: Path) -> None:
                             p.column + 1)
     err = nix_parse_check(new, path)
     if err is not None and nix_parse_check(old, path) is None:
-        raise SaveError(f"nix-instantiate --parse rejects the result: {err}", path)
+        if about_the_text(err):
+            raise SaveError(f"nix-instantiate --parse rejects the result: {err}", path)
+        raise SaveError(f"could not check the result with nix-instantiate ({err}); "
+                        "nothing was written", path)
 
 
 # -- the transaction -------------------------------------------------------------------------
