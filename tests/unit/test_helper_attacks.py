@@ -239,3 +239,50 @@ def test_main_in_process_logs_only_where_told(tmp_path: Path,
                        log_file=str(log)) == 2
     assert "refused write" in log.read_text()
     assert capfd.readouterr().err.count("\n") == 1
+
+
+# -- kill -9 of the helper during writes ---------------------------------------------------
+
+
+@needs_nix
+def test_kill_9_of_the_helper_leaves_old_or_new_and_the_next_write_cleans_up(
+        box: Sandbox) -> None:
+    import hashlib
+    import random
+
+    target = box.root / "configuration.nix"
+    big = b"{\n" + b"".join(b"  a%d = %d;\n" % (i, i) for i in range(40000)) + b"}\n"
+    target.write_bytes(big)
+    versions = {big}
+    rng = random.Random(8)
+    started = time.monotonic()
+    assert box.write("configuration.nix", input=big.replace(b"a0 = 0", b"a0 = 1")).returncode == 0
+    duration = time.monotonic() - started
+    versions.add(target.read_bytes())
+    kills = 0
+    for i in range(2, 14):
+        old = target.read_bytes()
+        new = big.replace(b"a0 = 0", b"a0 = %d" % i)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nixos_settings.helper", "write", "configuration.nix",
+             "--expect", hashlib.sha256(old).hexdigest()],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=box.env)
+        assert proc.stdin is not None
+        proc.stdin.write(new)
+        proc.stdin.close()
+        time.sleep(rng.uniform(0.3, 1.0) * duration)
+        if proc.poll() is None:
+            proc.kill()
+            kills += 1
+        proc.wait(timeout=60)
+        assert target.read_bytes() in (old, new)
+        versions.add(target.read_bytes())
+        for backup in (box.state / "backups").rglob("*.nix"):
+            assert backup.read_bytes() in versions
+    assert kills > 0
+    res = box.write("configuration.nix", input=big)
+    assert res.returncode == 0, res.stderr
+    debris = [p for p in [*box.root.rglob("*"), *box.state.rglob("*")]
+              if p.name.endswith((".nixos-settings-tmp", ".partial"))]
+    assert debris == []

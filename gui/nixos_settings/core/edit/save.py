@@ -157,6 +157,8 @@ def _locked(folder: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
                     raise SaveError(f"another save in {folder} has not finished after "
                                     f"{wait:.0f} s; nothing was written, try again") from None
                 time.sleep(0.01)
+            except OSError:
+                break  # a file system without locks: the compare-and-swap still holds
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -381,7 +383,11 @@ def write_files(writes: Sequence[Write]) -> None:
             stack.enter_context(_locked(folder))
             _remove_stale_temps(folder)
         for w in writes:
-            _check(w)
+            try:
+                _check(w)
+            except OSError as err:  # the file vanished or changed type meanwhile
+                raise SaveError(f"cannot check the file ({err.strerror}); nothing was "
+                                "written", w.shown) from None
         try:
             for w in writes:
                 _prepare(w)
