@@ -138,7 +138,7 @@ class _Files:
         chose to overwrite after being told they changed on disk.
 
         All files are checked first: when one changed on disk, nothing is written.  Files
-        for the helper are written first (one password prompt; a cancel leaves every file
+        for the helper are written first (a cancelled password prompt leaves every file
         as it was), then the others as one transaction (all or none, see
         :func:`~nixos_settings.core.edit.save.write_files`); the outcome lists exactly
         the files written.
