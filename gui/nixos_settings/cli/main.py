@@ -173,6 +173,9 @@ def cmd_set(args: argparse.Namespace) -> int:
 
     if (args.value is None) == (args.string is None):
         raise CliError("give either VALUE (Nix text) or --string TEXT", 2)
+    if args.string is not None and not _is_utf8(args.string):
+        raise CliError("--string: the text holds bytes that are not UTF-8; nothing was "
+                       "changed (give the text in UTF-8)", 2)
     session = open_session(args)
     loc = _loc(args.option)
     at = _pick(session, loc, args.at)
@@ -214,6 +217,22 @@ def _with_metadata(session: Session, args: argparse.Namespace) -> str | None:
         return ("no option metadata, so the option and value were not checked "
                 "(give --options SRC)")
     return None
+
+
+def _is_utf8(text: str) -> bool:
+    """False when ``text`` came from arguments holding bytes that are not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _one_line(message: str) -> str:
+    """An error message as one line: line breaks shown as ``\\n``, and bytes that are not
+    UTF-8 as ``\\xNN``."""
+    text = message.replace("\r", "\\r").replace("\n", "\\n")
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def cmd_unset(args: argparse.Namespace) -> int:
@@ -317,10 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_gui(args)
         return int(func(args))
     except CliError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(str(err))}", file=sys.stderr)
         return err.code
     except NixSettingsError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(str(err))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -136,41 +136,68 @@ class _Files:
         Files this process cannot write go through the root helper (unless ``helper`` is
         False: then their error is reported).  ``overwrite`` lists files the user explicitly
         chose to overwrite after being told they changed on disk.
+
+        All files are checked first: when one changed on disk, nothing is written.  Files
+        for the helper are written first (a cancelled password prompt leaves every file
+        as it was), then the others as one transaction (all or none, see
+        :func:`~nixos_settings.core.edit.save.write_files`); the outcome lists exactly
+        the files written.
         """
         from nixos_settings.core.edit import privileged, save
 
         can_write = self.can_write or privileged.can_write
         out = SaveOutcome()
+        direct: list[Path] = []
+        root: list[Path] = []
         for path in self.dirty_paths():
             doc = self.cfg.documents[path]
             if path in overwrite:
                 save.accept_disk(doc)
-            if not helper or can_write(path):
-                self._save_direct(path, out)
-            elif save.changed_on_disk(doc):
+            if save.changed_on_disk(doc):
                 out.changed_on_disk.append(path)
-            else:
-                problem = privileged.write_privileged(
-                    path, doc.source, self.helper_command or privileged.HELPER_COMMAND,
-                    _locate_helper)
-                if problem:
-                    out.errors.append(problem)
-                else:
-                    save.mark_saved(doc)
-                    out.privileged.append(path)
+            (direct if not helper or can_write(path) else root).append(path)
+        if out.changed_on_disk:
+            return out
+        for path in root:
+            self._save_privileged(path, out)
+        if not out.ok:
+            return out
+        self._save_direct(direct, out)
+        if not out.ok and out.privileged:
+            out.errors.append("written with administrator rights before the failure: " +
+                              ", ".join(str(p) for p in out.privileged))
         return out
 
-    def _save_direct(self, path: Path, out: SaveOutcome) -> None:
-        from nixos_settings.core.edit import save
+    def _save_privileged(self, path: Path, out: SaveOutcome) -> None:
+        from nixos_settings.core.edit import privileged, save
 
+        doc = self.cfg.documents[path]
         try:
-            save.save_configuration(self.cfg, [path])
+            problem = privileged.write_privileged(
+                path, doc.source, doc.disk_sha256,
+                self.helper_command or privileged.HELPER_COMMAND, _locate_helper)
         except FileChangedError:
             out.changed_on_disk.append(path)
+            return
+        if problem:
+            out.errors.append(problem)
+        else:
+            save.mark_saved(doc)
+            out.privileged.append(path)
+
+    def _save_direct(self, paths: Sequence[Path], out: SaveOutcome) -> None:
+        from nixos_settings.core.edit import save
+
+        if not paths:
+            return
+        try:
+            save.save_configuration(self.cfg, paths)
+        except FileChangedError as err:
+            out.changed_on_disk.append(err.path or paths[0])
         except NixSettingsError as err:
             out.errors.append(str(err))
         else:
-            out.written.append(path)
+            out.written.extend(paths)
 
     def git_repo(self) -> Path | None:
         """The git work tree holding the configuration, or None."""
