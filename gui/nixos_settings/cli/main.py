@@ -194,9 +194,10 @@ def cmd_set(args: argparse.Namespace) -> int:
             except Refused as err:
                 raise CliError(f"{err}; nothing was changed (--no-check sets it anyway)"
                                ) from None
+    warning = session.warning(loc) if note is None and not args.no_check else None
     status = _finish(session, change, args.dry_run)
-    if note:  # only once the edit went through: errors stay one line
-        print(f"{PROG}: note: {note}", file=sys.stderr)
+    if note or warning:  # only once the edit went through: errors stay one line
+        print(f"{PROG}: {'note' if note else 'warning'}: {note or warning}", file=sys.stderr)
     return status
 
 
@@ -237,7 +238,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
-EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
+EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild", "value": "value",
                   "generations": "rebuild"}
 
 

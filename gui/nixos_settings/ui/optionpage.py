@@ -33,6 +33,7 @@ from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui.controller import Controller
+from nixos_settings.ui.effective import EffectiveSection
 from nixos_settings.ui.pagesections import EntriesSection, WhereSection
 from nixos_settings.ui.pagewidgets import (
     WrapLabel,
@@ -312,6 +313,9 @@ class OptionPage(QScrollArea):
                     "here."))
             else:
                 self._editor_section(spec, info)
+        if self.kind != ot.TEMPLATE:  # what Nix evaluates it to (ui/effective.py)
+            self.effective = EffectiveSection(self.controller, self.loc)
+            self._layout.addWidget(self.effective)
         if info is not None:
             self._heading("Reference")
             opts = self.controller.options

@@ -193,6 +193,9 @@ class OptionSet:
     options: list[OptionInfo] = field(default_factory=list)
     source: SourceInfo = field(default_factory=lambda: SourceInfo("none", "no option metadata"))
     problem: str | None = None
+    #: set when this metadata may not describe the configuration (another release, or no
+    #: NixOS metadata at all): unknown options are then warned about, not refused
+    release_note: str | None = None
     _by_loc: dict[Loc, OptionInfo] = field(default_factory=dict, repr=False)
     _by_name: dict[str, OptionInfo] | None = field(default=None, repr=False)
     _root: _Node | None = field(default=None, repr=False)

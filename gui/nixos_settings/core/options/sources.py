@@ -57,6 +57,7 @@ import orjson
 
 from nixos_settings.core.common.errors import NixSettingsError, OptionsError
 from nixos_settings.core.options import cache as optcache
+from nixos_settings.core.options import release
 from nixos_settings.core.options.model import (
     OptionSet,
     SourceInfo,
@@ -529,10 +530,21 @@ def resolve_options(
     base_url: str | None = None,
     timeout: float | None = None,
 ) -> OptionSet:
+    """Option metadata for ``spec`` (see module docstring), for the configuration at
+    ``config_path``: the cached set of its release by default, its mismatch noted
+    (``release_note``), its own declared options joined in (:func:`release.fit`)."""
+    opts = _resolve(spec, config_path, progress, cancel, cache_directory=cache_directory,
+                    base_url=base_url, timeout=timeout)
+    return release.fit(opts, config_path)
+
+
+def _resolve(spec: str | None, config_path: Path | None, progress: Progress | None = None,
+             cancel: CancelLike = None, *, cache_directory: Path | None = None,
+             base_url: str | None = None, timeout: float | None = None) -> OptionSet:
     """Option metadata for ``spec`` (see module docstring)."""
     if spec is None or spec in ("", "auto"):
-        cached = optcache.latest(cache_directory)
-        return cached if cached is not None else empty(NO_METADATA)
+        found = release.pick_cached(release.detect(config_path), config_path, cache_directory)
+        return found if found is not None else empty(NO_METADATA)
     if spec.startswith("channel:") or spec == "channel":
         name = spec.partition(":")[2] or channel_for_system()
         return download_channel(
