@@ -104,3 +104,51 @@ def qtbot_left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+OWN_MODULE = """\
+{ lib, ... }:
+with lib;
+{
+  options.custom.hotspot = {
+    enable = mkEnableOption "the hotspot";
+    port = mkOption { type = types.port; default = 8080; description = "Port."; };
+    band = mkOption { type = types.enum [ "2.4" "5" ]; default = "5"; description = "Band."; };
+    tags = mkOption { type = types.listOf types.str; default = [ ]; description = "Tags."; };
+  };
+}
+"""
+
+
+def test_own_options_get_their_editors_and_are_saved(qtbot, tmp_path: Path) -> None:
+    from nixos_settings.ui.controller import default_options_loader
+    from nixos_settings.ui.editors.lists import ListEditor
+    from nixos_settings.ui.editors.simple import BoolEditor, EnumEditor, IntEditor
+
+    (tmp_path / "hotspot.nix").write_text(OWN_MODULE)
+    root = tmp_path / "configuration.nix"
+    root.write_text("{ ... }:\n{\n  imports = [ ./hotspot.nix ];\n"
+                    "  custom.hotspot.port = 8081;\n}\n")
+    win = MainWindow()
+    win._confirm_quit = False
+    qtbot.addWidget(win)
+    win.show()
+    assert win.open_configuration(root)
+    with qtbot.waitSignal(win.controller.options_loaded, timeout=20000):
+        win.controller.load_options(default_options_loader(None, root))
+    c = win.controller
+    assert c.options is not None and c.options.get(("custom", "hotspot", "band")) is not None
+    kinds = {}
+    for name, cls in (("enable", BoolEditor), ("port", IntEditor), ("band", EnumEditor),
+                      ("tags", ListEditor)):
+        c.open_option(("custom", "hotspot", name))
+        kinds[name] = isinstance(win.page.editor, cls)
+    assert kinds == {"enable": True, "port": True, "band": True, "tags": True}
+    c.open_option(("custom", "hotspot", "port"))
+    editor = win.page.editor
+    assert isinstance(editor, IntEditor)
+    assert editor.spin.maximum() == 65535
+    editor.spin.setValue(9000)
+    qtbot.waitUntil(lambda: bool(c.dirty_paths()), timeout=5000)
+    assert win.save()
+    assert "custom.hotspot.port = 9000;" in root.read_text()
