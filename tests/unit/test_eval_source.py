@@ -67,7 +67,9 @@ def test_eval_source_holds_nixpkgs_and_user_options(config: Path) -> None:
     assert port is not None and port.type.startswith("16 bit unsigned integer")
     assert opts.get(("users", "accounts", "<name>", "uid")) is not None
     assert opts.get(("custom", "hotspot", "clients", "<name>", "vlans")) is not None
-    assert opts.get(("services", "demo", "listenPort")) is None  # a hidden alias
+    alias = opts.get(("services", "demo", "listenPort"))  # kept as a hidden trace
+    assert alias is not None and not alias.visible
+    assert opts.get(("assertions",)) is None  # internal options stay out
 
 
 def test_static_reading_agrees_with_nix(config: Path) -> None:
@@ -80,3 +82,59 @@ def test_static_reading_agrees_with_nix(config: Path) -> None:
         assert opt.type == real.type, opt.name
         if opt.description is not None and real.description is not None:
             assert opt.description == real.description, opt.name
+
+
+RENAMED_CONFIG = """\
+{ lib, ... }:
+{
+  networking.hostName = "h";
+  services.demo.listenPort = 81;
+  services.demo.legacy = true;
+}
+"""
+
+
+def test_renamed_and_removed_options_are_said_so(config: Path) -> None:
+    from nixos_settings.core.options.release import is_removed, renamed_to
+    from nixos_settings.core.session import Refused, Session
+
+    config.write_text(RENAMED_CONFIG)
+    opts = resolve_options("eval", config, cache_directory=config.parent / "cache")
+    alias = opts.get(("services", "demo", "listenPort"))
+    gone = opts.get(("services", "demo", "legacy"))
+    assert alias is not None and renamed_to(alias) == "services.demo.port"
+    assert gone is not None and is_removed(gone)
+    port = opts.get(("services", "demo", "port"))
+    assert port is not None and renamed_to(port) is None and not is_removed(port)
+    session = Session.open(config, opts)
+    assert session.check(("services", "demo", "listenPort"), "82") == (
+        "services.demo.listenPort was renamed to services.demo.port in NixOS; "
+        "set services.demo.port instead")
+    assert "was removed from NixOS" in (session.check(("services", "demo", "legacy"),
+                                                      "false") or "")
+    with pytest.raises(Refused, match=r"renamed to services\.demo\.port"):
+        session.plan_set(("services", "demo", "listenPort"), "82")
+    move = session.plan_move(("services", "demo", "listenPort"), ("services", "demo", "port"))
+    old, new = move.files[config]
+    assert old == config.read_bytes()
+    assert new == RENAMED_CONFIG.replace("  services.demo.listenPort = 81;\n", "").replace(
+        '  networking.hostName = "h";\n',
+        '  networking.hostName = "h";\n').encode().replace(
+        b"  services.demo.legacy = true;\n",
+        b"  services.demo.legacy = true;\n  services.demo.port = 81;\n")
+    assert session.cfg.documents[config].source == old  # planning changed nothing
+
+
+def test_move_is_refused_where_it_would_lose_meaning(config: Path) -> None:
+    from nixos_settings.core.common.errors import EditError
+    from nixos_settings.core.session import Session
+
+    config.write_text("{ lib, ... }:\n{\n  services.demo.listenPort = lib.mkForce 81;\n"
+                      "  services.demo.threads = 2;\n  services.demo.port = 1;\n}\n")
+    session = Session.open(config)
+    with pytest.raises(EditError, match="wrapped in mkForce"):
+        session.plan_move(("services", "demo", "listenPort"), ("services", "demo", "port"))
+    with pytest.raises(EditError, match="already set"):
+        session.plan_move(("services", "demo", "threads"), ("services", "demo", "port"))
+    with pytest.raises(EditError, match="not set exactly once"):
+        session.plan_move(("services", "demo", "name"), ("services", "demo", "mode"))

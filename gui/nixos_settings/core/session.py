@@ -221,6 +221,39 @@ class _Truth:
         host = self.cfg.flake_host
         return f"{self.cfg.root.parent}#{host}" if host else None
 
+    def plan_move(self, loc: Sequence[str], new_loc: Sequence[str]) -> ChangeSet:
+        """Move the one definition of ``loc`` to ``new_loc`` (an option NixOS renamed): the
+        old binding goes, the value is set under the new name where a person would put it.
+        Refused when ``loc`` is not set exactly once, is wrapped (``mkIf`` …), or
+        ``new_loc`` is already set."""
+        from nixos_settings.core.edit import planning
+
+        loc, new_loc = tuple(loc), tuple(new_loc)
+        found = self.cfg.find(loc)
+        if len(found) != 1 or not found[0].editable:
+            raise EditError(f"{optpath.show(loc)} is not set exactly once in an editable "
+                            "place; move it by hand")
+        if found[0].wrappers:
+            raise EditError(f"{optpath.show(loc)} is wrapped in "
+                            f"{', '.join(found[0].wrapper_names)}; move it by hand")
+        if self.cfg.find(new_loc):
+            raise EditError(f"{optpath.show(new_loc)} is already set; remove "
+                            f"{optpath.show(loc)} instead")
+        text = found[0].value_text
+        removal = planning.plan_unset(self.cfg, loc)
+        self.cfg.apply(removal)
+        try:
+            addition = planning.plan_set(self.cfg, new_loc, text)
+        finally:
+            self.cfg.apply(removal.inverse())
+        files = {p: (old, new) for p, (old, new) in removal.files.items()}
+        for p, (old, new) in addition.files.items():
+            files[p] = (files[p][0] if p in files else old, new)
+        change = ChangeSet(files=files)
+        change.description = f"Move {optpath.show(loc)} to {optpath.show(new_loc)}"
+        change.locs = [loc, new_loc]
+        return change
+
     def warning(self, loc: Sequence[str]) -> str | None:
         """What to tell the user, short of refusing, when ``loc`` is unknown to metadata
         that may not describe this configuration (another release, or none)."""
@@ -336,9 +369,13 @@ class Session(_Files, _Truth):
         if self.options is None:
             return None
         from nixos_settings.core.options.locs import classify  # with metadata only
+        from nixos_settings.core.options.release import retired
         from nixos_settings.core.options.suggest import check_value
 
         loc = tuple(loc)
+        gone = retired(self.options, loc)
+        if gone:
+            return gone
         if classify(loc, self.options)[0] == "unknown" and (
                 self.cfg.find(loc) or self.options.release_note):
             # The files already set it and the metadata does not know it (often an option

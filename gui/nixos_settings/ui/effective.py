@@ -85,10 +85,36 @@ class EffectiveSection(QWidget):
         row.addWidget(self.stop_button)
         row.addStretch(1)
         lay.addLayout(row)
+        self.move_button: QPushButton | None = None
+        self._retired(lay)
         session = controller.session
         cached = session.cached_effective(loc) if session is not None else None
         if cached is not None:
             self.show_result(cached)
+
+    def _retired(self, lay: QVBoxLayout) -> None:
+        """"Renamed to X" (with a button moving the definition there) or "removed"."""
+        from nixos_settings.core.options.release import renamed_to, retired
+
+        opts = self.controller.options
+        info = self.controller.info(self.loc)
+        message = retired(opts, self.loc) if opts is not None else None
+        if info is None or message is None:
+            return
+        note = QLabel(f"<b>{html.escape(message[:1].upper() + message[1:])}.</b>")
+        note.setObjectName("retiredOption")
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        new = renamed_to(info)
+        if new is not None and self.controller.definitions(self.loc):
+            from nixos_settings.core.nix.optpath import parse
+
+            target = parse(new)
+            self.move_button = QPushButton(f"Move the definition to {new}")
+            # the controller's one way to plan through the session and push an undo step
+            self.move_button.clicked.connect(
+                lambda: self.controller._push(lambda s: s.plan_move(self.loc, target)))
+            lay.addWidget(self.move_button)
 
     # -- running ---------------------------------------------------------------------------
 

@@ -25,6 +25,12 @@ Public API
 * ``mismatch(options, release) -> str | None`` – why ``options`` may not describe a
   configuration of ``release`` (None when they match or nothing says otherwise).  The
   session then warns about unknown options instead of refusing them.
+* ``renamed_to(option) -> str | None``, ``is_removed(option) -> bool``, ``retired(options,
+  loc) -> str | None`` – the traces ``mkRenamedOptionModule`` / ``mkRemovedOptionModule``
+  leave in evaluated options, and the sentence that says so.
+* ``renamed_to(option) -> str | None``, ``is_removed(option) -> bool``, ``retired(options,
+  loc) -> str | None`` – the traces ``mkRenamedOptionModule`` / ``mkRemovedOptionModule``
+  leave in evaluated options, and the sentence that says so.
 * ``pick_cached(release, config_path, directory=None) -> OptionSet | None`` – the cached
   metadata for this configuration: the same release (same revision first), else the newest
   NixOS set, marked with its mismatch; never Home Manager's or another configuration's
@@ -40,7 +46,7 @@ from pathlib import Path
 
 from nixos_settings.core.common.records import record
 from nixos_settings.core.options import cache as optcache
-from nixos_settings.core.options.model import OptionSet, SourceInfo
+from nixos_settings.core.options.model import OptionInfo, OptionSet, SourceInfo
 
 THIS_CONFIGURATION = "this configuration"
 HOME_MANAGER = "Home Manager"
@@ -215,6 +221,39 @@ def fit(options: OptionSet, config_path: Path | None) -> OptionSet:
     return joined
 
 
+_ALIAS = re.compile(r"^Alias of (?:\{option\})?`([^`]+)`")
+
+
+def renamed_to(option: OptionInfo) -> str | None:
+    """The new name of an option nixpkgs renamed (``mkRenamedOptionModule`` leaves a hidden
+    option described "Alias of `NEW`"), or None."""
+    if option.visible:
+        return None
+    m = _ALIAS.match(option.description or "")
+    return m.group(1) if m else None
+
+
+def is_removed(option: OptionInfo) -> bool:
+    """True for the hidden, untyped, undescribed trace ``mkRemovedOptionModule`` leaves."""
+    return (not option.visible and option.description is None
+            and option.type in ("unspecified value", "unspecified") and option.default is None)
+
+
+def retired(options: OptionSet, loc: tuple[str, ...]) -> str | None:
+    """Why ``loc`` cannot be set because NixOS renamed or removed it, or None."""
+    from nixos_settings.core.nix.optpath import show
+
+    opt = options.get(loc)
+    if opt is None:
+        return None
+    new = renamed_to(opt)
+    if new is not None:
+        return f"{show(loc)} was renamed to {new} in NixOS; set {new} instead"
+    if is_removed(opt):
+        return f"{show(loc)} was removed from NixOS and has no effect; remove it"
+    return None
+
+
 __all__ = [
     "Release",
     "detect",
@@ -222,7 +261,10 @@ __all__ = [
     "from_channel",
     "from_flake_lock",
     "from_running_system",
+    "is_removed",
     "metadata_release",
     "mismatch",
     "pick_cached",
+    "renamed_to",
+    "retired",
 ]

@@ -120,7 +120,10 @@ DOC_LIST_TO_OPTIONS = r"""
 docList:
 let
   visibleOk = o: let v = o.visible or true; in v == true || v == "shallow";
-  keep = builtins.filter (o: visibleOk o && !(o.internal or false)) docList;
+  # traces of mkRenamedOptionModule ("Alias of …") and mkRemovedOptionModule (untyped)
+  retired = o: builtins.substring 0 9 (toString (o.description or "")) == "Alias of "
+    || ((o.description or null) == null && (o.type or "") == "unspecified value");
+  keep = builtins.filter (o: !(o.internal or false) && (visibleOk o || retired o)) docList;
   scrub = v:
     if builtins.isFunction v then "<function>"
     else if builtins.isAttrs v then
@@ -135,7 +138,8 @@ let
   clean = o:
     (builtins.removeAttrs o [ "name" "visible" "internal" "default" "example" "declarations" ])
     // field o "default" // field o "example"
-    // { declarations = map decl (o.declarations or [ ]); };
+    // { declarations = map decl (o.declarations or [ ]); }
+    // (if visibleOk o then { } else { visible = false; });
 in
 builtins.listToAttrs (map (o: { name = o.name; value = clean o; }) keep)
 """
