@@ -145,6 +145,12 @@ def test_attribute_set_entries_have_values(env: dict[str, str], config: Path) ->
     got = json.loads(_value(env, "users.accounts.alice", "--file", str(config),
                             "--json").stdout)
     assert got["value"] == {"uid": 1000, "shell": "bash"}
+    inside = Session.open(config).effective(("users", "accounts", "alice", "uid"))
+    assert inside.value == 1000 and not inside.is_option and inside.winner is None
+    assert [(Path(d.file).name, d.line, d.status) for d in inside.definitions] == [
+        ("extra.nix", 5, "defined")]
+    text = _value(env, "users.accounts.alice.uid", "--file", str(config)).stdout
+    assert "defined in" in text and "extra.nix:5" in text and "overridden" not in text
 
 
 def test_type_error_exits_1_with_the_definition_place(env: dict[str, str],
@@ -221,3 +227,63 @@ def test_priority_of_wrappers() -> None:
         cfg = Configuration.load(p)
         prios = {dd.loc[0]: evaluate.priority_of(dd.wrappers) for dd in cfg.definitions}
     assert prios == {"a": 50, "b": 70, "c": 100}
+
+
+FLAKE = """\
+{
+  outputs = { self }:
+    let
+      lib = (import ./nixpkgs/lib) // {
+        nixosSystem = args: import ./nixpkgs/nixos {
+          configuration = { imports = args.modules; };
+        };
+      };
+    in {
+      nixosConfigurations.box = lib.nixosSystem {
+        system = "x86_64-linux";
+        modules = [ ./configuration.nix ./hosts/box.nix ];
+      };
+    };
+}
+"""
+
+
+@pytest.fixture
+def flake(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A flake whose nixosSystem is the tree's nixos/default.nix; Nix copies it into a
+    store under tmp_path (never the system's /nix/store)."""
+    top = tmp_path / "flake"
+    top.mkdir()
+    make_nixpkgs(top)
+    (top / "flake.nix").write_text(FLAKE)
+    (top / "configuration.nix").write_text(
+        "{ lib, ... }:\n{\n  services.demo.port = lib.mkForce 7000;\n}\n")
+    (top / "hosts").mkdir()
+    (top / "hosts" / "box.nix").write_text(
+        "{ lib, ... }:\n{\n  services.demo.port = lib.mkDefault 7100;\n}\n")
+    env = {**os.environ, "NIX_CONFIG": f"store = local?root={tmp_path / 'store'}",
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("NIX_PATH", None)
+    return top, env
+
+
+def test_flake_host_is_evaluated_with_nix_eval(flake: tuple[Path, dict[str, str]]) -> None:
+    top, env = flake
+    out = _value(env, "services.demo.port", "--flake", f"{top}#box", "--json")
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["value"] == 7000
+    # the store copy's files are mapped back to the flake's own files
+    assert [(d["file"], d["line"], d["priority"]) for d in got["definitions"]] == [
+        (str(top / "configuration.nix"), 3, 50), (str(top / "hosts" / "box.nix"), 3, 1000)]
+    assert got["winner"] == 0
+
+
+def test_flake_error_points_at_the_flake_file(flake: tuple[Path, dict[str, str]]) -> None:
+    top, env = flake
+    (top / "hosts" / "box.nix").write_text(
+        "{ lib, ... }:\n{\n  services.demo.port = lib.mkForce \"high\";\n}\n")
+    (top / "configuration.nix").write_text("{ ... }:\n{\n}\n")
+    out = _value(env, "services.demo.port", "--flake", f"{top}#box")
+    assert out.returncode == 1
+    assert f"{top / 'hosts' / 'box.nix'}:3" in out.stderr and "/nix/store" not in out.stderr

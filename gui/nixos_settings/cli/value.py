@@ -45,8 +45,11 @@ def _text(e: Effective) -> str:
     for i, d in enumerate(e.definitions):
         if i == e.winner:
             continue
-        state = {"merged": "merged with the others", "inactive": "not applied (its mkIf "
-                 "condition is false)", "overridden": "overridden"}.get(d.status, d.status)
+        if d.status == "defined":  # inside an option's value: no priorities to compare
+            lines.append(f"  defined in {_where(d.file, d.line)}: {describe_value(d.value)}")
+            continue
+        state = {"merged": "merged with the others", "inactive": "not applied: its mkIf "
+                 "condition is false", "overridden": "overridden"}.get(d.status, d.status)
         lines.append(f"  also defined in {_where(d.file, d.line)} ({_priority(d.priority)}, "
                      f"{state}): {describe_value(d.value)}")
     if e.is_option and e.default is not None:

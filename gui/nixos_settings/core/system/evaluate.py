@@ -50,7 +50,7 @@ from typing import Any
 from nixos_settings.core.common.errors import NixSettingsError
 from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition
-from nixos_settings.core.system.rebuild import best_location, error_locations
+from nixos_settings.core.system.rebuild import ErrorLocation, best_location, error_locations
 
 Loc = tuple[str, ...]
 Cancel = Callable[[], bool] | None
@@ -255,24 +255,29 @@ def failure(stderr: str, cfg: Configuration | None = None, loc: Loc = ()
     message = (errors[-1] if errors else (lines[-1] if lines else "Nix failed"))
     message = message.removeprefix("error:").strip().removesuffix("Definition values:")
     message = message.strip() or "Nix failed"
-    places = error_locations(stderr)
+    flake_dir = cfg.root.parent if cfg is not None and cfg.flake_host else None
+    places = [ErrorLocation(_local(p.path, flake_dir), p.line, p.column)
+              for p in error_locations(stderr)]
     where = None
     if cfg is not None:
         own = {str(p) for p in cfg.documents}
         mine = [p for p in places if p.path in own and p.line > 0]
-        where = f"{mine[-1].path}:{mine[-1].line}" if mine else _definition_place(stderr, cfg, loc)
+        where = (f"{mine[-1].path}:{mine[-1].line}" if mine
+                 else _definition_place(stderr, cfg, loc, flake_dir))
     if where is None:
         place = best_location(places)
         where = f"{place.path}:{place.line}" if place is not None and place.line > 0 else None
     return EvaluationFailed(message, where, stderr)
 
 
-def _definition_place(stderr: str, cfg: Configuration, asked: Loc) -> str | None:
+def _definition_place(stderr: str, cfg: Configuration, asked: Loc,
+                      flake_dir: Path | None) -> str | None:
     from nixos_settings.core.nix import optpath
 
     file, option = _DEFS_FROM.search(stderr), _OPTION.search(stderr)
     if file is None:
         return None
+    path = _local(file.group(1), flake_dir)
     loc = asked
     if option is not None:
         try:
@@ -281,9 +286,9 @@ def _definition_place(stderr: str, cfg: Configuration, asked: Loc) -> str | None
             loc = asked
     if loc:
         for d in cfg.find(tuple(loc)):
-            if str(d.file) == file.group(1):
+            if str(d.file) == path:
                 return f"{d.file}:{d.line}"
-    return file.group(1)
+    return path
 
 
 # --------------------------------------------------------------------------- the join
@@ -311,14 +316,33 @@ def _static_value(d: Definition) -> Any:
     return d.value_text if value is NOT_LITERAL else value
 
 
-def _join(cfg: Configuration, loc: Loc, raw: dict[str, Any]) -> list[EffectiveDefinition]:
-    winners: list[dict[str, Any]] = list(raw.get("winners") or [])
+_STORE_COPY = re.compile(r"/nix/store/[0-9a-z]{32}-source/(.+)$")
+
+
+def _local(file: str, flake_dir: Path | None) -> str:
+    """A flake's store copy of a file (``…/nix/store/HASH-source/REL``, any store root)
+    mapped back to ``flake_dir/REL`` when that file exists."""
+    m = _STORE_COPY.search(file)
+    if flake_dir is None or m is None:
+        return file
+    candidate = Path(flake_dir) / m.group(1)
+    return str(candidate) if candidate.is_file() else file
+
+
+def _join(cfg: Configuration, loc: Loc, raw: dict[str, Any],
+          flake_dir: Path | None) -> list[EffectiveDefinition]:
+    winners: list[dict[str, Any]] = [{**w, "file": _local(str(w["file"]), flake_dir)}
+                                     for w in raw.get("winners") or []]
     prio = raw.get("highestPrio")
     out: list[EffectiveDefinition] = []
     for d in cfg.find(loc):
         p = priority_of(d.wrappers)
         entry = EffectiveDefinition(str(d.file), d.line, _static_value(d), p,
                                     [str(w) for w in d.wrappers])
+        if not raw.get("isOption"):  # inside an option's value: Nix names no winner
+            entry.status = "defined"
+            out.append(entry)
+            continue
         hit = next((w for w in winners if Path(w["file"]) == Path(d.file).resolve()
                     or w["file"] == str(d.file)), None) if p == prio else None
         if hit is not None:
@@ -445,7 +469,7 @@ def _evaluate(cfg: Configuration, loc: Loc, flake: str | None, nix_path: Sequenc
         if not isinstance(raw, dict):
             raise EvaluationFailed("Nix printed an unexpected answer")
         _store(key, raw, cache_directory)
-    defs = _join(cfg, loc, raw)
+    defs = _join(cfg, loc, raw, cfg.root.parent if flake else None)
     return Effective(optpath.show(loc), raw.get("value"), defs, _winner(defs),
                      raw.get("default"), bool(raw.get("isOption")), bool(raw.get("defined")),
                      raw.get("highestPrio"))
