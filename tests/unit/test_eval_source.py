@@ -138,3 +138,28 @@ def test_move_is_refused_where_it_would_lose_meaning(config: Path) -> None:
         session.plan_move(("services", "demo", "threads"), ("services", "demo", "port"))
     with pytest.raises(EditError, match="not set exactly once"):
         session.plan_move(("services", "demo", "name"), ("services", "demo", "mode"))
+
+
+def test_evaluation_is_reused_until_a_file_or_nixpkgs_changes(
+        config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nixos_settings.core.options import sources
+
+    cache = config.parent / "cache"
+    first = resolve_options("eval", config, cache_directory=cache)
+    runs: list[int] = []
+    real = sources.run_nix
+    monkeypatch.setattr(sources, "run_nix", lambda *a, **k: runs.append(1) or real(*a, **k))
+    again = resolve_options("eval", config, cache_directory=cache)
+    assert runs == [] and len(again) == len(first)
+    # an imported file changes: evaluated again, and the new option is there
+    module = config.parent / "hotspot.nix"
+    module.write_text(module.read_text().replace(
+        "    daemon =", "    extra = mkOption { type = types.bool; default = false; "
+        "description = \"E.\"; };\n    daemon ="))
+    changed = resolve_options("eval", config, cache_directory=cache)
+    assert runs == [1] and changed.get(("custom", "hotspot", "extra")) is not None
+    # another nixpkgs (NIX_PATH) is another evaluation
+    other = make_nixpkgs(config.parent / "tree2")
+    monkeypatch.setenv("NIX_PATH", f"nixpkgs={other}")
+    resolve_options("eval", config, cache_directory=cache)
+    assert runs == [1, 1]

@@ -287,3 +287,32 @@ def test_flake_error_points_at_the_flake_file(flake: tuple[Path, dict[str, str]]
     out = _value(env, "services.demo.port", "--flake", f"{top}#box")
     assert out.returncode == 1
     assert f"{top / 'hosts' / 'box.nix'}:3" in out.stderr and "/nix/store" not in out.stderr
+
+
+def test_many_values_in_one_evaluation(env: dict[str, str], config: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    session = Session.open(config)
+    locs = [d.loc for d in session.cfg.definitions] + [("networking", "hostName"),
+                                                       ("no", "such")]
+    runs: list[int] = []
+    real_run = evaluate.run
+    monkeypatch.setattr(evaluate, "run", lambda argv, **kw: runs.append(1) or
+                        real_run(argv, **kw))
+    got = session.effective_values(locs)
+    assert runs == [1]
+    assert got[("services", "demo", "port")] == 9100
+    assert got[("services", "demo", "threads")] == 3
+    assert sorted(got[("services", "demo", "tags")]) == ["a", "b"]
+    assert got[("services", "demo", "name")] == "extra"
+    assert got[("users", "accounts", "alice", "uid")] == 1000
+    assert got[("networking", "hostName")] == "nixos"
+    assert ("no", "such") not in got
+    assert session.effective_values(locs) == got and runs == [1]  # cached
+
+
+def test_many_values_report_a_broken_configuration(env: dict[str, str],
+                                                   config: Path) -> None:
+    (config.parent / "extra.nix").write_text("{ lib, ... }:\n{\n  config = lib.mkMerge [ ;\n}\n")
+    with pytest.raises(EvaluationFailed) as err:
+        Session.open(config).effective_values([("services", "demo", "port")])
+    assert err.value.location == f"{config.parent / 'extra.nix'}:3"

@@ -217,6 +217,14 @@ class _Truth:
 
         return evaluate.cached_option(self.cfg, tuple(loc), flake=self._flake_ref())
 
+    def effective_values(self, locs: Sequence[Sequence[str]], *,
+                         cancel: Callable[[], bool] | None = None) -> dict[Loc, object]:
+        """Effective values of many options in one evaluation (the tree's Value column;
+        see ``evaluate.evaluate_values``)."""
+        from nixos_settings.core.system import evaluate
+
+        return evaluate.evaluate_values(self.cfg, locs, flake=self._flake_ref(), cancel=cancel)
+
     def _flake_ref(self) -> str | None:
         host = self.cfg.flake_host
         return f"{self.cfg.root.parent}#{host}" if host else None

@@ -308,11 +308,18 @@ def evaluate_expr(
 
 
 def _config_revision(path: Path) -> str:
+    """A hash of every file of the configuration at ``path`` (its imports too), a flake.lock
+    beside it and NIX_PATH (which nixpkgs): an evaluation is reused only while all hold."""
+    from nixos_settings.core.config.configuration import Configuration
+
+    h = hashlib.sha256(os.environ.get("NIX_PATH", "").encode())
     try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
-    return hashlib.sha256(data).hexdigest()[:12]
+        files = sorted(Configuration.load(path).documents)
+    except (NixSettingsError, OSError):
+        files = [Path(path)]
+    for f in [*files, Path(path).parent / "flake.lock"]:
+        h.update(str(f).encode() + b"\0" + (f.read_bytes() if f.is_file() else b"-"))
+    return h.hexdigest()[:16]
 
 
 def evaluate_channel(
@@ -517,7 +524,11 @@ def _reason(e: BaseException) -> str:
 # --------------------------------------------------------------------------- resolver
 
 
-def _eval_cached(opts_fn: Callable[[], OptionSet], cache_directory: Path | None) -> OptionSet:
+def _eval_cached(opts_fn: Callable[[], OptionSet], cache_directory: Path | None,
+                 key: str | None = None) -> OptionSet:
+    hit = optcache.load(key, cache_directory) if key is not None else None
+    if hit is not None:  # the same files and nixpkgs were evaluated before
+        return hit
     opts = opts_fn()
     src = opts.source
     _save_quietly(opts, optcache.cache_key(src.kind, src.label, src.revision), cache_directory)
@@ -558,9 +569,9 @@ def _resolve(spec: str | None, config_path: Path | None, progress: Progress | No
         if config_path is None:
             raise OptionsError("'eval' needs a configuration file to evaluate")
         cfg = Path(config_path)
-        return _eval_cached(
-            lambda: evaluate_channel(cfg, progress, cancel, timeout), cache_directory
-        )
+        key = optcache.cache_key("eval", f"evaluated {cfg}", _config_revision(cfg))
+        return _eval_cached(lambda: evaluate_channel(cfg, progress, cancel, timeout),
+                            cache_directory, key)
     if spec.startswith("flake:"):
         ref = spec[len("flake:") :]
         path, sep, host = ref.rpartition("#")
@@ -581,19 +592,8 @@ def _resolve(spec: str | None, config_path: Path | None, progress: Progress | No
 
 
 __all__ = [
-    "Cancelled",
-    "NixEvalError",
-    "channel_expr",
-    "channel_for_system",
-    "doc_list_to_options_expr",
-    "download_channel",
-    "evaluate_channel",
-    "evaluate_expr",
-    "evaluate_flake",
-    "evaluate_home_manager",
-    "flake_expr",
-    "home_manager_expr",
-    "load_local",
-    "resolve_options",
-    "run_nix",
+    "Cancelled", "NixEvalError", "channel_expr", "channel_for_system",
+    "doc_list_to_options_expr", "download_channel", "evaluate_channel", "evaluate_expr",
+    "evaluate_flake", "evaluate_home_manager", "flake_expr", "home_manager_expr", "load_local",
+    "resolve_options", "run_nix",
 ]

@@ -23,6 +23,8 @@ Public API
   ``--json`` object.
 * ``cached_option(cfg, loc, …) -> Effective | None`` – the same answer when it is cached
   (no Nix run: what the desktop app shows at once).
+* ``evaluate_values(cfg, locs, …) -> dict[loc, value]`` – many effective values in one
+  evaluation (a tree's Value column); cached the same way.
 * ``priority_of(wrappers) -> int`` – a definition's priority from its ``mk*`` wrappers.
 * ``describe_value(value) -> str`` – a short text of an evaluated value ("not representable:
   package hello-2.12" …).
@@ -171,16 +173,24 @@ def _loc_list(loc: Loc) -> str:
     return "[ " + " ".join(_nix_str(s) for s in loc) + " ]"
 
 
-def channel_expression(config: Path, loc: Loc) -> str:
-    """The expression evaluating ``loc`` of a channel configuration."""
+def _query(loc: Loc) -> tuple[str, str]:
+    """The function over the system and its argument, for one option."""
+    return f"({_QUERY.replace('SAFE', _SAFE)})", _loc_list(loc)
+
+
+def channel_expression(config: Path, loc: Loc, query: tuple[str, str] | None = None) -> str:
+    """The expression evaluating ``loc`` (or ``query``) of a channel configuration."""
+    fn, arg = query or _query(loc)
     sys_ = f"(import <nixpkgs/nixos> {{ configuration = (/. + {_nix_str(str(config))}); }})"
-    return f"({_QUERY.replace('SAFE', _SAFE)}) {sys_} {_loc_list(loc)}"
+    return f"{fn} {sys_} {arg}"
 
 
-def flake_expression(flake: str, host: str, loc: Loc) -> str:
-    """The expression evaluating ``loc`` of ``nixosConfigurations.HOST``."""
+def flake_expression(flake: str, host: str, loc: Loc,
+                     query: tuple[str, str] | None = None) -> str:
+    """The expression evaluating ``loc`` (or ``query``) of ``nixosConfigurations.HOST``."""
+    fn, arg = query or _query(loc)
     sys_ = f"(builtins.getFlake {_nix_str(flake)}).nixosConfigurations.{_nix_str(host)}"
-    return f"({_QUERY.replace('SAFE', _SAFE)}) ({sys_}) {_loc_list(loc)}"
+    return f"{fn} ({sys_}) {arg}"
 
 
 # --------------------------------------------------------------------------- running
@@ -414,8 +424,9 @@ def _store(key: str, raw: dict[str, Any], directory: Path | None) -> None:
 
 
 def nix_argv(cfg: Configuration, loc: Loc, flake: str | None,
-             nix_path: Sequence[str] = ()) -> list[str]:
-    """The command evaluating ``loc`` (see module doc)."""
+             nix_path: Sequence[str] = (), query: tuple[str, str] | None = None) -> list[str]:
+    """The command evaluating ``loc`` (or ``query``: a function over the system and its
+    argument; see the module doc)."""
     if flake:
         ref, _, host = flake.rpartition("#")
         if not host:
@@ -423,10 +434,11 @@ def nix_argv(cfg: Configuration, loc: Loc, flake: str | None,
         path = ref or "."
         target = path if ":" in path.split("/")[0] else str(Path(path).resolve())
         return [_exe("nix"), "--extra-experimental-features", "nix-command flakes", "eval",
-                "--json", "--impure", "--show-trace", "--expr", flake_expression(target, host, loc)]
+                "--json", "--impure", "--show-trace", "--expr",
+                flake_expression(target, host, loc, query)]
     inc = [a for p in nix_path for a in ("-I", p)]
     return [_exe("nix-instantiate"), *inc, "--eval", "--strict", "--json", "--show-trace",
-            "-E", channel_expression(cfg.root, loc)]
+            "-E", channel_expression(cfg.root, loc, query)]
 
 
 def evaluate_option(cfg: Configuration, loc: Sequence[str], *, flake: str | None = None,
@@ -475,6 +487,43 @@ def _evaluate(cfg: Configuration, loc: Loc, flake: str | None, nix_path: Sequenc
                      raw.get("highestPrio"))
 
 
+_MANY = r"""
+sys: locs:
+let
+  lib = sys.lib or sys.pkgs.lib or (import <nixpkgs/lib>);
+  inherit (SAFE) safe;
+in map (loc: if lib.hasAttrByPath loc sys.config
+             then { value = safe (lib.getAttrFromPath loc sys.config); }
+             else { }) locs
+"""
+
+
+def evaluate_values(cfg: Configuration, locs: Sequence[Sequence[str]], *,
+                    flake: str | None = None, nix_path: Sequence[str] = (),
+                    cancel: Cancel = None, timeout: float = 300.0,
+                    cache_directory: Path | None = None) -> dict[Loc, Any]:
+    """The effective values of many options in one evaluation (for a tree's Value column):
+    ``{loc: value}`` for each loc the configuration has a value for; a value Nix fails on
+    is ``{"_type": "error"}``, a function or package is shown as in :func:`evaluate_option`.
+    Raises :class:`EvaluationFailed` when the configuration itself cannot be evaluated."""
+    wanted = [tuple(loc) for loc in locs]
+    query = (f"({_MANY.replace('SAFE', _SAFE)})",
+             "[ " + " ".join(f"({_loc_list(loc)})" for loc in wanted) + " ]")
+    argv = nix_argv(cfg, (), flake, nix_path, query)
+    key = cache_key(cfg, json.dumps(["values", flake, list(nix_path), wanted]) + query[0])
+    raw: Any = _cached(key, cache_directory)
+    if raw is None:
+        try:
+            raw = {"answers": json.loads(run(argv, cancel=cancel, timeout=timeout))}
+        except EvaluationFailed as err:
+            if not err.details:
+                raise
+            raise failure(err.details, cfg) from None
+        _store(key, raw, cache_directory)
+    return {loc: a["value"] for loc, a in zip(wanted, raw["answers"], strict=True)
+            if isinstance(a, dict) and "value" in a}
+
+
 def describe_value(value: Any, limit: int = 80) -> str:
     """Short text of an evaluated value, for a label."""
     if isinstance(value, dict) and value.get("_type") == "derivation":
@@ -495,5 +544,6 @@ __all__ = [
     "cached_option",
     "describe_value",
     "evaluate_option",
+    "evaluate_values",
     "priority_of",
 ]
