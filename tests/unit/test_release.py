@@ -185,3 +185,15 @@ def test_declared_only_metadata_checks_own_options(tmp_path: Path) -> None:
     session = Session.open(cfg, got)
     assert session.check(("my", "port"), "70000") is not None
     assert session.check(("services", "x", "enable"), "true") is None
+
+
+def test_fit_says_which_release_where_metadata_is_shown(tmp_path: Path) -> None:
+    (tmp_path / "flake.lock").write_text(json.dumps(LOCK))
+    cfg = tmp_path / "configuration.nix"
+    cfg.write_text("{ ... }:\n{\n}\n")
+    old = release.fit(_opts("file", "options file nixos-20.09pre-options.json.gz"), cfg)
+    assert old.release_note is not None
+    assert old.problem is not None and "NixOS 20.09" in old.problem
+    assert "NixOS 24.05" in old.problem and "warned about, not refused" in old.problem
+    same = release.fit(_opts("channel", "NixOS channel nixos-24.05", "abc123def456"), cfg)
+    assert same.release_note is None and same.problem is None

@@ -179,14 +179,13 @@ class _Types:
         opts = _field(self.src, body, "options")
         if opts is not None:
             self.submodules.append((below, opts))
-        elif not _has_explicit(self.src, body):
-            # a shorthand module holding options only through options.x = … bindings
-            for b in g.bindings(body):
-                segs, _, _ = attrpath_of(self.src, b) if b.type == g.BINDING else ((), (), 0)
-                if segs[:1] == ("options",) and len(segs) > 1:
-                    value = b.child_by_field_name(g.EXPRESSION)
-                    if value is not None:
-                        self.submodules.append((below + segs[1:], value))
+            return
+        # a module holding its options as dotted bindings: options.x = …;
+        for b in g.bindings(body):
+            segs = attrpath_of(self.src, b)[0] if b.type == g.BINDING else ()
+            value = b.child_by_field_name(g.EXPRESSION) if segs else None
+            if segs[:1] == ("options",) and len(segs) > 1 and value is not None:
+                self.submodules.append((below + segs[1:], value))
 
 
 def _class(desc: str) -> str:
@@ -245,13 +244,6 @@ def _field(source: bytes, attrset: Node | None, name: str) -> Node | None:
         if segs == (name,):
             return b.child_by_field_name(g.EXPRESSION)
     return None
-
-
-def _has_explicit(source: bytes, attrset: Node) -> bool:
-    for b in g.bindings(attrset):
-        if b.type == g.BINDING and attrpath_of(source, b)[0][:1] == ("options",):
-            return False
-    return True
 
 
 class _Reader:

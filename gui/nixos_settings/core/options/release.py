@@ -206,6 +206,9 @@ def fit(options: OptionSet, config_path: Path | None) -> OptionSet:
 
     if options.release_note is None and len(options):
         options.release_note = mismatch(options, detect(config_path))
+    if options.release_note and not options.problem:  # said where metadata is shown
+        options.problem = (f"{options.release_note[:1].upper()}{options.release_note[1:]}; "
+                           "options it does not know are warned about, not refused.")
     if config_path is None or Path(config_path).name == "flake.nix":
         return options
     try:
