@@ -197,3 +197,17 @@ def test_fit_says_which_release_where_metadata_is_shown(tmp_path: Path) -> None:
     assert "NixOS 24.05" in old.problem and "warned about, not refused" in old.problem
     same = release.fit(_opts("channel", "NixOS channel nixos-24.05", "abc123def456"), cfg)
     assert same.release_note is None and same.problem is None
+
+
+def test_channel_list_when_the_channels_file_is_not_readable(
+        tmp_path: Path, system_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "nix-channel"
+    script.write_text("#!/bin/sh\n[ \"$1\" = --list ] || exit 2\n"
+                      "echo 'home-manager https://example.org/hm'\n"
+                      "echo 'nixos https://nixos.org/channels/nixos-25.05'\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    got = release.detect(tmp_path / "configuration.nix")
+    assert got is not None and got.version == "25.05" and "nixos-25.05" in got.origin

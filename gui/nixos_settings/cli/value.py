@@ -64,11 +64,17 @@ def cmd_value(args: argparse.Namespace) -> int:
 
     session = open_session(args)
     loc = optpath.parse(args.option)
+    tty = sys.stderr.isatty()
+    if tty:  # a progress line while Nix works (Ctrl+C stops it)
+        print(f"Evaluating {args.option} with Nix …", end="", file=sys.stderr, flush=True)
     try:
         effective = session.effective(loc, nix_path=args.include or ())
     except EvaluationFailed as err:
-        print(f"{PROG}: error: evaluation failed: {err}", file=sys.stderr)
+        print(f"{chr(13) + chr(27) + '[K' if tty else ''}{PROG}: error: evaluation failed: "
+              f"{err}", file=sys.stderr)
         return 1
+    if tty:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
     if args.json:
         out: dict[str, Any] = effective.as_json()
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")

@@ -4,7 +4,8 @@ The release comes from, in order:
 
 1. the flake's ``flake.lock``: the node the root's ``nixpkgs`` input points at (its
    ``original.ref``, e.g. ``nixos-24.05``, and its ``locked.rev``);
-2. the root channel: ``/root/.nix-channels`` names the channel called ``nixos``, and its
+2. the root channel: ``/root/.nix-channels`` (else ``nix-channel --list``) names the
+   channel called ``nixos``, and its
    folder in ``/nix/var/nix/profiles/per-user/root/channels/`` holds ``.version`` (``24.05``)
    and ``.git-revision``;
 3. the running system: ``/run/current-system/nixos-version`` (``24.05.20240101.abcdef0
@@ -105,11 +106,29 @@ def from_flake_lock(lock: Path) -> Release | None:
     return Release(version, locked.get("rev"), f"flake.lock (nixpkgs input {name or '?'})")
 
 
+def _channel_list() -> str | None:
+    """``nix-channel --list`` (the calling user's channels: root's when run as root)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("nix-channel")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, "--list"], capture_output=True, text=True, timeout=5,
+                             stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
 def from_channel(root: Path) -> Release | None:
     """The root user's ``nixos`` channel."""
-    listing = _read(root / "root" / ".nix-channels") or ""
-    url = next((ln.split()[0] for ln in listing.splitlines()
-                if len(ln.split()) == 2 and ln.split()[1] == "nixos"), None)
+    listing = _read(root / "root" / ".nix-channels") or _channel_list() or ""
+    # ~/.nix-channels says "URL NAME"; nix-channel --list says "NAME URL"
+    url = next((a if b == "nixos" else b for a, b in
+                (ln.split() for ln in listing.splitlines() if len(ln.split()) == 2)
+                if "nixos" in (a, b)), None)
     folder = root / "nix" / "var" / "nix" / "profiles" / "per-user" / "root" / "channels" / "nixos"
     version = _read(folder / ".version")
     if version is None and url is None:
