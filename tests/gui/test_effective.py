@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from tests.nixtree import make_nixpkgs
 
 from nixos_settings.core.options.sources import resolve_options
-from nixos_settings.ui.effective import EffectiveSection
+from nixos_settings.ui.effective import EffectiveSection, RetiredNote
 from nixos_settings.ui.mainwindow import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -154,37 +155,49 @@ def test_own_options_get_their_editors_and_are_saved(qtbot, tmp_path: Path) -> N
     assert "custom.hotspot.port = 9000;" in root.read_text()
 
 
+def _note(win: MainWindow) -> RetiredNote:
+    found = win.page.findChild(RetiredNote, "retiredOption")
+    assert found is not None
+    return found
+
+
+def _page_text(win: MainWindow) -> str:
+    return " ".join(w.text() for w in win.page.findChildren(QLabel))
+
+
 def test_renamed_option_page_offers_to_move_the_definition(qtbot, window,
                                                             tmp_path: Path) -> None:
-    from PySide6.QtWidgets import QLabel
-
     root = tmp_path / "configuration.nix"
-    root.write_text(ROOT.replace("services.demo.port = 9000;", "services.demo.listenPort = 9000;"))
+    root.write_text(ROOT.replace("services.demo.port = 9000;", "services.demo.listenPort = 9000;"
+                                 "\n  services.demo.legacy = 1;\n  services.demo.nonsense = 2;"))
     window.controller.reload()
     refused: list[str] = []
     window.controller.edit_refused.connect(refused.append)
     qtbot.waitUntil(lambda: bool(window.controller.definitions(
         ("services", "demo", "listenPort"))), timeout=5000)
     window.controller.open_option(("services", "demo", "listenPort"))
-    section = _section(window)
-    note = section.findChild(QLabel, "retiredOption")
-    assert note is not None and "renamed to services.demo.port" in note.text()
-    assert section.move_button is not None
-    qtbot.mouseClick(section.move_button, qtbot_left())
+    note = _note(window)
+    assert "renamed to services.demo.port" in note.label.text()
+    assert "NixOS will refuse" not in _page_text(window)  # not called unknown
+    assert note.move_button is not None
+    qtbot.mouseClick(note.move_button, qtbot_left())
     # the desktop module already sets the new name (mkForce): moving would hide that
     assert refused == ["services.demo.port is already set; remove services.demo.listenPort "
                        "instead"]
     (tmp_path / "modules" / "desktop.nix").write_text("{ ... }:\n{\n}\n")
     window.controller.reload()
     window.controller.open_option(("services", "demo", "listenPort"))
-    section = _section(window)
-    assert section.move_button is not None
-    qtbot.mouseClick(section.move_button, qtbot_left())
+    note = _note(window)
+    assert note.move_button is not None
+    qtbot.mouseClick(note.move_button, qtbot_left())
     assert window.save()
     text = root.read_text()
     assert "listenPort" not in text and "services.demo.port = 9000;" in text
     # a removed option is said so, with nothing to move
     window.controller.open_option(("services", "demo", "legacy"))
-    gone = _section(window).findChild(QLabel, "retiredOption")
-    assert gone is not None and "removed from NixOS" in gone.text()
-    assert _section(window).move_button is None
+    gone = _note(window)
+    assert "removed from NixOS" in gone.label.text() and gone.move_button is None
+    # and an option that is merely unknown still gets the warning
+    window.controller.open_option(("services", "demo", "nonsense"))
+    assert window.page.findChild(RetiredNote, "retiredOption") is None
+    assert "NixOS will refuse" in _page_text(window)

@@ -67,8 +67,11 @@ def test_eval_source_holds_nixpkgs_and_user_options(config: Path) -> None:
     assert port is not None and port.type.startswith("16 bit unsigned integer")
     assert opts.get(("users", "accounts", "<name>", "uid")) is not None
     assert opts.get(("custom", "hotspot", "clients", "<name>", "vlans")) is not None
-    alias = opts.get(("services", "demo", "listenPort"))  # kept as a hidden trace
+    # a renamed option's hidden trace is kept apart: no tree, search or join sees it
+    assert opts.get(("services", "demo", "listenPort")) is None
+    alias = opts.retired.get(("services", "demo", "listenPort"))
     assert alias is not None and not alias.visible
+    assert all(o.visible for o in opts)
     assert opts.get(("assertions",)) is None  # internal options stay out
 
 
@@ -100,8 +103,8 @@ def test_renamed_and_removed_options_are_said_so(config: Path) -> None:
 
     config.write_text(RENAMED_CONFIG)
     opts = resolve_options("eval", config, cache_directory=config.parent / "cache")
-    alias = opts.get(("services", "demo", "listenPort"))
-    gone = opts.get(("services", "demo", "legacy"))
+    alias = opts.retired.get(("services", "demo", "listenPort"))
+    gone = opts.retired.get(("services", "demo", "legacy"))
     assert alias is not None and renamed_to(alias) == "services.demo.port"
     assert gone is not None and is_removed(gone)
     port = opts.get(("services", "demo", "port"))
@@ -151,6 +154,8 @@ def test_evaluation_is_reused_until_a_file_or_nixpkgs_changes(
     monkeypatch.setattr(sources, "run_nix", lambda *a, **k: runs.append(1) or real(*a, **k))
     again = resolve_options("eval", config, cache_directory=cache)
     assert runs == [] and len(again) == len(first)
+    assert set(again.retired) == set(first.retired) == {
+        ("services", "demo", "listenPort"), ("services", "demo", "legacy")}
     # an imported file changes: evaluated again, and the new option is there
     module = config.parent / "hotspot.nix"
     module.write_text(module.read_text().replace(

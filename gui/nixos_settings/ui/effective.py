@@ -1,5 +1,6 @@
 """The option page's "Effective value" section: what Nix evaluates the option to, which
-definition wins (with links to it) and which are overridden.
+definition wins (with links to it) and which are overridden; and the note on a page whose
+option NixOS renamed (with a button moving the definition) or removed.
 
 The evaluation runs in a worker thread (``Session.effective``, a Nix process in its own
 process group) with a Stop button; an answer already cached for these very files is shown at
@@ -85,36 +86,10 @@ class EffectiveSection(QWidget):
         row.addWidget(self.stop_button)
         row.addStretch(1)
         lay.addLayout(row)
-        self.move_button: QPushButton | None = None
-        self._retired(lay)
         session = controller.session
         cached = session.cached_effective(loc) if session is not None else None
         if cached is not None:
             self.show_result(cached)
-
-    def _retired(self, lay: QVBoxLayout) -> None:
-        """"Renamed to X" (with a button moving the definition there) or "removed"."""
-        from nixos_settings.core.options.release import renamed_to, retired
-
-        opts = self.controller.options
-        info = self.controller.info(self.loc)
-        message = retired(opts, self.loc) if opts is not None else None
-        if info is None or message is None:
-            return
-        note = QLabel(f"<b>{html.escape(message[:1].upper() + message[1:])}.</b>")
-        note.setObjectName("retiredOption")
-        note.setWordWrap(True)
-        lay.addWidget(note)
-        new = renamed_to(info)
-        if new is not None and self.controller.definitions(self.loc):
-            from nixos_settings.core.nix.optpath import parse
-
-            target = parse(new)
-            self.move_button = QPushButton(f"Move the definition to {new}")
-            # the controller's one way to plan through the session and push an undo step
-            self.move_button.clicked.connect(
-                lambda: self.controller._push(lambda s: s.plan_move(self.loc, target)))
-            lay.addWidget(self.move_button)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -183,3 +158,40 @@ class EffectiveSection(QWidget):
         found: Any = session.definition_at(self.loc, Path(file), int(line))
         if found is not None:
             self.controller.reveal(found)
+
+
+class RetiredNote(QWidget):
+    """"X was renamed to Y in NixOS" with a button moving the definition to Y, or "X was
+    removed": for a page whose option NixOS renamed or removed."""
+
+    def __init__(self, controller: Controller, loc: Loc, message: str,
+                 new: str | None) -> None:
+        super().__init__()
+        self.controller, self.loc = controller, loc
+        self.setObjectName("retiredOption")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(f"<b>{html.escape(message[:1].upper() + message[1:])}.</b>")
+        self.label.setWordWrap(True)
+        lay.addWidget(self.label)
+        self.move_button: QPushButton | None = None
+        if new is not None and controller.definitions(loc):
+            from nixos_settings.core.nix.optpath import parse
+
+            target = parse(new)
+            self.move_button = QPushButton(f"Move the definition to {new}")
+            # the controller's one way to plan through the session and push an undo step
+            self.move_button.clicked.connect(
+                lambda: controller._push(lambda s: s.plan_move(loc, target)))
+            lay.addWidget(self.move_button)
+
+
+def retired_note(controller: Controller, loc: Loc) -> RetiredNote | None:
+    """The note for ``loc`` when the metadata says NixOS renamed or removed it, else None."""
+    from nixos_settings.core.options.release import renamed_to, retired
+
+    opts = controller.options
+    message = retired(opts, loc) if opts is not None else None
+    if opts is None or message is None:
+        return None
+    return RetiredNote(controller, loc, message, renamed_to(opts.retired[loc]))

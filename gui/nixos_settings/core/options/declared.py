@@ -406,6 +406,7 @@ def with_declared(options: OptionSet | None, cfg: Configuration) -> OptionSet | 
         return options
     joined = OptionSet([*options.options, *extra], options.source, options.problem)
     joined.release_note = options.release_note
+    joined.retired = options.retired
     return joined
 
 

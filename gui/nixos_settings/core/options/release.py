@@ -47,7 +47,7 @@ from pathlib import Path
 
 from nixos_settings.core.common.records import record
 from nixos_settings.core.options import cache as optcache
-from nixos_settings.core.options.model import OptionInfo, OptionSet, SourceInfo
+from nixos_settings.core.options.model import OptionInfo, OptionSet, SourceInfo, retired_kind
 
 THIS_CONFIGURATION = "this configuration"
 HOME_MANAGER = "Home Manager"
@@ -243,29 +243,22 @@ def fit(options: OptionSet, config_path: Path | None) -> OptionSet:
     return joined
 
 
-_ALIAS = re.compile(r"^Alias of (?:\{option\})?`([^`]+)`")
-
-
 def renamed_to(option: OptionInfo) -> str | None:
-    """The new name of an option nixpkgs renamed (``mkRenamedOptionModule`` leaves a hidden
-    option described "Alias of `NEW`"), or None."""
-    if option.visible:
-        return None
-    m = _ALIAS.match(option.description or "")
-    return m.group(1) if m else None
+    """The new name of an option nixpkgs renamed, or None."""
+    kind = retired_kind(option) or ""
+    return kind.removeprefix("renamed:") if kind.startswith("renamed:") else None
 
 
 def is_removed(option: OptionInfo) -> bool:
-    """True for the hidden, untyped, undescribed trace ``mkRemovedOptionModule`` leaves."""
-    return (not option.visible and option.description is None
-            and option.type in ("unspecified value", "unspecified") and option.default is None)
+    """True for an option nixpkgs removed (``mkRemovedOptionModule``)."""
+    return retired_kind(option) == "removed"
 
 
 def retired(options: OptionSet, loc: tuple[str, ...]) -> str | None:
     """Why ``loc`` cannot be set because NixOS renamed or removed it, or None."""
     from nixos_settings.core.nix.optpath import show
 
-    opt = options.get(loc)
+    opt = options.retired.get(loc)
     if opt is None:
         return None
     new = renamed_to(opt)
