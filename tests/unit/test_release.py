@@ -211,3 +211,24 @@ def test_channel_list_when_the_channels_file_is_not_readable(
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     got = release.detect(tmp_path / "configuration.nix")
     assert got is not None and got.version == "25.05" and "nixos-25.05" in got.origin
+
+
+def test_cli_set_on_a_flake_reads_the_release_from_its_lock(tmp_path: Path) -> None:
+    cache = tmp_path / "xdg"
+    old = _opts("channel", "NixOS channel nixos-20.09", "r0", names=("networking.hostName",))
+    optcache.save(old, optcache.cache_key("channel", old.source.label, "r0"),
+                  cache / "nixos-settings")
+    (tmp_path / "flake.lock").write_text(json.dumps(LOCK))
+    (tmp_path / "flake.nix").write_text(
+        "{\n  outputs = { nixpkgs, ... }: {\n    nixosConfigurations.h = "
+        "nixpkgs.lib.nixosSystem {\n      modules = [ ./configuration.nix ];\n    };\n  };\n}\n")
+    cfg = tmp_path / "configuration.nix"
+    cfg.write_text("{ ... }:\n{\n  networking.hostName = \"h\";\n}\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache),
+           "NIXOS_SETTINGS_SYSTEM_ROOT": str(tmp_path / "none")}
+    out = subprocess.run([sys.executable, "-m", "nixos_settings.cli.main", "set",
+                          "services.pipewire.enable", "true", "--flake", f"{tmp_path}#h"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "warning:" in out.stderr and "NixOS 24.05" in out.stderr
+    assert "services.pipewire.enable = true;" in cfg.read_text()

@@ -202,8 +202,9 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def _with_metadata(session: Session, args: argparse.Namespace) -> str | None:
-    """Give the session option metadata (``--options``, or the newest cached) so it checks
-    option names and values; without any, a note saying nothing was checked."""
+    """Give the session option metadata (``--options``, or the cached set of the
+    configuration's release) so it checks option names and values; without any, a note
+    saying nothing was checked."""
     from nixos_settings.cli import options as cli_options
     from nixos_settings.core.common.errors import OptionsError
 
@@ -288,7 +289,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
     p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
                    help="option metadata to check the option and value against "
-                   "(default: the newest cached)")
+                   "(default: the cached metadata of the configuration's release)")
     p.add_argument("--no-check", action="store_true",
                    help="do not check the option name and value against option metadata")
     _add_config_args(p)

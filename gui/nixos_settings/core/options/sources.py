@@ -8,8 +8,8 @@ base_url=None) -> OptionSet``
 
 ``spec`` is one of
 
-* ``None`` – best available without Nix or network: the newest cached set; else an empty
-  set whose ``problem`` explains how to get metadata (the app still opens);
+* ``None`` – without Nix or network: the cached set of the configuration's release (else
+  another release's, marked so; else an empty set whose ``problem`` says how to get some);
 * a file path – ``.json``, ``.json.gz``, ``.json.br`` (cached by path, size and mtime);
 * ``"channel:<name>"`` – the channel's published ``options.json.br``, e.g.
   ``channel:nixos-24.05``; ``"channel:"`` means the release ``nixos-version`` reports.
