@@ -316,3 +316,13 @@ def test_many_values_report_a_broken_configuration(env: dict[str, str],
     with pytest.raises(EvaluationFailed) as err:
         Session.open(config).effective_values([("services", "demo", "port")])
     assert err.value.location == f"{config.parent / 'extra.nix'}:3"
+
+
+def test_describe_value_words() -> None:
+    assert evaluate.describe_value({"_type": "error"}).startswith("cannot be evaluated")
+    assert evaluate.describe_value({"_type": "function"}) == "not representable: a function"
+    assert evaluate.describe_value({"_type": "derivation", "name": "hello-2.12", "path":
+                                    "/nix/store/x-hello"}) == (
+        "not representable: package hello-2.12 (/nix/store/x-hello)")
+    assert evaluate.describe_value(list(range(100)), 20).endswith("…")
+    assert len(evaluate.describe_value(list(range(100)), 20)) == 20

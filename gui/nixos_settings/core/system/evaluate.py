@@ -86,7 +86,10 @@ class EffectiveDefinition:
     value: Any
     priority: int
     wrappers: list[str] = field(default_factory=list)
-    status: str = "overridden"  # "wins", "overridden", "inactive" (mkIf false), "merged"
+    #: "wins"; "merged" (several won and were merged, as lists are); "overridden" (a stronger
+    #: priority won); "inactive" (as strong as the winner yet left out: a false mkIf);
+    #: "defined" (inside an option's value, where Nix names no winner)
+    status: str = "overridden"
 
     def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "value": self.value,
@@ -532,6 +535,8 @@ def describe_value(value: Any, limit: int = 80) -> str:
             f" ({path})" if path else "")
     if isinstance(value, dict) and value.get("_type") == "function":
         return "not representable: a function"
+    if isinstance(value, dict) and value.get("_type") == "error":
+        return "cannot be evaluated (Nix stops with an error there)"
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
