@@ -197,15 +197,17 @@ def cmd_set(args: argparse.Namespace) -> int:
             except Refused as err:
                 raise CliError(f"{err}; nothing was changed (--no-check sets it anyway)"
                                ) from None
+    warning = session.warning(loc) if note is None and not args.no_check else None
     status = _finish(session, change, args.dry_run)
-    if note:  # only once the edit went through: errors stay one line
-        print(f"{PROG}: note: {note}", file=sys.stderr)
+    if note or warning:  # only once the edit went through: errors stay one line
+        print(f"{PROG}: {'note' if note else 'warning'}: {note or warning}", file=sys.stderr)
     return status
 
 
 def _with_metadata(session: Session, args: argparse.Namespace) -> str | None:
-    """Give the session option metadata (``--options``, or the newest cached) so it checks
-    option names and values; without any, a note saying nothing was checked."""
+    """Give the session option metadata (``--options``, or the cached set of the
+    configuration's release) so it checks option names and values; without any, a note
+    saying nothing was checked."""
     from nixos_settings.cli import options as cli_options
     from nixos_settings.core.common.errors import OptionsError
 
@@ -257,8 +259,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
 EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
-                  "generations": "rebuild", "task": "task", "hosts": "fleet",
-                  "deploy": "fleet"}
+                  "generations": "rebuild", "value": "value", "task": "task",
+                  "hosts": "fleet", "deploy": "fleet"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:
@@ -307,7 +309,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
     p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
                    help="option metadata to check the option and value against "
-                   "(default: the newest cached)")
+                   "(default: the cached metadata of the configuration's release)")
     p.add_argument("--no-check", action="store_true",
                    help="do not check the option name and value against option metadata")
     _add_config_args(p)

@@ -36,7 +36,7 @@ DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
 SOURCES_HELP = (
     "option metadata: a file (.json, .json.gz, .json.br), channel:NAME (channel: = this "
     "system's release), eval (evaluate --file with Nix), flake:PATH#HOST or home-manager:FILE; "
-    "default: the newest cached metadata"
+    "default: the cached metadata of the configuration's release"
 )
 
 
@@ -57,7 +57,10 @@ def load_options_for_cli(args: argparse.Namespace) -> OptionSet:
 
     spec = getattr(args, "options", None)
     file = getattr(args, "file", None)
-    config_path = Path(file) if file else (DEFAULT_CONFIG if spec == "eval" else None)
+    config_path = Path(file) if file else (DEFAULT_CONFIG if spec in ("eval", None) else None)
+    flake = getattr(args, "flake", None)
+    if not file and flake and spec is None:  # its flake.lock tells the release
+        config_path = Path(flake.partition("#")[0] or ".") / "flake.nix"
     try:
         options = resolve_options(spec, config_path, _progress)
     finally:

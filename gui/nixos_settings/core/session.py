@@ -46,6 +46,7 @@ from nixos_settings.core.nix.text import ChangeSet, unified_diff
 if TYPE_CHECKING:
     from nixos_settings.core.options.model import OptionInfo, OptionSet
     from nixos_settings.core.options.search import SearchIndex
+    from nixos_settings.core.system.evaluate import Effective
 
 _PKG_REF = re.compile(r"\bpkgs\.([A-Za-z_][A-Za-z0-9_\-]*)")
 
@@ -219,7 +220,89 @@ class _Files:
         return message
 
 
-class Session(_Files):
+class _Truth:
+    """What Nix says about the configuration: effective values, and warnings in place of
+    refusals when the metadata may not be this configuration's (issue: the truth from
+    Nix)."""
+
+    cfg: Configuration
+    options: OptionSet | None
+
+    def effective(self, loc: Sequence[str], *, nix_path: Sequence[str] = (),
+                  cancel: Callable[[], bool] | None = None, timeout: float = 120.0
+                  ) -> Effective:
+        """What Nix evaluates ``loc`` to, every definition with its priority and the winner
+        (:mod:`nixos_settings.core.system.evaluate`; raises its ``EvaluationFailed``)."""
+        from nixos_settings.core.system import evaluate  # only faces that evaluate
+
+        return evaluate.evaluate_option(self.cfg, tuple(loc), flake=self._flake_ref(),
+                                        nix_path=nix_path, cancel=cancel, timeout=timeout)
+
+    def cached_effective(self, loc: Sequence[str]) -> Effective | None:
+        """:meth:`effective`'s answer when it is cached for these very files (no Nix run)."""
+        from nixos_settings.core.system import evaluate
+
+        return evaluate.cached_option(self.cfg, tuple(loc), flake=self._flake_ref())
+
+    def effective_values(self, locs: Sequence[Sequence[str]], *,
+                         cancel: Callable[[], bool] | None = None) -> dict[Loc, object]:
+        """Effective values of many options in one evaluation (the tree's Value column;
+        see ``evaluate.evaluate_values``)."""
+        from nixos_settings.core.system import evaluate
+
+        return evaluate.evaluate_values(self.cfg, locs, flake=self._flake_ref(), cancel=cancel)
+
+    def _flake_ref(self) -> str | None:
+        host = self.cfg.flake_host
+        return f"{self.cfg.root.parent}#{host}" if host else None
+
+    def plan_move(self, loc: Sequence[str], new_loc: Sequence[str]) -> ChangeSet:
+        """Move the one definition of ``loc`` to ``new_loc`` (an option NixOS renamed): the
+        old binding goes, the value is set under the new name where a person would put it.
+        Refused when ``loc`` is not set exactly once, is wrapped (``mkIf`` …), or
+        ``new_loc`` is already set."""
+        from nixos_settings.core.edit import planning
+
+        loc, new_loc = tuple(loc), tuple(new_loc)
+        found = self.cfg.find(loc)
+        if len(found) != 1 or not found[0].editable:
+            raise EditError(f"{optpath.show(loc)} is not set exactly once in an editable "
+                            "place; move it by hand")
+        if found[0].wrappers:
+            raise EditError(f"{optpath.show(loc)} is wrapped in "
+                            f"{', '.join(found[0].wrapper_names)}; move it by hand")
+        if self.cfg.find(new_loc):
+            raise EditError(f"{optpath.show(new_loc)} is already set; remove "
+                            f"{optpath.show(loc)} instead")
+        text = found[0].value_text
+        removal = planning.plan_unset(self.cfg, loc)
+        self.cfg.apply(removal)
+        try:
+            addition = planning.plan_set(self.cfg, new_loc, text)
+        finally:
+            self.cfg.apply(removal.inverse())
+        files = {p: (old, new) for p, (old, new) in removal.files.items()}
+        for p, (old, new) in addition.files.items():
+            files[p] = (files[p][0] if p in files else old, new)
+        change = ChangeSet(files=files)
+        change.description = f"Move {optpath.show(loc)} to {optpath.show(new_loc)}"
+        change.locs = [loc, new_loc]
+        return change
+
+    def warning(self, loc: Sequence[str]) -> str | None:
+        """What to tell the user, short of refusing, when ``loc`` is unknown to metadata
+        that may not describe this configuration (another release, or none)."""
+        if self.options is None or not self.options.release_note:
+            return None
+        from nixos_settings.core.options.locs import classify
+
+        if classify(tuple(loc), self.options)[0] != "unknown" or self.cfg.find(tuple(loc)):
+            return None
+        return (f"{optpath.show(tuple(loc))} is not a known option, but it was not refused: "
+                f"{self.options.release_note}")
+
+
+class Session(_Files, _Truth):
     """One configuration being edited, with the option metadata that describes it."""
 
     def __init__(self, cfg: Configuration, options: OptionSet | None = None,
@@ -254,6 +337,10 @@ class Session(_Files):
     def set_options(self, options: OptionSet | None, index: SearchIndex | None = None) -> None:
         """Install option metadata (and its search index, when the face has one: see
         :func:`search_index`)."""
+        if options is not None:
+            from nixos_settings.core.options.declared import with_declared
+
+            options = with_declared(options, self.cfg)  # the user's own options are known
         self.options = options
         self.index = index
         self._option_packages = None
@@ -317,12 +404,19 @@ class Session(_Files):
         if self.options is None:
             return None
         from nixos_settings.core.options.locs import classify  # with metadata only
+        from nixos_settings.core.options.release import retired
         from nixos_settings.core.options.suggest import check_value
 
         loc = tuple(loc)
-        if classify(loc, self.options)[0] == "unknown" and self.cfg.find(loc):
+        gone = retired(self.options, loc)
+        if gone:
+            return gone
+        if classify(loc, self.options)[0] == "unknown" and (
+                self.cfg.find(loc) or self.options.release_note):
             # The files already set it and the metadata does not know it (often an option
-            # the user's own module declares): changing its value adds no new name.
+            # the user's own module declares): changing its value adds no new name.  Nor is
+            # an option refused by metadata that may not be this configuration's: see
+            # :meth:`warning`.
             return None
         return check_value(self.options, loc, nix_text)
 
