@@ -238,7 +238,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
 EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
-                  "generations": "rebuild"}
+                  "generations": "rebuild", "packages": "packages"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:
