@@ -83,11 +83,13 @@ def main() -> int:
     names = [r[0] for r in rows]
     times: list[float] = []
     base: list[float] = []
+    by_query: dict[str, list[float]] = {}
     for _ in range(args.runs):
         for q in QUERIES:
             t0 = time.perf_counter()
             index.search(q, 20)
             times.append((time.perf_counter() - t0) * 1000)
+            by_query.setdefault(q, []).append(times[-1])
             t0 = time.perf_counter()
             low = q.lower()
             [n for n in names if low in n.lower()][:20]
@@ -95,6 +97,9 @@ def main() -> int:
     line("search p50", statistics.median(times), "ms", "substring scan p50",
          statistics.median(base), 20)
     line("search p99", pct(times, 99), "ms", "substring scan p99", pct(base, 99), 20)
+    slow = sorted(by_query.items(), key=lambda kv: -max(kv[1]))[:3]
+    print("  slowest queries (ms per run): " + "; ".join(
+        f"{q!r} " + " ".join(f"{t:.1f}" for t in ts) for q, ts in slow))
 
     # -- CLI whole process ---------------------------------------------------------------------
     env = dict(os.environ, PYTHONPATH=str(REPO / "gui"), XDG_CACHE_HOME=str(tmp / "xdg"))

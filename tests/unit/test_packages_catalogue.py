@@ -194,3 +194,46 @@ def test_open_source_without_anything_says_what_to_do(tmp_path: Path) -> None:
         store.open_source("ftp:thing", directory=tmp_path)
     with pytest.raises(CatalogueError, match="cannot read the package list"):
         store.open_source(str(tmp_path / "missing.json"), directory=tmp_path)
+
+
+# -- asking the installed Nix (a stand-in script on PATH prints the real output format) -------
+
+
+def _script(folder: Path, name: str, body: str) -> None:
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+
+
+def test_nix_source_asks_nix_search(tmp_path: Path, data: dict[str, Any],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "search.json"
+    out.write_bytes(orjson.dumps(make_packages.nix_search(data)))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "argv"
+    _script(bin_dir, "nix", f'echo "$@" >> {log}\ncat {out}\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    idx = store.open_source("nix", directory=tmp_path / "cache")
+    assert idx.count == len(data["packages"]) and idx.search("ripgrep")[0].attr == "ripgrep"
+    assert "search nixpkgs --json" in log.read_text()
+    again = store.open_source("nix", directory=tmp_path / "cache")
+    assert again.path == idx.path  # same answer: the same index, not built twice
+
+
+def test_nix_source_falls_back_to_nix_env_then_says_why(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _script(bin_dir, "nix", "echo 'error: experimental Nix feature is disabled' >&2\nexit 1\n")
+    env_out = tmp_path / "env.json"
+    env_out.write_bytes(orjson.dumps({"nixos.hello": {"pname": "hello", "version": "2.12",
+                                                      "meta": {"description": "Greets"}}}))
+    _script(bin_dir, "nix-env", f"cat {env_out}\n")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    assert store.open_source("nix", directory=tmp_path / "c1").get("hello") is not None
+    _script(bin_dir, "nix-env", "echo 'error: no channels' >&2\nexit 1\n")
+    with pytest.raises(CatalogueError) as info:
+        store.open_source("nix", directory=tmp_path / "c2")
+    assert "nix failed: error: experimental Nix feature is disabled" in str(info.value)
+    assert "nix-env failed: error: no channels" in str(info.value)

@@ -26,7 +26,7 @@ from typing import Any
 
 from nixos_settings.core.packages.catalogue import COLUMNS, CatalogueError, Package
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _CAMEL = re.compile(r"[a-z]+|[A-Z][a-z]*|[0-9]+")
 _SELECT = ", ".join(f"p.{c}" for c in COLUMNS)
@@ -78,6 +78,7 @@ def build(rows: Iterable[tuple[Any, ...]], path: Path, meta: dict[str, str]) -> 
                        fts_rows)
         db.executescript(
             "CREATE INDEX pkg_attr ON pkg(attr_lc); CREATE INDEX pkg_pname ON pkg(pname_lc);"
+            "CREATE INDEX pkg_nested_attr ON pkg(nested, attr_lc);"
             "CREATE INDEX pkg_mp ON pkg(mp_lc) WHERE mp_lc != '';"
             "INSERT INTO fts(fts) VALUES ('optimize');"
         )
@@ -90,6 +91,22 @@ def build(rows: Iterable[tuple[Any, ...]], path: Path, meta: dict[str, str]) -> 
     return path
 
 
+def _word_score(words: list[str], fields: tuple[str, str, str, str]) -> int:
+    """How well a package matches the query's words: a word that starts a name counts more
+    than one in a name, which counts more than one in the description."""
+    attr, pname, main_program, description = fields
+    names = (attr, pname, main_program)
+    total = 3 if len(words) > 1 and " ".join(words) in description else 0
+    for w in words:
+        if any(n.startswith(w) for n in names):
+            total += 6
+        elif any(w in n for n in names):
+            total += 3
+        elif re.search(rf"\b{re.escape(w)}", description):
+            total += 1 + (description.startswith(w))
+    return total
+
+
 class PackageIndex:
     """Read access to a built index."""
 
@@ -98,6 +115,7 @@ class PackageIndex:
         try:
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
                                        check_same_thread=False)
+            self._db.execute("PRAGMA mmap_size = 268435456")  # read pages without copying
             self.meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.Error as err:
             raise CatalogueError(f"the package index {self.path} cannot be read ({err}); "
@@ -157,30 +175,44 @@ class PackageIndex:
     def _prefix(self, q: str, limit: int) -> list[int]:
         if " " in q:
             return []
-        return self._ids(
-            "SELECT id FROM (SELECT id FROM pkg WHERE attr_lc >= ?1 AND attr_lc < ?2 UNION "
-            "SELECT id FROM pkg WHERE pname_lc >= ?1 AND pname_lc < ?2) ORDER BY id LIMIT ?3",
-            (q, q + "\U0010ffff", limit))
+        hi = q + "\U0010ffff"
+        # top-level attributes by popularity; nested ones and pnames from a window of the
+        # range (a prefix like "python" has thousands of nested matches)
+        found = self._ids("SELECT id FROM pkg WHERE nested = 0 AND attr_lc >= ?1 AND "
+                          "attr_lc < ?2 ORDER BY id LIMIT ?3", (q, hi, limit))
+        if len(found) < limit:
+            found += self._ids("SELECT id FROM pkg WHERE nested = 1 AND attr_lc >= ?1 AND "
+                               "attr_lc < ?2 LIMIT 500", (q, hi))
+        found += self._ids("SELECT id FROM pkg WHERE pname_lc >= ?1 AND pname_lc < ?2 "
+                           "LIMIT 500", (q, hi))
+        return sorted(set(found))[:limit]
 
     def _words(self, q: str, limit: int) -> list[int]:
         words = _WORD.findall(q)
         if not words:
             return []
         terms = " ".join(f'"{w}"*' if len(w) >= 2 else f'"{w}"' for w in words)
-        out: list[int] = []
-        # names first, then anywhere; a window in popularity order, re-ranked by bm25
+        window = max(limit * 10, 100)
+        found: list[int] = []
+        # a window of matches in popularity order (FTS5 stops early when ordered by rowid),
+        # names first, then anywhere; ranked below by where the words are
         for match in (f"names : ({terms})", terms):
             try:
-                found = self._db.execute(
-                    "SELECT rowid, bm25(fts, 10.0, 1.0) FROM fts WHERE fts MATCH ?1 "
-                    "ORDER BY rowid LIMIT ?2", (match, max(limit * 10, 100))).fetchall()
+                found += [r[0] for r in self._db.execute(
+                    "SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rowid LIMIT ?2",
+                    (match, window))]
             except sqlite3.OperationalError:
-                return out
-            found.sort(key=lambda r: r[1] + r[0] * 1e-6)
-            out.extend(r[0] for r in found)
-            if len(out) >= limit:
                 break
-        return out
+            if len(set(found)) >= limit:
+                break
+        if not found:
+            return []
+        ids = list(dict.fromkeys(found))
+        rows = self._db.execute(
+            f"SELECT id, attr_lc, pname_lc, mp_lc, lower(description) FROM pkg WHERE id IN "
+            f"({', '.join('?' * len(ids))})", ids).fetchall()
+        score = {r[0]: _word_score(words, r[1:]) for r in rows}
+        return sorted(ids, key=lambda i: (-score.get(i, 0), i))
 
     def similar(self, name: str, n: int = 3) -> list[str]:
         """Attributes close to ``name`` (a misspelt or half-remembered package), best first."""
