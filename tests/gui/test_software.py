@@ -170,3 +170,37 @@ def test_a_bad_package_list_is_reported_on_the_page(window, qtbot,  # type: igno
     qtbot.waitUntil(lambda: "damaged or incomplete" in window.software.source_label.text(),
                     timeout=30000)
     assert window.software.index is None
+
+
+def test_package_editor_completes_from_the_package_list(page, qtbot,  # type: ignore[no-untyped-def]
+                                                       window) -> None:
+    c = window.controller
+    assert c.list_add(("environment", "systemPackages"), "notapackage")
+    c.open_option(("environment", "systemPackages"))
+    qtbot.wait(5)
+    ed = window.page.editor
+    rows = [ed.items.item(i) for i in range(ed.items.count())]
+    assert [r.text() for r in rows] == ["git", "vim", "notapackage"]
+    assert [bool(r.toolTip()) for r in rows] == [False, False, True]
+    assert "not in the package list" in rows[2].toolTip()
+    ed.entry.setFocus()
+    qtbot.keyClicks(ed.entry, "rg")
+    model = ed.completer.model()
+    names = [model.index(i, 0).data() for i in range(model.rowCount())]
+    assert names[0] == "ripgrep"  # by mainProgram, which a substring match never finds
+    ed.entry.clear()
+    qtbot.keyClicks(ed.entry, "version control")
+    names = [model.index(i, 0).data() for i in range(model.rowCount())]
+    assert set(names[:3]) == {"git", "gitg", "cgit"}
+
+
+def test_package_editor_without_a_package_list_keeps_substring_completion(  # type: ignore[no-untyped-def]
+        window, qtbot) -> None:
+    window.controller.open_option(("environment", "systemPackages"))
+    qtbot.wait(5)
+    ed = window.page.editor
+    assert not any(ed.items.item(i).toolTip() for i in range(ed.items.count()))
+    ed.completer.setCompletionPrefix("ref")
+    found = [ed.completer.completionModel().index(i, 0).data()
+             for i in range(ed.completer.completionModel().rowCount())]
+    assert found == ["firefox"]  # from the metadata's example, by substring

@@ -36,6 +36,7 @@ from nixos_settings.core.packages import advice
 from nixos_settings.core.packages.catalogue import Package
 from nixos_settings.core.packages.index import PackageIndex
 from nixos_settings.core.packages.installed import PackageRef, where_words
+from nixos_settings.ui.packagecompleter import set_catalogue
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
@@ -226,6 +227,7 @@ class SoftwarePage(QWidget):
 
     def set_index(self, index: PackageIndex) -> None:
         self.index = index
+        set_catalogue(self.controller, index)  # package editors complete from it too
         self.source_label.setText(f"{index.count:,} packages from {index.label}.")
         self.run_search()
 
