@@ -128,7 +128,7 @@ def test_unfree_and_module_are_said_before_installing(page, qtbot, window,  # ty
     path.write_bytes(orjson.dumps(extra))
     window.controller.set_options(model.load_file(path))
     page.refresh()
-    assert "NixOS has a module for this:</b> programs.steam.enable = true;" in \
+    assert "NixOS has a module for steam: programs.steam.enable = true; it also installs" in \
         page.details.text()
     assert page.allow_button.isVisibleTo(page) and page.module_button.isVisibleTo(page)
     qtbot.mouseClick(page.module_button, Qt.MouseButton.LeftButton)
@@ -153,6 +153,9 @@ def test_installed_view_groups_by_where_and_removes(page, qtbot, window,  # type
     assert [system.child(i).text(0) for i in range(system.childCount())] == ["git", "vim"]
     assert system.child(1).text(1) == "configuration.nix:12"
     tree.setCurrentItem(system.child(1))
+    tree.itemActivated.emit(system.child(1), 0)  # double-click or Enter on the row
+    assert window.source.current_path() == config_dir / "configuration.nix"
+    assert "line 12" in window.source._where.text()
     qtbot.mouseClick(page.installed_remove, Qt.MouseButton.LeftButton)
     assert "-    vim\n" in window.controller.diff()
     assert [system.text(0) for system in [tree.topLevelItem(0)]] == ["The whole system"]

@@ -120,8 +120,7 @@ def _notes(session: Session, index: PackageIndex | None, attrs: list[str]) -> li
     for attr in attrs:
         module = advice.module_for(attr, known, session.cfg)
         if module is not None:
-            out.append(f"NixOS has a module for {attr}: {module.option} = true; {module.why} "
-                       f"(nixos-settings set {module.option} true)")
+            out.append(f"{module.sentence} (nixos-settings set {module.option} true)")
         pkg = index.get(attr) if index is not None else None
         if pkg is not None:
             out.extend(advice.notices(session.cfg, pkg))

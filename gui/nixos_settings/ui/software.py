@@ -88,8 +88,7 @@ def package_html(pkg: Package, notes: list[str], module: advice.ModuleSuggestion
         out.append(f'<p>Homepage: <a href="{e(pkg.homepage)}">{e(pkg.homepage)}</a></p>')
     out.append(f"<p>Licence: {e(pkg.license or 'not stated')}</p>")
     if module is not None:
-        out.append(f"<p><b>NixOS has a module for this:</b> {e(module.option)} = true; "
-                   f"{e(module.why)}.</p>")
+        out.append(f"<p><b>{e(module.sentence)}.</b></p>")
     out.extend(f"<p><b>Note:</b> {e(n)}</p>" for n in notes)
     return "".join(out)
 
@@ -183,6 +182,7 @@ class SoftwarePage(QWidget):
         w = QWidget()
         self.installed = QTreeWidget()
         self.installed.setHeaderLabels(["Package", "Where in the files"])
+        self.installed.itemActivated.connect(self._reveal)
         self.installed_remove = QPushButton("Remove selected")
         self.installed_remove.clicked.connect(self.remove_selected_installed)
         lay = QVBoxLayout(w)
@@ -338,6 +338,12 @@ class SoftwarePage(QWidget):
         current = self.results.currentItem()
         if current is not None:
             self._show(current)
+
+    def _reveal(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        """Show where an installed package is written (the source view)."""
+        ref = item.data(0, 256)
+        if isinstance(ref, PackageRef):
+            self.controller.show_source.emit(ref.file, ref.line, ref.column, ref.span)
 
     # -- edits (all through the controller) ------------------------------------------------
 

@@ -38,6 +38,12 @@ class ModuleSuggestion:
     def option(self) -> str:
         return ".".join(self.loc)
 
+    @property
+    def sentence(self) -> str:
+        """What both faces say before installing the package."""
+        return (f"NixOS has a module for {self.attr}: {self.option} = true; {self.why}, "
+                "which installing the package alone does not")
+
 
 _FIREWALL = "opens the ports it needs in the firewall"
 MODULES: dict[str, tuple[Loc, str]] = {

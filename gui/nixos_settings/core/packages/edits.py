@@ -57,11 +57,14 @@ def element_text(attr: str, bare: bool) -> str:
 
 
 def _style_bare(pl: PackageList) -> bool:
+    """Write ``firefox`` rather than ``pkgs.firefox``: as most of the list's packages are
+    written (bare names are in scope through a ``with pkgs;`` somewhere), else as the list's
+    own ``with pkgs;`` allows."""
     named = [r for r in pl.refs if r.attr]
-    prefixed = sum(r.text.lstrip("(").startswith("pkgs.") for r in named)
     if not named:
         return pl.with_pkgs
-    return pl.with_pkgs and prefixed * 2 < len(named)
+    prefixed = sum(r.text.lstrip("(").startswith("pkgs.") for r in named)
+    return prefixed * 2 < len(named)
 
 
 def _is_sorted(names: list[str]) -> bool:
