@@ -207,3 +207,31 @@ def test_package_editor_without_a_package_list_keeps_substring_completion(  # ty
     found = [ed.completer.completionModel().index(i, 0).data()
              for i in range(ed.completer.completionModel().rowCount())]
     assert found == ["firefox"]  # from the metadata's example, by substring
+
+
+def test_download_a_channel_from_the_page(window, qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                          package_file: Path, monkeypatch) -> None:
+    import functools
+    import http.server
+    import threading
+
+    site = tmp_path / "site" / "nixos-test"
+    site.mkdir(parents=True)
+    (site / "git-revision").write_text("cafe1234\n")
+    shutil.copy(package_file, site / "packages.json.br")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(site.parent))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    monkeypatch.setenv("NIXOS_SETTINGS_CHANNEL_URL", f"http://127.0.0.1:{httpd.server_address[1]}")
+    try:
+        sw = window.software
+        sw.source_edit.setText("channel:nixos-test")
+        qtbot.mouseClick(sw.load_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: sw.index is not None, timeout=60000)
+        assert sw.source_label.text() == "1,500 packages from NixOS channel nixos-test."
+        assert sw.index.meta["revision"] == "cafe1234"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -30,6 +30,7 @@ class Channel:
         self.revision = "aaaa1111"
         self.body = brotli.compress(orjson.dumps(make_packages.channel(400)), quality=4)
         self.cut_after: int | None = None  # close the connection after so many bytes, once
+        self.ranges = True  # honour range requests
         self.requests: list[tuple[str, str | None]] = []
 
 
@@ -45,7 +46,7 @@ def make_handler(ch: Channel) -> type[http.server.BaseHTTPRequestHandler]:
                 self._send(200, ch.revision.encode())
             elif self.path == "/nixos-test/packages.json.br":
                 body, status = ch.body, 200
-                if rng:
+                if rng and ch.ranges:
                     start = int(rng.removeprefix("bytes=").rstrip("-"))
                     body, status = body[start:], 206
                 cut, ch.cut_after = ch.cut_after, None
@@ -152,3 +153,23 @@ def test_missing_channel_file_is_reported(server: tuple[str, Channel], tmp_path:
     base, _ch = server
     with pytest.raises(CatalogueError, match="404"):
         download.channel_index("nixos-nothing", base=base, directory=tmp_path)
+
+
+def test_a_server_that_ignores_ranges_sends_the_whole_file_again(
+        server: tuple[str, Channel], tmp_path: Path) -> None:
+    base, ch = server
+    ch.cut_after, ch.ranges = len(ch.body) // 2, False
+    with pytest.raises(CatalogueError):
+        download.channel_index("nixos-test", base=base, directory=tmp_path)
+    idx = download.channel_index("nixos-test", base=base, directory=tmp_path)
+    assert idx.count == 400  # the part was replaced, not appended to
+    assert len(downloads(ch)) == 2 and downloads(ch)[1] is not None
+
+
+def test_cancel_keeps_the_part_for_later(server: tuple[str, Channel], tmp_path: Path) -> None:
+    base, ch = server
+    with pytest.raises(download.Cancelled, match="continues where it stopped"):
+        download.channel_index("nixos-test", None, lambda: True, base=base, directory=tmp_path)
+    assert list(tmp_path.glob("*.sqlite")) == []
+    assert download.channel_index("nixos-test", base=base, directory=tmp_path).count == 400
+    assert len(downloads(ch)) == 2
