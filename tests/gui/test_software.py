@@ -139,6 +139,11 @@ def test_unfree_and_module_are_said_before_installing(page, qtbot, window,  # ty
     assert not page.allow_button.isVisibleTo(page)  # allowed now
     assert "not free software" not in page.details.text()
     assert window.controller.undo_stack.count() == 2
+    window.controller.undo_stack.undo()  # back to unfree, then allow everything instead
+    assert page.allow_all_button.isVisibleTo(page)
+    qtbot.mouseClick(page.allow_all_button, Qt.MouseButton.LeftButton)
+    assert "+  nixpkgs.config.allowUnfree = true;" in window.controller.diff()
+    assert not page.allow_all_button.isVisibleTo(page)
 
 
 def test_installed_view_groups_by_where_and_removes(page, qtbot, window,  # type: ignore[no-untyped-def]

@@ -152,12 +152,14 @@ class SoftwarePage(QWidget):
         self.module_button.clicked.connect(self.turn_on_module)
         self.allow_button = QPushButton("Allow this unfree package")
         self.allow_button.clicked.connect(lambda: self.allow_unfree(only_this=True))
+        self.allow_all_button = QPushButton("Allow all unfree software")
+        self.allow_all_button.clicked.connect(lambda: self.allow_unfree(only_this=False))
         self.install_button = QPushButton("Install")
         self.install_button.clicked.connect(self.install_current)
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(self.remove_current)
         buttons = QHBoxLayout()
-        for b in (self.module_button, self.allow_button):
+        for b in (self.module_button, self.allow_button, self.allow_all_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(QLabel("for"))
@@ -290,10 +292,9 @@ class SoftwarePage(QWidget):
             self.details.setText("Type to search the package list." if self.index else
                                  "Load a package list to search it.")
             for b in (self.install_button, self.remove_button, self.module_button,
-                      self.allow_button):
+                      self.allow_button, self.allow_all_button):
                 b.setEnabled(False)
-            self.module_button.setVisible(False)
-            self.allow_button.setVisible(False)
+                b.setVisible(b in (self.install_button, self.remove_button))
             return
         pkg = self.current
         known = self._known()
@@ -308,8 +309,9 @@ class SoftwarePage(QWidget):
         if self.module is not None:
             self.module_button.setText(f"Turn on {self.module.option}")
         unfree = pkg.unfree and not advice.unfree_allowed(cfg, pkg)
-        self.allow_button.setVisible(unfree)
-        self.allow_button.setEnabled(unfree)
+        for b in (self.allow_button, self.allow_all_button):
+            b.setVisible(unfree)
+            b.setEnabled(unfree)
 
     def _known(self) -> Callable[[tuple[str, ...]], bool] | None:
         if self.controller.options is None:

@@ -127,6 +127,10 @@ def plan_add_one(cfg: Configuration, attr: str, where: str = "system") -> Change
                                              cfg.definitions + cfg.containers):
         raise EditError(f"there is no user {loc[2]} in {cfg.root.name} or the files it "
                         "imports; add the user first, or choose another place")
+    if where == "home" and not any(d.loc[0] in ("home", "home-manager")
+                                   for d in cfg.definitions if d.loc):
+        raise EditError(f"{cfg.root.name} does not look like a Home Manager configuration "
+                        "(it sets nothing under home.); choose the whole system or a user")
     if pl is None:
         if cfg.find(loc):
             d = cfg.find(loc)[0]
