@@ -76,9 +76,9 @@ def _target(cfg: Configuration, loc: Loc) -> PackageList | None:
     lists = [pl for pl in package_lists(cfg) if pl.definition.loc == loc]
     if not lists:
         return None
-    root = [pl for pl in lists if pl.definition.file == cfg.root]
-    plain = [pl for pl in (root or lists) if not pl.conditional] or root or lists
-    return plain[0]
+    plain = [pl for pl in lists if not pl.conditional]
+    in_root = [pl for pl in plain if pl.definition.file == cfg.root]
+    return (in_root or plain or lists)[0]
 
 
 def insertion(src: bytes, nl: bytes, span: tuple[int, int],
@@ -138,6 +138,10 @@ def plan_add_one(cfg: Configuration, attr: str, where: str = "system") -> Change
                             d.file, d.line, d.column)
         return planning.plan_list_add(cfg, loc, element_text(attr, False))
     d = pl.definition
+    if pl.conditional:
+        raise EditError(f"{show} only lists packages under a condition (lib.optionals) here, "
+                        f"so {attr} would be installed only when it holds; add it by hand "
+                        "where you want it", d.file, d.line, d.column)
     if not d.editable:
         raise EditError(f"{show} cannot be edited here: {d.reason}", d.file, d.line, d.column)
     doc = editable_doc(cfg, d.file)
