@@ -260,7 +260,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 #: sub-commands defined in other modules (imported only when needed: start-up time)
 EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
                   "generations": "rebuild", "value": "value", "task": "task",
-                  "hosts": "fleet", "deploy": "fleet"}
+                  "hosts": "fleet", "deploy": "fleet", "packages": "packages"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:

@@ -46,6 +46,8 @@ from nixos_settings.core.nix.text import ChangeSet, unified_diff
 if TYPE_CHECKING:
     from nixos_settings.core.options.model import OptionInfo, OptionSet
     from nixos_settings.core.options.search import SearchIndex
+    from nixos_settings.core.packages.index import PackageIndex
+    from nixos_settings.core.packages.installed import PackageRef
     from nixos_settings.core.system.evaluate import Effective
 
 _PKG_REF = re.compile(r"\bpkgs\.([A-Za-z_][A-Za-z0-9_\-]*)")
@@ -302,7 +304,40 @@ class _Truth:
                 f"{self.options.release_note}")
 
 
-class Session(_Files, _Truth):
+class _Packages:
+    """The packages' side of a session (core/packages): what is installed where, installing
+    and removing in the list's style."""
+
+    cfg: Configuration
+
+    def installed_packages(self) -> list[PackageRef]:
+        """Every element of every package list: what is installed where."""
+        from nixos_settings.core.packages.installed import installed
+
+        return installed(self.cfg)
+
+    def plan_packages_add(self, attrs: Sequence[str], to: str = "system",
+                          catalogue: PackageIndex | None = None) -> ChangeSet:
+        """Install ``attrs`` in ``to`` (``system``, ``user:NAME``, ``home``) in the list's
+        style; with a catalogue, a name it does not have is refused (with did-you-mean)."""
+        from nixos_settings.core.packages import advice, edits
+
+        if catalogue is not None:
+            problem = advice.unknown(catalogue, list(attrs))
+            if problem:
+                raise Refused(problem)
+        change = edits.plan_add(self.cfg, list(attrs), to)
+        return _described(change, f"Install {', '.join(attrs)}", *change.locs)
+
+    def plan_packages_remove(self, attrs: Sequence[str]) -> ChangeSet:
+        """Remove the list elements that install ``attrs`` (exactly those elements)."""
+        from nixos_settings.core.packages import edits
+
+        change = edits.plan_remove(self.cfg, list(attrs))
+        return _described(change, f"Remove {', '.join(attrs)}", *change.locs)
+
+
+class Session(_Files, _Truth, _Packages):
     """One configuration being edited, with the option metadata that describes it."""
 
     def __init__(self, cfg: Configuration, options: OptionSet | None = None,

@@ -85,6 +85,9 @@ class MainWindow(QMainWindow):
                                       lambda: self.reload(),
                                       lambda: self.saving.compare_changed_on_disk())
         self._build_layout()
+        from nixos_settings.ui import software  # the Software tab beside the option tree
+
+        self.software = software.install(self, c, self.panes)
         self.problems_dock = ProblemsDock(c, self.model, self.source, self)
         self.problems = self.problems_dock.list
         self.setStatusBar(QStatusBar())
