@@ -13,8 +13,15 @@ definitions).  A leading ``config.`` is dropped, and so is ``home-manager.users.
 Each path is matched against the option metadata in ``shared/data/options/`` (NixOS 20.09pre
 and Home Manager): an exact option, the template option of a concrete path
 (``users.users.alice.shell`` → ``users.users.<name?>.shell``) or, failing those, the deepest
-option that is a prefix (``nixpkgs.config.allowUnfree`` → ``nixpkgs.config``).  An option
-counts once per repository, however often that repository sets it.
+option that is a prefix (``nixpkgs.config.allowUnfree`` → ``nixpkgs.config``).  A path that
+matches none of them (an option of a newer release, such as
+``services.desktopManager.gnome.enable``) is counted under its own name when it is a leaf (its
+value is not an attribute set), is written with plain names only (no quoted ones such as
+``"Lock Session"``, which name entries of free-form settings), starts with a top-level name
+the metadata knows
+(``services``, ``programs``, ``home`` …) and is set by at least three repositories.  An
+option counts once per repository, however often that repository sets it; options set by
+only one repository are left out.
 
 Only the counts are written (option name → number of repositories), plus the number of
 repositories read.  Nothing from the repositories themselves is kept.
@@ -25,7 +32,7 @@ Sources
 The repositories are listed in ``tools/popularity_sources.txt`` (``owner/name`` per line):
 public repositories found by name (``nixos-config``, ``nix-config``, ``nixfiles``,
 ``dotfiles``, ``home-manager-config`` …) in a public code index, and fetched as snapshots of
-their default branch in December 2026.  172 repositories were read for the committed table
+their default branch in December 2026.  254 repositories were read for the committed table
 (the time available allowed that many, not the few hundred the issue hoped for).
 
 Re-running
@@ -57,6 +64,7 @@ import tree_sitter_nix as tsn
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "gui"))
 
+from nixos_settings.core.nix.optpath import is_identifier, show  # noqa: E402
 from nixos_settings.core.options.model import OptionSet, load_file  # noqa: E402
 
 SOURCES = REPO / "tools" / "popularity_sources.txt"
@@ -78,8 +86,9 @@ def _segment(node: ts.Node) -> str | None:
     return None  # interpolation: unknown name
 
 
-def _paths(node: ts.Node, prefix: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    """Full attribute paths of the bindings under ``node`` (iterative: deep files)."""
+def _paths(node: ts.Node, prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], bool]]:
+    """Full attribute paths of the bindings under ``node``, each with whether its value is a
+    leaf (not an attribute set); iterative: deep files."""
     stack: list[tuple[ts.Node, tuple[str, ...]]] = [(node, prefix)]
     while stack:
         n, pre = stack.pop()
@@ -95,7 +104,7 @@ def _paths(node: ts.Node, prefix: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
             if not segs or any(s is None for s in segs):
                 continue
             path = pre + tuple(s for s in segs if s is not None)
-            yield path
+            yield path, value is None or value.type not in _ATTRSETS
             if value is not None:
                 stack.append((value, path))
             continue
@@ -138,12 +147,15 @@ def repo_files(gitdir: Path) -> Iterator[bytes]:
         pos = nl + 1 + size + 1
 
 
-def options_of_repo(gitdir: Path, sets: list[OptionSet]) -> set[str]:
+def options_of_repo(gitdir: Path, sets: list[OptionSet],
+                    tops: set[str]) -> tuple[set[str], set[str]]:
+    """(options of the metadata set, other leaf paths under known top-level names)."""
     found: set[str] = set()
+    other: set[str] = set()
     memo: dict[tuple[str, ...], str | None] = {}
     for data in repo_files(gitdir):
         tree = _PARSER.parse(data)
-        for raw in _paths(tree.root_node, ()):
+        for raw, leaf in _paths(tree.root_node, ()):
             path = _normalise(raw)
             if path is None:
                 continue
@@ -152,7 +164,10 @@ def options_of_repo(gitdir: Path, sets: list[OptionSet]) -> set[str]:
             name = memo[path]
             if name is not None:
                 found.add(name)
-    return found
+            elif (leaf and len(path) >= 2 and path[0] in tops
+                  and all(is_identifier(seg) for seg in path)):
+                other.add(show(path))
+    return found, other
 
 
 def _match(path: tuple[str, ...], sets: list[OptionSet]) -> str | None:
@@ -178,7 +193,9 @@ def main() -> int:
     env = os.environ.get("NIXOS_SETTINGS_SHARED")
     shared = Path(env) if env else REPO.parent / "shared"
     sets = [load_file(shared / "data" / "options" / f) for f in FILES]
+    tops = {o.loc[0] for s in sets for o in s.options} - {"_module"}
     counts: Counter[str] = Counter()
+    others: Counter[str] = Counter()
     read = 0
     for line in args.sources.read_text().splitlines():
         name = line.split("#")[0].strip()
@@ -191,12 +208,15 @@ def main() -> int:
         if not gitdir.is_dir():
             print(f"popularity: skipped {name} (not found under {args.mirror})", file=sys.stderr)
             continue
-        opts = options_of_repo(gitdir, sets)
+        opts, other = options_of_repo(gitdir, sets, tops)
         read += 1
         counts.update(opts)
-        print(f"popularity: {name}: {len(opts)} options", file=sys.stderr)
+        others.update(other)
+        print(f"popularity: {name}: {len(opts)} options, {len(other)} others", file=sys.stderr)
     # Options set by only one repository say little and would bloat the file.
-    table = {k: v for k, v in sorted(counts.items()) if v >= 2}
+    merged = {k: v for k, v in counts.items() if v >= 2}
+    merged.update((k, v) for k, v in others.items() if v >= 3 and k not in merged)
+    table = dict(sorted(merged.items()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     doc = {"repositories": read, "counts": table}
     args.out.write_text(json.dumps(doc, indent=0, sort_keys=False) + "\n", encoding="utf-8")

@@ -105,7 +105,7 @@ W_INITIALS = 15.0
 W_MODULE = 2.5  # bonus when the token comes from the module segment
 MISSING = 5.0  # per query word an option does not match (soft AND)
 WEAK = 0.15  # share of a weak word's weight added as a bonus (it is never "missing")
-POPULARITY = 1.5  # the bonus of the most popular option; others by log of their count
+POPULARITY = 2.0  # the bonus of the most popular option; others by log of their count
 DESC_INDEX_CHARS = 400
 
 
@@ -237,7 +237,7 @@ class _PackedOptions(Sequence[OptionInfo]):
 _STATE = (
     "_penalty", "_enable", "_blob", "_starts", "_sorted_names", "_name_post",
     "_module_post", "_name_vocab", "_name_vocab_blob", "_desc_first", "_desc_rest",
-    "_desc_vocab", "_hidden", "_read_only", "_initials_map",
+    "_desc_vocab", "_hidden", "_read_only", "_initials_map", "_name_stems", "_desc_stems",
 )
 
 
@@ -281,6 +281,7 @@ class SearchIndex:
         from nixos_settings.core.options.cache import _pack
 
         self._initials()
+        self._stems()
         out = {k: getattr(self, k) for k in _STATE}
         out["names"] = "\n".join(self._name_list)
         ends: list[int] = []
@@ -442,6 +443,17 @@ class SearchIndex:
             self._name_index = {name: i for i, name in enumerate(self._name_list)}
         return self._name_index
 
+    def _id_of(self, name: str) -> int | None:
+        """The id of the option named ``name`` (binary search: no table to build)."""
+        low = name.lower()
+        sl, sn = self._sorted_lower, self._sorted_names
+        k = bisect.bisect_left(sl, low)
+        while k < len(sl) and sl[k] == low:
+            if self._name_list[sn[k]] == name:
+                return sn[k]
+            k += 1
+        return None
+
     def _option_set(self) -> OptionSet:
         if self._set is None:
             self._set = OptionSet(list(self.options))
@@ -587,11 +599,9 @@ class SearchIndex:
     def _expansions(self, exps: Iterable[str], layers: _Layers, weight: float) -> None:
         """Layers for synonym expansions: name tokens, or whole option names."""
         np, mp, dp = self._name_post, self._module_post, self._desc_first
-        names: dict[str, int] | None = None
         for e in exps:
             if "." in e:
-                names = names if names is not None else self._names()
-                i = names.get(e)
+                i = self._id_of(e)
                 if i is not None:
                     layers.append((W_SYN_NAME + weight - W_SYNONYM, [i]))
                 continue
@@ -808,13 +818,12 @@ class SearchIndex:
     def _parents_first(self, top: list[int], cand: dict[int, float]) -> None:
         """An option that groups others (``home.pointerCursor``) before the options in it
         that match no better (``home.pointerCursor.size``): ``cand`` is lowered for those."""
-        names = self._names()
         lower, name_list = self._lower, self._name_list
         for i in top:
             name = name_list[i]
             cut = name.rfind(".")
             while cut > 0:
-                p = names.get(name[:cut])
+                p = self._id_of(name[:cut])
                 if p is not None and p in cand and cand[p] >= cand[i] - 2.0:
                     if cand[i] >= cand[p]:
                         cand[i] = cand[p] - 0.01 * (1 + lower[i].count("."))
