@@ -45,6 +45,7 @@ from nixos_settings.core.options.model import OptionInfo, OptionSet, load_file  
 from nixos_settings.core.options.search import SearchIndex  # noqa: E402
 
 QUERIES = REPO / "tests" / "data" / "search_queries.txt"
+LATER = REPO / "tests" / "data" / "search_queries_later.txt"  # written after tuning
 FILES = {"nixos": "nixos-20.09pre-options.json.gz", "hm": "home-manager-options.json.gz"}
 
 
@@ -95,14 +96,14 @@ def score(results: Callable[[str, str], list[str]],
     return h1 / n, h5 / n, rr / n, misses
 
 
-def quality(shared: Path, show_misses: bool) -> dict[str, SearchIndex]:
-    queries = load_queries()
+def quality(shared: Path, show_misses: bool, path: Path = QUERIES) -> dict[str, SearchIndex]:
+    queries = load_queries(path)
     sets = {k: load_file(shared / "data" / "options" / f) for k, f in FILES.items()}
     idx = {k: SearchIndex(s) for k, s in sets.items()}
     base = {k: substring_baseline(s.options) for k, s in sets.items()}
     ours = score(lambda w, q: [h.option.name for h in idx[w].search(q, 10)], queries)
     theirs = score(lambda w, q: base[w](q, 10), queries)
-    print(f"evaluation set: {len(queries)} queries "
+    print(f"{path.name}: {len(queries)} queries "
           f"({sum(w == 'nixos' for w, _, _ in queries)} NixOS 20.09, "
           f"{sum(w == 'hm' for w, _, _ in queries)} Home Manager)")
     for label, i in (("hit@1", 0), ("hit@5", 1), ("MRR@10", 2)):
@@ -223,6 +224,7 @@ def main() -> int:
     env = os.environ.get("NIXOS_SETTINGS_SHARED")
     shared = Path(env) if env else REPO.parent / "shared"
     quality(shared, args.misses)
+    quality(shared, args.misses, LATER)
     if not args.no_speed:
         speed(args.runs)
     return 0

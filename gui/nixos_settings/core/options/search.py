@@ -156,6 +156,24 @@ def _stem_table(*vocabs: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {st: tuple(ws) for st, ws in groups.items()}
 
 
+def _edits(term: str) -> set[str]:
+    """Every string one edit (delete, swap, replace, insert) away from ``term``."""
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+    splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
+    cands: set[str] = set()
+    for left, right in splits:
+        if right:
+            cands.add(left + right[1:])
+            if len(right) > 1:
+                cands.add(left + right[1] + right[0] + right[2:])
+            for c in letters:
+                cands.add(left + c + right[1:])
+        for c in letters:
+            cands.add(left + c + right)
+    cands.discard(term)
+    return cands
+
+
 def _plural(w: str) -> str:
     """Very light plural folding (ports→port, passwords→password, but not 'ss')."""
     if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
@@ -537,20 +555,7 @@ class SearchIndex:
         microseconds and needs no extra index memory or build time.
         """
         np = self._name_post
-        letters = "abcdefghijklmnopqrstuvwxyz0123456789"
-        splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
-        cands: set[str] = set()
-        for left, right in splits:
-            if right:
-                cands.add(left + right[1:])
-                if len(right) > 1:
-                    cands.add(left + right[1] + right[0] + right[2:])
-                for c in letters:
-                    cands.add(left + c + right[1:])
-            for c in letters:
-                cands.add(left + c + right)
-        cands.discard(term)
-        return {c for c in cands if c in np}
+        return {c for c in _edits(term) if c in np}
 
     def _vocab_prefix(self, vocab: list[str], term: str, cap: int) -> list[str]:
         lo = bisect.bisect_left(vocab, term)
@@ -632,8 +637,15 @@ class SearchIndex:
                     ids = self._desc_first.get(tok)
                     if ids is not None:
                         layers.append((W_DESC_PREFIX, ids))
-        self._expansions(synonyms().of_word(term), layers, W_SYNONYM)
+        syn = synonyms()
+        exps = syn.of_word(term)
+        self._expansions(exps, layers, W_SYNONYM)
         names, typo_only = self._name_matches(term)
+        if not exps and len(term) >= 4 and (typo_only or not names) and term not in np:
+            # a typo of an everyday word ("prnter", "wifii"): what that word stands for
+            for key in sorted(_edits(term) & syn.words.keys()):
+                self._expansions(syn.words[key], layers, W_TYPO + 1.0)
+                typo_only = True
         if len(st) >= 3:
             for tok in name_stems.get(st, ()):
                 if tok != term:
