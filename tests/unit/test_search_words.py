@@ -224,6 +224,18 @@ def test_did_you_mean_corrects_unknown_words(nixos: SearchIndex, hm: SearchIndex
     assert nixos.did_you_mean("") == []
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("prnter", "services.printing.enable"), ("wifii", "networking.wireless.enable"),
+     ("fierwall", "networking.firewall.enable"), ("tiemzone", "time.timeZone")],
+)
+def test_typos_of_everyday_words_and_of_names(nixos: SearchIndex, query: str,
+                                              expected: str) -> None:
+    hits = nixos.search(query, 5)
+    assert expected in [h.option.name for h in hits]
+    assert hits[0].why == "typo"
+
+
 def test_weak_results_ask_for_a_hint(nixos: SearchIndex) -> None:
     assert SearchIndex.weak([])
     assert not SearchIndex.weak(nixos.search("services.openssh.enable", 3))

@@ -48,8 +48,9 @@ import heapq
 import marshal
 import math
 import re
+from array import array
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -251,11 +252,42 @@ class _PackedOptions(Sequence[OptionInfo]):
         return (self._one(k) for k in range(len(self._ends)))
 
 
+class _PackedPostings(Mapping[str, list[int]]):
+    """Posting lists kept as packed 32-bit ids (what a cached index loads fast) and turned
+    into lists when first read."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self._packed = packed
+        self._got: dict[str, list[int]] = {}
+
+    def __getitem__(self, key: str) -> list[int]:
+        got = self._got.get(key)
+        if got is None:
+            got = self._got[key] = array("i", self._packed[key]).tolist()
+        return got
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
+def _pack_postings(post: Mapping[str, list[int]]) -> dict[str, bytes]:
+    return {k: array("i", v).tobytes() for k, v in post.items()}
+
+
+#: posting tables, saved packed
+_POSTINGS = ("_name_post", "_module_post", "_desc_first", "_desc_rest")
+
 #: SearchIndex attributes that make up its saved state (see :meth:`SearchIndex.state`)
 _STATE = (
-    "_penalty", "_enable", "_blob", "_starts", "_sorted_names", "_name_post",
-    "_module_post", "_name_vocab", "_name_vocab_blob", "_desc_first", "_desc_rest",
-    "_desc_vocab", "_hidden", "_read_only", "_initials_map", "_name_stems", "_desc_stems",
+    "_penalty", "_enable", "_blob", "_starts", "_sorted_names",
+    "_name_vocab", "_name_vocab_blob", "_desc_vocab", "_hidden", "_read_only",
+    "_initials_map", "_name_stems", "_desc_stems",
 )
 
 
@@ -301,6 +333,8 @@ class SearchIndex:
         self._initials()
         self._stems()
         out = {k: getattr(self, k) for k in _STATE}
+        for k in _POSTINGS:
+            out[k] = _pack_postings(getattr(self, k))
         out["names"] = "\n".join(self._name_list)
         ends: list[int] = []
         rows: list[bytes] = []
@@ -321,6 +355,8 @@ class SearchIndex:
         self._lazy_init()
         for k in _STATE:
             setattr(self, k, state[k])
+        for k in _POSTINGS:
+            setattr(self, k, _PackedPostings(state[k]))
         self._name_list = state["names"].split("\n") if state["ends"] else []
         self._lower = self._blob.split("\n") if state["ends"] else []
         self._sorted_lower = [self._lower[i] for i in self._sorted_names]
@@ -383,8 +419,8 @@ class SearchIndex:
                 if not is_placeholder(loc[1]):
                     mod_post[loc[1]].append(i)
         seg_tokens: dict[str, tuple[str, ...]] = {}
-        self._name_post = _token_postings(seg_post, seg_tokens)
-        self._module_post = _token_postings(mod_post, seg_tokens)
+        self._name_post: Mapping[str, list[int]] = _token_postings(seg_post, seg_tokens)
+        self._module_post: Mapping[str, list[int]] = _token_postings(mod_post, seg_tokens)
         self._name_vocab = sorted(self._name_post)
         self._name_vocab_blob = "\n" + "\n".join(self._name_vocab) + "\n"
 
@@ -419,8 +455,8 @@ class SearchIndex:
                 rest -= stop
                 for w in rest:
                     rest_post[w].append(i)
-        self._desc_first = dict(first_post)
-        self._desc_rest = dict(rest_post)
+        self._desc_first: Mapping[str, list[int]] = dict(first_post)
+        self._desc_rest: Mapping[str, list[int]] = dict(rest_post)
         self._desc_vocab = sorted(self._desc_first.keys() | self._desc_rest.keys())
 
     def __len__(self) -> int:

@@ -32,7 +32,7 @@ from nixos_settings.core.options.words import popularity
 
 MAGIC = b"NSSEARCH1\n"
 # Bump when SearchIndex's state changes; marshal's format may change between interpreters.
-FORMAT = (2, sys.version_info[:2])
+FORMAT = (3, sys.version_info[:2])
 
 
 def _stamp() -> tuple[int, int]:
