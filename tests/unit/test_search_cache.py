@@ -74,3 +74,16 @@ def test_a_corrupt_or_foreign_cache_file_is_a_miss(nixos_file: Path, tmp_path: P
     idx = search_cache.index_for_file(nixos_file, cache)  # rebuilt and saved again
     assert idx.search("ssh server", 1)[0].option.name == "services.openssh.enable"
     assert search_cache.load(key, cache) is not None
+
+
+def test_an_option_set_from_elsewhere_is_cached_under_the_callers_key(
+        nixos_file: Path, tmp_path: Path) -> None:
+    from nixos_settings.core.options.model import load_file
+
+    cache = tmp_path / "cache"
+    options = load_file(nixos_file)
+    first = search_cache.index_for_options(options, "channel-20.09-abc", cache)
+    assert (cache / "search-channel-20.09-abc.bin").is_file()
+    again = search_cache.index_for_options(options, "channel-20.09-abc", cache)
+    assert type(again.options) is not list  # loaded, not rebuilt
+    assert _hits(again, "printer") == _hits(first, "printer")

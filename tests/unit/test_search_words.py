@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nixos_settings.core.options.model import OptionInfo, OptionSet, load_file
 from nixos_settings.core.options.search import SearchIndex, name_tokens
@@ -252,3 +254,17 @@ def test_data_files_are_package_data() -> None:
     assert (DATA / "synonyms.json").is_file() and (DATA / "popularity.json").is_file()
     deps = " ".join(meta["project"]["dependencies"])
     assert "snowballstemmer" in deps and "rapidfuzz" in deps
+
+
+# ------------------------------------------------------------------ any text
+
+
+@given(st.text(alphabet=st.sampled_from(list('abcdefgXYZ019 ."=;*<>?_-/~ü')), max_size=30))
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_typed_text_is_answered(hm: SearchIndex, text: str) -> None:
+    hits = hm.search(text, 10)
+    assert len(hits) <= 10 and all(h.option.name for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert isinstance(hm.did_you_mean(text), list)
+    assert len(hm.search(text, 5, kinds={"bool"})) <= 5

@@ -5,6 +5,9 @@ that ``nixos-settings search`` answers without parsing the metadata or building 
 * ``index_for_file(path, directory=None) -> SearchIndex`` – the index of an options file
   (``.json``, ``.json.gz``, ``.json.br``): from the cache when one was saved for the same
   bytes, else built from the file and saved.
+* ``index_for_options(options, key, directory=None) -> SearchIndex`` – the same for an option
+  set already loaded from elsewhere (a channel, the metadata cache), under a key the caller
+  derives from that source's own hash or revision.
 * ``save(index, key, directory=None)``, ``load(key, directory=None) -> SearchIndex | None``.
 
 Files live beside the metadata cache (:func:`nixos_settings.core.options.cache.cache_dir`) as
@@ -12,7 +15,8 @@ Files live beside the metadata cache (:func:`nixos_settings.core.options.cache.c
 option only when a query returns it (or a filter needs its type), so loading costs about the
 size of the index, not of the metadata.  A missing, stale or corrupt file is a cache miss.
 
-The CLI is expected to call :func:`index_for_file` when ``--options`` names a file.
+The CLI is expected to call :func:`index_for_file` when ``--options`` names a file (and
+:func:`index_for_options` for other sources).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 from nixos_settings.core.options.cache import cache_dir
-from nixos_settings.core.options.model import load_file
+from nixos_settings.core.options.model import OptionSet, load_file
 from nixos_settings.core.options.search import SearchIndex
 from nixos_settings.core.options.words import popularity
 
@@ -100,4 +104,18 @@ def index_for_file(path: Path | str, directory: Path | None = None) -> SearchInd
         save(index, key, directory)
     except OSError:
         pass  # a read-only cache directory only costs speed
+    return index
+
+
+def index_for_options(options: OptionSet, key: str, directory: Path | None = None) -> SearchIndex:
+    """The search index of ``options``, cached under ``key`` (which must change whenever the
+    metadata does, e.g. :func:`metadata_key` of the bytes it was read from)."""
+    got = load(key, directory)
+    if got is not None and len(got) == len(options):
+        return got
+    index = SearchIndex(options)
+    try:
+        save(index, key, directory)
+    except OSError:
+        pass
     return index
