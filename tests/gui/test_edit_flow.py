@@ -52,11 +52,11 @@ def test_search_enable_review_save_exact_bytes(qtbot, window, config_dir: Path) 
     editor.box.click()
     assert window.controller.dirty_paths() == [root]
     assert root.read_bytes() == CONFIG  # nothing written yet
-    assert "1 pending change in 1 file" in window.status_pending.text()
+    assert "1 pending change in 1 file" in window.status.pending.text()
     # the tree marks it as set and the page says where
     idx = window.model.index_for(("services", "openssh", "enable"))
     assert window.model.data(idx.siblingAtColumn(1)) == "true"
-    assert "configuration.nix:8:3" in window.page._where.text()
+    assert "configuration.nix:8:3" in window.page.where.label.text()
     dlg = ReviewDialog(window.controller, window)
     qtbot.addWidget(dlg)
     diff = dlg.diff.toPlainText()
@@ -66,7 +66,7 @@ def test_search_enable_review_save_exact_bytes(qtbot, window, config_dir: Path) 
     assert root.read_bytes() == ENABLED
     assert window.controller.dirty_paths() == []
     assert window.controller.undo_stack.isClean()
-    assert "No pending changes" in window.status_pending.text()
+    assert "No pending changes" in window.status.pending.text()
 
 
 def test_undo_redo_back_to_original_bytes(qtbot, window, config_dir: Path) -> None:
@@ -84,17 +84,17 @@ def test_undo_redo_back_to_original_bytes(qtbot, window, config_dir: Path) -> No
     assert c.undo_stack.count() == 2
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert b'networking.hostName = "lab";' in c.cfg.documents[root].source
-    window.act_undo.trigger()
+    window.menu_actions.undo.trigger()
     assert c.cfg.documents[root].source == CONFIG
     assert c.dirty_paths() == []
-    window.act_redo.trigger()
-    window.act_redo.trigger()
+    window.menu_actions.redo.trigger()
+    window.menu_actions.redo.trigger()
     src = c.cfg.documents[root].source
     assert b"services.openssh.enable = true;" in src and b'"box"' in src
     assert window.save()
     assert root.read_bytes() == src
-    window.act_undo.trigger()
-    window.act_undo.trigger()
+    window.menu_actions.undo.trigger()
+    window.menu_actions.undo.trigger()
     assert window.save()
     assert root.read_bytes() == CONFIG
 
@@ -102,7 +102,7 @@ def test_undo_redo_back_to_original_bytes(qtbot, window, config_dir: Path) -> No
 def test_wrapper_kept_and_other_file_edited(qtbot, window, config_dir: Path) -> None:
     c = window.controller
     c.open_option(("hardware", "pulseaudio", "enable"))
-    assert "mkForce" in window.page._where.text()
+    assert "mkForce" in window.page.where.label.text()
     editor = window.page.editor
     assert isinstance(editor, BoolEditor) and editor.box.isChecked()
     editor.box.click()

@@ -38,6 +38,8 @@ def test_file_changed_on_disk_is_not_overwritten(qtbot, window, config_dir, monk
     assert root.read_bytes() == theirs  # never silently overwritten
     assert '-  networking.hostName = "their-name"' in str(seen["diff"])
     assert "+  services.openssh.enable = true;" in str(seen["diff"])
+    name = c.display_name(root)  # labelled like git diff: the disk's a/, the edited b/
+    assert str(seen["diff"]).startswith(f"--- a/{name}\n+++ b/{name}\n@@ ")
     assert c.dirty_paths() == [root]  # still pending
 
     def choose_reload(dlg) -> int:
@@ -75,13 +77,13 @@ def test_syntax_error_in_imported_file(qtbot, config_dir, options_file) -> None:
     texts = [win.problems.item(i).text() for i in range(win.problems.count())]
     assert any(t.startswith("error: users.nix:3:") and "syntax error" in t for t in texts), texts
     assert win.problems_dock.isVisibleTo(win)
-    assert "1 error" in win.status_problems.text()
+    assert "1 error" in win.status.problems.text()
     # the rest stays browsable and editable
     idx = win.model.index_for(("networking", "hostName"))
     assert idx.isValid() and win.model.data(idx.siblingAtColumn(1)) == '"lab"'
     assert win.controller.set_nix(("services", "openssh", "enable"), "true")
     # activating the problem opens the file at the place
-    win._problem_activated(win.problems.item(0))
+    win.problems_dock.activate(win.problems.item(0))
     assert win.source.current_path() == config_dir / "users.nix"
     assert "line 3" in win.source._where.text()
 
@@ -89,7 +91,13 @@ def test_syntax_error_in_imported_file(qtbot, config_dir, options_file) -> None:
 def test_unknown_option_with_suggestion(qtbot, window, config_dir) -> None:
     root = config_dir / "configuration.nix"
     c = window.controller
-    assert c.set_nix(("services", "printing", "enabel"), "true")
+    # refused like the command line refuses it, with its words …
+    with qtbot.waitSignal(c.edit_refused) as refused:
+        assert not c.set_nix(("services", "printing", "enabel"), "true")
+    assert refused.args[0] == ("unknown option services.printing.enabel "
+                               "(did you mean services.printing.enable?)")
+    # … and set anyway without the check (the command line's --no-check)
+    assert c.set_nix(("services", "printing", "enabel"), "true", check=False)
     texts = [window.problems.item(i).text() for i in range(window.problems.count())]
     assert any("unknown option services.printing.enabel" in t
                and "did you mean services.printing.enable" in t for t in texts), texts
@@ -97,6 +105,8 @@ def test_unknown_option_with_suggestion(qtbot, window, config_dir) -> None:
     assert window.model.data(idx, ot.OptionTreeModel.KindRole) == ot.UNKNOWN
     c.open_option(("services", "printing", "enabel"))
     assert window.page.kind == ot.UNKNOWN
+    # once the files set it, its value can be changed (no new unknown name appears)
+    assert c.set_nix(("services", "printing", "enabel"), "false")
     assert root.read_bytes() == CONFIG
 
 
@@ -105,9 +115,9 @@ def test_add_and_rename_user_through_the_page(qtbot, window, config_dir, monkeyp
     c = window.controller
     c.open_option(("users", "users"))
     page = window.page
-    assert [page._entries.item(i).text() for i in range(page._entries.count())] == ["alice"]
+    assert [page.entries.list.item(i).text() for i in range(page.entries.list.count())] == ["alice"]
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("bob", True)))
-    page._add_entry()
+    page.entries.add()
     assert c.current == ("users", "users", "bob")
     idx = window.model.index_for(("users", "users", "bob"))
     assert idx.isValid() and window.model.data(idx, ot.OptionTreeModel.KindRole) == ot.ENTRY
@@ -143,9 +153,9 @@ def test_multiple_definitions_edit_the_chosen_one(qtbot, window, config_dir) -> 
         b"  sound.enable", b'  time.timeZone = "CET";\n  sound.enable'))
     c.reload()
     c.open_option(("time", "timeZone"))
-    assert "Defined in 2 places" in window.page._where.text()
-    assert window.page._def_choice is not None and window.page._def_choice.count() == 2
-    window.page._def_choice.setCurrentIndex(1)
+    assert "Defined in 2 places" in window.page.where.label.text()
+    assert window.page.where.choice is not None and window.page.where.choice.count() == 2
+    window.page.where.choice.setCurrentIndex(1)
     assert window.source.current_path() == desktop
     assert window.source.marked_text() == 'time.timeZone = "CET";'
     ed = window.page.editor
@@ -173,7 +183,7 @@ def test_privileged_save_through_helper(qtbot, window, config_dir, tmp_path, mon
     for var in ("PKEXEC_UID", "SUDO_UID", "DOAS_USER"):
         monkeypatch.delenv(var, raising=False)
     c = window.controller
-    c.can_write = lambda p: False  # as for a root-owned /etc/nixos seen by a normal user
+    c.session.can_write = lambda p: False  # as for a root-owned /etc/nixos seen by a normal user
     root = config_dir / "configuration.nix"
     assert c.set_nix(("services", "openssh", "enable"), "true")
     out = c.save()
@@ -186,7 +196,7 @@ def test_privileged_save_through_helper(qtbot, window, config_dir, tmp_path, mon
 def test_privileged_save_without_pkexec_says_so(window, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     c = window.controller
-    c.can_write = lambda p: False
+    c.session.can_write = lambda p: False
     assert c.set_nix(("services", "openssh", "enable"), "true")
     out = c.save()
     assert out.errors and "pkexec" in out.errors[0] and "not installed" in out.errors[0]
@@ -248,11 +258,11 @@ def test_options_load_in_background(qtbot, config_dir, options_file) -> None:
     qtbot.addWidget(win)
     win.show()
     assert win.open_configuration(config_dir / "configuration.nix")
-    assert "loading" in win.status_meta.text().lower()
+    assert "loading" in win.status.meta.text().lower()
     with qtbot.waitSignal(win.controller.options_loaded, timeout=10000):
         win.load_options(str(options_file))
     assert len(win.controller.options) == 17
-    assert "17 options" in win.status_meta.text()
+    assert "17 options" in win.status.meta.text()
     assert win.controller.index is not None
 
 
@@ -265,7 +275,7 @@ def test_missing_metadata_shows_banner(qtbot, config_dir, tmp_path) -> None:
     with qtbot.waitSignal(win.controller.options_failed, timeout=10000):
         win.load_options(str(tmp_path / "nope.json"))
     assert win.banner.isVisibleTo(win)
-    assert "could not be loaded" in win.banner_text.text()
+    assert "could not be loaded" in win.banner.label.text()
     idx = win.model.index_for(("networking", "hostName"))
     assert idx.isValid()  # the configuration is still shown
 
@@ -298,10 +308,10 @@ def test_change_on_disk_is_announced_while_open(qtbot, window, config_dir, monke
     assert not window.disk_banner.isVisibleTo(window)
     users.write_bytes(USERS.replace(b'"Alice"', b'"Alice B."'))
     qtbot.waitUntil(lambda: window.disk_banner.isVisibleTo(window), timeout=5000)
-    assert "users.nix changed on disk" in window.disk_text.text()
+    assert "users.nix changed on disk" in window.disk_banner.label.text()
     monkeypatch.setattr(reviewdialog.ChangedOnDiskDialog, "exec",
                         lambda dlg: setattr(dlg, "choice", "reload") or 1)
-    window._disk_compare()
+    window.saving.compare_changed_on_disk()
     assert not window.disk_banner.isVisibleTo(window)
     assert [d.value_text for d in c.definitions(("users", "users", "alice", "description"))] == [
         '"Alice B."']

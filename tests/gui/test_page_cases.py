@@ -43,7 +43,7 @@ def test_dynamic_name_is_shown_with_reason_and_not_editable(qtbot, odd_window) -
     c.open_option(loc)
     qtbot.wait(5)
     page = odd_window.page
-    assert "not editable here" in page._where.text() and "dynamic" in page._where.text()
+    assert "not editable here" in page.where.label.text() and "dynamic" in page.where.label.text()
     assert page.editor is not None and not page.editor.isEnabled()
     assert not page._reset.isEnabled()
 
@@ -52,7 +52,7 @@ def test_mkif_condition_shown_and_kept(qtbot, odd_window, tmp_path) -> None:
     c = odd_window.controller
     c.open_option(("networking", "hostName"))
     page = odd_window.page
-    assert "mkIf" in page._where.text() and "name != &quot;&quot;" in page._where.text()
+    assert "mkIf" in page.where.label.text() and "name != &quot;&quot;" in page.where.label.text()
     ed = page.editor
     assert isinstance(ed, StrEditor) and ed.edit.text() == "box"
     ed.edit.setFocus()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence
 
 from nixos_settings.ui.mainwindow import MainWindow
 
@@ -12,10 +13,8 @@ pytestmark = pytest.mark.gui
 
 
 def test_rebuild_panel_is_docked_and_configured(window, config_dir) -> None:
-    panel = getattr(window, "rebuild_panel", None)
-    if panel is None:
-        pytest.skip("rebuild panel module not present in this tree")
-    assert window.rebuild_dock is not None and window.rebuild_dock.widget() is panel
+    panel = window.rebuild_panel
+    assert window.rebuild_dock.widget() is panel
     assert panel.config_file == config_dir / "configuration.nix"
     panel.locationActivated.emit(str(config_dir / "desktop.nix"), 3, 3)
     assert window.source.current_path() == config_dir / "desktop.nix"
@@ -74,9 +73,7 @@ def test_cli_without_subcommand_opens_the_window(config_dir, options_file, tmp_p
 
 
 def test_generations_dock_lists_the_profile(window, qtbot, tmp_path) -> None:
-    gens = getattr(window, "generations", None)
-    if gens is None:
-        pytest.skip("rebuild panel module not present in this tree")
+    gens = window.generations
     assert gens.panel is window.rebuild_panel
     profiles = tmp_path / "profiles"
     profiles.mkdir()
@@ -129,3 +126,32 @@ def test_opening_a_flake_with_several_hosts_asks_which(qtbot, monkeypatch) -> No
     monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a: ("", False)))
     assert not win.open_configuration(flake)  # cancelled: nothing changes
     assert win.controller.cfg.flake_host == "borealis"
+
+
+def test_menus_keep_their_entries_and_shortcuts(window) -> None:
+    """The window is composed of parts; its menus stay what users know."""
+    K = QKeySequence.StandardKey
+
+    def std(key: QKeySequence.StandardKey) -> list[str]:
+        return [k.toString() for k in QKeySequence.keyBindings(key)][:1]
+
+    menus = {a.text(): [(x.text(), [k.toString() for k in x.shortcuts()])
+                        for x in a.menu().actions()]
+             for a in window.menuBar().actions()}
+    assert list(menus) == ["&File", "&Edit", "&View", "&System"]
+    assert menus["&File"] == [
+        ("&Open configuration…", std(K.Open)), ("Load &options file…", []), ("", []),
+        ("&Review changes…", ["Ctrl+D"]), ("&Save", std(K.Save)),
+        ("Re&load from disk", std(K.Refresh)), ("", []), ("&Quit", std(K.Quit)),
+    ]
+    assert [t for t, _ in menus["&Edit"]] == ["&Undo", "&Redo", "", "&Find option"]
+    assert menus["&Edit"][1][1][0] == "Ctrl+Shift+Z"
+    assert menus["&Edit"][3][1] == [*std(K.Find), "Ctrl+K"]
+    assert menus["&View"] == [
+        ("Only what my configuration &sets", ["Ctrl+Shift+S"]), ("", []),
+        ("Go to &tree", ["Ctrl+1"]), ("Go to option &page", ["Ctrl+2"]),
+        ("Go to s&ource view", ["Ctrl+3"]), ("Problems", []),
+        ("&Tasks (plain-language settings)", []),
+    ]
+    assert menus["&System"] == [("&Apply changes (nixos-rebuild)…", ["Ctrl+R"]),
+                                ("System &generations and rollback…", [])]

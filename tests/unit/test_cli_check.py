@@ -39,6 +39,11 @@ def test_set_refuses_what_the_metadata_rules_out(tmp_path: Path, shared_dir: Pat
     forced = run("set", "services.opensh.enable", "true", "--no-check", "--file", str(conf),
                  "--options", opts, cwd=tmp_path)
     assert forced.returncode == 0 and b"services.opensh.enable = true;" in conf.read_bytes()
+    # the files set it now: changing its value is allowed, as in the app
+    again = run("set", "services.opensh.enable", "false", "--file", str(conf),
+                "--options", opts, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert b"services.opensh.enable = false;" in conf.read_bytes()
 
 
 def test_without_metadata_set_works_and_says_so(tmp_path: Path) -> None:

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from nixos_settings.core.common.errors import NixSettingsError
-from nixos_settings.core.config.configuration import Configuration, flake_hosts
-from nixos_settings.core.config.definitions import Definition, map_module
+from nixos_settings.core.config.configuration import Configuration
+from nixos_settings.core.config.definitions import INHERITED, Definition, list_elements, map_module
 from nixos_settings.core.config.document import Document
+from nixos_settings.core.config.imports import flake_hosts, import_target
 from nixos_settings.core.edit import planning
+from nixos_settings.core.nix.grammar import top_expression
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "configs"
 
@@ -162,7 +164,7 @@ def test_inherit_is_recorded_but_not_editable() -> None:
     src = "{ pkgs, ... }:\nlet hostName = \"x\"; in\n{\n  networking = { inherit hostName; };\n}\n"
     (d,) = defs_of(src)
     assert d.loc == ("networking", "hostName")
-    assert d.kind == "inherit"
+    assert d.kind == INHERITED
     assert not d.editable
 
 
@@ -213,6 +215,20 @@ def test_imports_are_not_fatal_and_directory_means_default(tmp_path: Path) -> No
     assert any("search-path" in m for m in messages)
     assert any("computed import" in m for m in messages)
     assert cfg.problems == []
+
+
+def test_import_target_of_each_kind_of_element(tmp_path: Path) -> None:
+    src = b"[ ./a.nix (import ./b.nix) ./dir/${x}.nix <nixpkgs/m.nix> (f ./c.nix) y ]"
+    doc = Document.from_bytes(src, tmp_path / "configuration.nix")
+    els = list_elements(top_expression(doc.tree))
+    targets = [import_target(doc, el) for el in els]
+    assert targets[:2] == [tmp_path / "a.nix", tmp_path / "b.nix"]
+    assert targets[2:] == [
+        "computed path; not followed",
+        "search-path import (<…>) is outside the configuration; not followed",
+        "computed import (a function call); not followed",
+        "computed import; not followed",
+    ]
 
 
 def test_broken_import_reports_its_syntax_error(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ the real ``nix-instantiate`` used for the parse check).
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import signal
@@ -304,7 +305,7 @@ def test_cancel_line_interrupts_rebuild(box: Sandbox) -> None:
 
 
 def test_runner_escalates_to_kill(monkeypatch: pytest.MonkeyPatch, box: Sandbox) -> None:
-    monkeypatch.setattr(helper, "ESCALATE_AFTER", (0.3, 0.3))
+    monkeypatch.setattr(helper.running, "ESCALATE_AFTER", (0.3, 0.3))
     env = dict(box.env, STANDIN_REBUILD_SCENARIO="slow", STANDIN_REBUILD_IGNORE_INT="1")
     env["PATH"] = f"{box.env['NIXOS_SETTINGS_HELPER_PATH']}:{env['PATH']}"
     runner = helper.Runner(env)
@@ -440,7 +441,9 @@ def test_helper_imports_only_the_standard_library() -> None:
         env={**os.environ, "PYTHONPATH": str(REPO / "gui")},
         check=True,
     ).stdout
-    assert out.strip() == "['nixos_settings', 'nixos_settings.helper']"
+    loaded = ast.literal_eval(out.strip())
+    assert loaded[:2] == ["nixos_settings", "nixos_settings.helper"]
+    assert all(m.startswith("nixos_settings.helper.") for m in loaded[2:]), loaded
 
 
 def test_helper_and_core_agree_on_actions_and_hosts() -> None:

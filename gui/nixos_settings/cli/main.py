@@ -8,6 +8,7 @@ the exit status is non-zero and no file is touched.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,9 +17,9 @@ from typing import TYPE_CHECKING
 from nixos_settings import __version__
 
 if TYPE_CHECKING:
-    from nixos_settings.core.config.configuration import Configuration
     from nixos_settings.core.config.definitions import Definition
     from nixos_settings.core.nix.text import ChangeSet
+    from nixos_settings.core.session import Session
 
 DEFAULT_FILE = "/etc/nixos/configuration.nix"
 PROG = "nixos-settings"
@@ -45,17 +46,18 @@ def _add_config_args(p: argparse.ArgumentParser, top: bool = False) -> None:
                    help="open nixosConfigurations.HOST of the flake at PATH instead")
 
 
-def load_config(args: argparse.Namespace) -> Configuration:
-    from nixos_settings.core.config.configuration import Configuration
+def open_session(args: argparse.Namespace) -> Session:
+    """The edit session on ``--flake`` or ``--file`` (default /etc/nixos/configuration.nix)."""
+    from nixos_settings.core.session import Session
 
     flake = getattr(args, "flake", None)
     if flake:
         path, _, host = flake.partition("#")
-        return Configuration.load_flake(path or ".", host or None)
+        return Session.open_flake(path or ".", host or None)
     file = args.file or DEFAULT_FILE
     if Path(file).name == "flake.nix":
-        return Configuration.load_flake(file, None)
-    return Configuration.load(file)
+        return Session.open_flake(file, None)
+    return Session.open(file)
 
 
 def _loc(text: str) -> tuple[str, ...]:
@@ -64,36 +66,39 @@ def _loc(text: str) -> tuple[str, ...]:
     return optpath.parse(text)
 
 
-def _pick(cfg: Configuration, loc: tuple[str, ...], at: str | None) -> Definition | None:
+def _pick(session: Session, loc: tuple[str, ...], at: str | None) -> Definition | None:
     if not at:
         return None
     file, _, line = at.rpartition(":")
     if not file or not line.isdigit():
         raise CliError(f"--at wants FILE:LINE, got {at!r}", 2)
-    want = Path(file).resolve()
-    for d in cfg.find_any(loc):
-        if d.file.resolve() == want and d.line == int(line):
-            return d
-    raise CliError(f"{'.'.join(loc)} is not defined at {at}")
+    found = session.definition_at(loc, Path(file), int(line))
+    if found is None:
+        raise CliError(f"{'.'.join(loc)} is not defined at {at}")
+    return found
 
 
-def _notes(cfg: Configuration) -> None:
-    for n in cfg.notes:
+def _notes(session: Session) -> None:
+    for n in session.cfg.notes:
         print(f"{PROG}: {n.severity}: {n}", file=sys.stderr)
 
 
-def _finish(cfg: Configuration, change: ChangeSet, dry_run: bool) -> int:
+def _finish(session: Session, change: ChangeSet, dry_run: bool) -> int:
     if not change:
         print(f"{PROG}: nothing to change", file=sys.stderr)
         return 0
     if dry_run:
         sys.stdout.write(change.diff())
         return 0
-    cfg.apply(change)
-    from nixos_settings.core.edit.save import save_configuration
-
-    for path in save_configuration(cfg):
+    session.apply(change)
+    out = session.save(helper=False)
+    for path in out.written:
         print(f"{PROG}: wrote {path}", file=sys.stderr)
+    if out.changed_on_disk:
+        raise CliError(f"{out.changed_on_disk[0]}: the file changed on disk while it was "
+                       "being edited; not overwritten")
+    if out.errors:
+        raise CliError(out.errors[0])
     return 0
 
 
@@ -101,9 +106,9 @@ def _finish(cfg: Configuration, change: ChangeSet, dry_run: bool) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    cfg = load_config(args)
-    _notes(cfg)
-    defs = cfg.definitions
+    session = open_session(args)
+    _notes(session)
+    defs = session.cfg.definitions
     if args.unknown:
         from nixos_settings.cli import options as cli_options
 
@@ -147,11 +152,10 @@ def _def_json(d: Definition) -> dict[str, object]:
 
 
 def cmd_get(args: argparse.Namespace) -> int:
-    cfg = load_config(args)
-    loc = _loc(args.option)
-    found = cfg.find_any(loc)
+    session = open_session(args)
+    found = session.definitions(_loc(args.option), containers=True)
     if not found:
-        print(f"{PROG}: {args.option} is not set in {cfg.root} or the files it imports",
+        print(f"{PROG}: {args.option} is not set in {session.root} or the files it imports",
               file=sys.stderr)
         return 1
     if len(found) == 1:
@@ -165,63 +169,61 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
+    from nixos_settings.core.session import Refused
+
     if (args.value is None) == (args.string is None):
         raise CliError("give either VALUE (Nix text) or --string TEXT", 2)
-    cfg = load_config(args)
+    session = open_session(args)
     loc = _loc(args.option)
-    at = _pick(cfg, loc, args.at)
-    from nixos_settings.core.edit import planning
+    at = _pick(session, loc, args.at)
 
-    # plan first: a broken file or value is reported before anything about metadata
-    if args.string is not None:
-        change = planning.plan_set_value(cfg, loc, args.string, at=at)
-    else:
-        change = planning.plan_set(cfg, loc, args.value, at=at)
+    def plan(check: bool) -> ChangeSet:
+        if args.string is not None:
+            return session.plan_set_value(loc, args.string, at=at, check=check)
+        return session.plan_set(loc, args.value, at=at, check=check)
+
+    # plan first: a broken file or value is reported before anything about metadata, and
+    # metadata is only loaded when there is something to check
+    change = plan(check=False)
     note = None
     if not args.no_check and change:
-        from nixos_settings.core.nix.render import to_nix
-
-        note = _check_against_metadata(args, loc, args.value if args.string is None
-                                       else to_nix(args.string))
-    status = _finish(cfg, change, args.dry_run)
+        note = _with_metadata(session, args)
+        if note is None:
+            try:
+                change = plan(check=True)
+            except Refused as err:
+                raise CliError(f"{err}; nothing was changed (--no-check sets it anyway)"
+                               ) from None
+    status = _finish(session, change, args.dry_run)
     if note:  # only once the edit went through: errors stay one line
         print(f"{PROG}: note: {note}", file=sys.stderr)
     return status
 
 
-def _check_against_metadata(args: argparse.Namespace, loc: tuple[str, ...],
-                            text: str) -> str | None:
-    """Refuse unknown options, read-only ones and values of the wrong type, when option
-    metadata is at hand (``--options``, or the newest cached); else return a note."""
+def _with_metadata(session: Session, args: argparse.Namespace) -> str | None:
+    """Give the session option metadata (``--options``, or the newest cached) so it checks
+    option names and values; without any, a note saying nothing was checked."""
     from nixos_settings.cli import options as cli_options
     from nixos_settings.core.common.errors import OptionsError
-    from nixos_settings.core.options.suggest import check_value
 
     try:
-        options = cli_options.load_options_for_cli(args)
+        session.set_options(cli_options.load_options_for_cli(args))
     except OptionsError:
         if getattr(args, "options", None):
             raise
         return ("no option metadata, so the option and value were not checked "
                 "(give --options SRC)")
-    problem = check_value(options, loc, text)
-    if problem:
-        raise CliError(f"{problem}; nothing was changed (--no-check sets it anyway)")
     return None
 
 
 def cmd_unset(args: argparse.Namespace) -> int:
-    cfg = load_config(args)
+    session = open_session(args)
     loc = _loc(args.option)
-    from nixos_settings.core.edit import planning
-
-    change = planning.plan_unset(cfg, loc, at=_pick(cfg, loc, args.at))
-    return _finish(cfg, change, args.dry_run)
+    change = session.plan_unset(loc, at=_pick(session, loc, args.at))
+    return _finish(session, change, args.dry_run)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    import importlib
-
     try:
         # Imported by name: the headless commands never load Qt (import-linter checks the
         # static imports of this module).
@@ -236,7 +238,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
 EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
-                  "generations": "rebuild"}
+                  "generations": "rebuild", "task": "task", "hosts": "fleet",
+                  "deploy": "fleet"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:
@@ -299,11 +302,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     p.set_defaults(func=cmd_unset)
 
     for name in extra:
-        try:
-            module = __import__(f"nixos_settings.cli.{name}", fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
+        importlib.import_module(f"nixos_settings.cli.{name}").register(sub)
     return parser
 
 

@@ -13,7 +13,7 @@ Public API (for ``cli.py``)
   metadata at all.
 
 ``search`` exits 0 when something matched, 1 when nothing did.  Never imports Qt; the
-configuration code is imported lazily, only by ``show``.
+edit session is imported lazily, only by ``show``.
 """
 
 from __future__ import annotations
@@ -22,11 +22,15 @@ import argparse
 import json
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from nixos_settings.core.common.errors import OptionsError
 from nixos_settings.core.options.model import Literal, OptionInfo, OptionSet
+
+if TYPE_CHECKING:
+    from nixos_settings.core.session import Session
 
 DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
 SOURCES_HELP = (
@@ -143,22 +147,20 @@ def _find_option(options: OptionSet, name: str) -> OptionInfo:
     raise OptionsError(f"unknown option {name}{extra}")
 
 
-def _configuration(args: argparse.Namespace) -> Any | None:
-    """The configuration to show definitions from, or None (none given and no default)."""
+def _session(args: argparse.Namespace) -> Session | None:
+    """The session whose definitions ``show`` lists, or None (none given and no default)."""
+    from nixos_settings.core.session import Session
+
     file = getattr(args, "file", None)
     flake = getattr(args, "flake", None)
-    try:
-        from nixos_settings.core.config.configuration import Configuration
-    except ImportError:
-        return None
     if flake:
         path, _, host = str(flake).partition("#")
-        return Configuration.load_flake(path or ".", host or None)
+        return Session.open_flake(path or ".", host or None)
     if file:
-        return Configuration.load(file)
+        return Session.open(file)
     if DEFAULT_CONFIG.exists():
         try:
-            return Configuration.load(DEFAULT_CONFIG)
+            return Session.open(DEFAULT_CONFIG)
         except Exception:  # an implicit default must not make `show` fail
             return None
     return None
@@ -189,11 +191,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     options = load_options_for_cli(args)
     opt = _find_option(options, args.option)
     lines = describe_option(opt)
-    cfg = _configuration(args)
-    if cfg is not None:
+    session = _session(args)
+    if session is not None:
         from nixos_settings.core.options.tree import join
 
-        joined = join(options, cfg.definitions)
+        joined = join(options, session.cfg.definitions)
         nodes = joined.for_option(opt)
         lines.append("Defined:" if nodes else "Defined:     not set in the configuration")
         for node in nodes:
@@ -201,14 +203,13 @@ def cmd_show(args: argparse.Namespace) -> int:
                 value = " ".join(str(d.value_text).split())
                 if len(value) > 100:
                     value = value[:99] + "…"
-                wraps = getattr(d, "wrappers", ()) or ()
-                note = f"  [{', '.join(str(w) for w in wraps)}]" if wraps else ""
+                note = f"  [{', '.join(str(w) for w in d.wrappers)}]" if d.wrappers else ""
                 lines.append(f"    {d.file}:{d.line}: {optpath_show(d.loc)} = {value}{note}")
     print("\n".join(lines))
     return 0
 
 
-def optpath_show(loc: Any) -> str:
+def optpath_show(loc: Sequence[str]) -> str:
     from nixos_settings.core.nix.optpath import show
 
     return show(tuple(loc))
@@ -217,7 +218,7 @@ def optpath_show(loc: Any) -> str:
 # --------------------------------------------------------------------------- registration
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``search`` and ``show`` to the ``nixos-settings`` sub-command parser."""
     p = subparsers.add_parser("search", help="search options by name and description")
     p.add_argument("query", metavar="QUERY", help='words or a name fragment, e.g. "ssh server"')

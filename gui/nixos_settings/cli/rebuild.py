@@ -48,7 +48,8 @@ _RESET = "\x1b[0m"
 _CLEAR = "\r\x1b[K"
 
 
-def register(subparsers: Any) -> argparse.ArgumentParser:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
+             ) -> argparse.ArgumentParser:
     """Add the ``rebuild`` and ``generations`` sub-commands to ``argparse`` sub-parsers.
 
     Returns the ``rebuild`` parser; both set ``func`` (``handler(args) -> int``).

@@ -6,99 +6,400 @@ the option metadata for it (may be absent) and the search index.  Every edit goe
     check  →  plan  →  apply  →  save
 
 * **check** (:meth:`Session.check`): is the option known, writable, and does the value fit its
-  type?  One function, one wording, for every face.
+  type?  One function, one wording, for every face (``core.options.suggest.check_value``).
 * **plan** (``Session.plan_*``): a :class:`~nixos_settings.core.nix.text.ChangeSet` value (old
   and new bytes per file) with a description and the option paths it touches; nothing in
   memory or on disk changes.  A refusal raises :class:`~nixos_settings.core.common.errors.
-  EditError` with a message in the user's words.
+  EditError` with a message in the user's words.  Planning comes first, the metadata check
+  second, so a broken file or value is reported before anything about the metadata.
 * **apply** (:meth:`Session.apply`): make a planned change the in-memory state; its
   :meth:`~nixos_settings.core.nix.text.ChangeSet.inverse` undoes it.
-* **save** (:meth:`Session.save`): write what differs from disk, refusing files that changed
-  on disk since they were read.
+* **save** (:meth:`Session.save`): write what differs from what was last read or saved,
+  directly or through the root helper, refusing files that changed on disk meanwhile.
+
+What is saved is tracked once, by each document (``original``: the bytes last read or
+written; ``disk_sha256``: the hash of the file as we last saw it); "changed on disk" is one
+function, :func:`~nixos_settings.core.edit.save.changed_on_disk`.
 
 This module is the only place that decides *policy* (whether to check, what counts as
-dirty, what "changed on disk" means); the modules below it only know mechanisms.
+dirty, which files need the helper); the modules below it only know mechanisms.
+
+The mechanisms are imported where they are first used: ``nixos-settings list`` and ``get``
+open a session too, and must not pay for planning, saving, checking or searching at start-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nixos_settings.core.common.errors import EditError
+from nixos_settings.core.common.errors import EditError, FileChangedError, NixSettingsError
+from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.configuration import Configuration
-from nixos_settings.core.config.definitions import Definition
-from nixos_settings.core.edit import planning
+from nixos_settings.core.config.definitions import Definition, element_texts
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.core.nix.text import ChangeSet, unified_diff
-from nixos_settings.core.options.model import OptionInfo, OptionSet
+
+if TYPE_CHECKING:
+    from nixos_settings.core.options.model import OptionInfo, OptionSet
+    from nixos_settings.core.options.search import SearchIndex
+
+_PKG_REF = re.compile(r"\bpkgs\.([A-Za-z_][A-Za-z0-9_\-]*)")
 
 
-class Session:
+class Refused(EditError):
+    """The option metadata rules an edit out (unknown option, read-only, wrong value)."""
+
+
+@record
+class SaveOutcome:
+    """What a save did: files written directly, through the helper, and what failed."""
+
+    written: list[Path] = field(default_factory=list)
+    privileged: list[Path] = field(default_factory=list)
+    changed_on_disk: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def saved(self) -> list[Path]:
+        return [*self.written, *self.privileged]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.changed_on_disk
+
+
+def search_index(options: OptionSet) -> SearchIndex:
+    """The search index over ``options``, its lazy tables built now (call it off the GUI
+    thread)."""
+    from nixos_settings.core.options.search import SearchIndex  # only faces that search
+
+    index = SearchIndex(options)
+    index.prepare()
+    return index
+
+
+def _locate_helper() -> str | None:
+    from nixos_settings.core.system.rebuild import RequestError, find_helper  # root saves only
+
+    try:
+        return find_helper()
+    except RequestError:
+        return None
+
+
+class _Files:
+    """The files' side of a session: what differs from disk, saving it, committing it."""
+
+    cfg: Configuration
+    #: decides which files need the privileged helper (None: ``privileged.can_write``)
+    can_write: Callable[[Path], bool] | None
+    #: the helper's command line before the path (None: ``privileged.HELPER_COMMAND``)
+    helper_command: Sequence[str] | None
+
+    def dirty_paths(self) -> list[Path]:
+        """Files whose bytes in memory differ from what was last read or saved."""
+        return self.cfg.dirty_paths()
+
+    def original(self, path: Path) -> bytes:
+        """The bytes ``path`` had when last read or saved."""
+        doc = self.cfg.documents.get(Path(path))
+        return b"" if doc is None else doc.original
+
+    def display_name(self, path: Path) -> str:
+        """``path`` relative to the configuration's directory when inside it."""
+        try:
+            return str(Path(path).relative_to(self.cfg.root.parent))
+        except ValueError:
+            return str(path)
+
+    def diff(self, path: Path | None = None) -> str:
+        """Unified diff of pending changes (every dirty file, or one), labelled with names
+        relative to the configuration's directory like ``git diff`` does."""
+        paths = [path] if path is not None else self.dirty_paths()
+        return unified_diff((f"/{self.display_name(p)}", self.original(p),
+                             self.cfg.documents[p].source) for p in paths)
+
+    def changed_on_disk(self, path: Path) -> bool:
+        """True when ``path`` on disk is no longer what this session last read or wrote."""
+        from nixos_settings.core.edit import save
+
+        doc = self.cfg.documents.get(Path(path))
+        return doc is not None and save.changed_on_disk(doc)
+
+    def save(self, overwrite: Sequence[Path] = (), *, helper: bool = True) -> SaveOutcome:
+        """Write pending changes; files changed on disk are reported, not overwritten.
+
+        Files this process cannot write go through the root helper (unless ``helper`` is
+        False: then their error is reported).  ``overwrite`` lists files the user explicitly
+        chose to overwrite after being told they changed on disk.
+        """
+        from nixos_settings.core.edit import privileged, save
+
+        can_write = self.can_write or privileged.can_write
+        out = SaveOutcome()
+        for path in self.dirty_paths():
+            doc = self.cfg.documents[path]
+            if path in overwrite:
+                save.accept_disk(doc)
+            if not helper or can_write(path):
+                self._save_direct(path, out)
+            elif save.changed_on_disk(doc):
+                out.changed_on_disk.append(path)
+            else:
+                problem = privileged.write_privileged(
+                    path, doc.source, self.helper_command or privileged.HELPER_COMMAND,
+                    _locate_helper)
+                if problem:
+                    out.errors.append(problem)
+                else:
+                    save.mark_saved(doc)
+                    out.privileged.append(path)
+        return out
+
+    def _save_direct(self, path: Path, out: SaveOutcome) -> None:
+        from nixos_settings.core.edit import save
+
+        try:
+            save.save_configuration(self.cfg, [path])
+        except FileChangedError:
+            out.changed_on_disk.append(path)
+        except NixSettingsError as err:
+            out.errors.append(str(err))
+        else:
+            out.written.append(path)
+
+    def git_repo(self) -> Path | None:
+        """The git work tree holding the configuration, or None."""
+        from nixos_settings.core.edit import vcs
+
+        return vcs.repo_root(self.cfg.root)
+
+    def commit(self, files: Sequence[Path], options: Sequence[str]) -> str | None:
+        """Commit ``files`` when the configuration lives in a git work tree; the message
+        lists ``options``.  Returns the message, None without a repository.  Raises
+        :class:`~nixos_settings.core.edit.vcs.VcsError` when git refuses."""
+        from nixos_settings.core.edit import vcs
+
+        repo = self.git_repo()
+        if repo is None or not files:
+            return None
+        message = vcs.commit_message(list(options), list(files), repo)
+        vcs.commit(repo, list(files), message)
+        return message
+
+
+class Session(_Files):
     """One configuration being edited, with the option metadata that describes it."""
 
-    def __init__(self, cfg: Configuration, options: OptionSet | None = None) -> None:
+    def __init__(self, cfg: Configuration, options: OptionSet | None = None,
+                 index: SearchIndex | None = None) -> None:
         self.cfg = cfg
-        self.options = options
-        # the bytes each file had when last read from or written to disk
-        self._saved: dict[Path, bytes] = {p: d.source for p, d in cfg.documents.items()}
+        self.options: OptionSet | None = None
+        self.index: SearchIndex | None = None
+        self.can_write = None
+        self.helper_command = None
+        self._option_packages: set[str] | None = None
+        if options is not None:
+            self.set_options(options, index)
 
     # -- opening --------------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path | str, options: OptionSet | None = None) -> Session:
+        """Read a configuration and the files it imports (NixSettingsError when the root
+        cannot be read)."""
         return cls(Configuration.load(path), options)
 
     @classmethod
     def open_flake(cls, flake: Path | str, host: str | None = None,
                    options: OptionSet | None = None) -> Session:
+        """``nixosConfigurations.HOST`` of the flake at ``flake``."""
         return cls(Configuration.load_flake(flake, host), options)
 
     @property
     def root(self) -> Path:
         return self.cfg.root
 
+    def set_options(self, options: OptionSet | None, index: SearchIndex | None = None) -> None:
+        """Install option metadata (and its search index, when the face has one: see
+        :func:`search_index`)."""
+        self.options = options
+        self.index = index
+        self._option_packages = None
+
     # -- queries --------------------------------------------------------------------------
 
-    def definitions(self, loc: Sequence[str]) -> list[Definition]:
-        return self.cfg.find(tuple(loc))
+    def definitions(self, loc: Sequence[str], *, containers: bool = False) -> list[Definition]:
+        """The definitions of ``loc``; with ``containers``, when there are none, the
+        attribute sets bound to exactly ``loc`` (``users.users.alice = { … }``)."""
+        loc = tuple(loc)
+        return list(self.cfg.find_any(loc) if containers else self.cfg.find(loc))
+
+    def definition_at(self, loc: Sequence[str], file: Path, line: int) -> Definition | None:
+        """The definition of ``loc`` (or attribute set bound to it) at ``file:line``."""
+        want = Path(file).resolve()
+        return next((d for d in self.cfg.find_any(tuple(loc))
+                     if d.file.resolve() == want and d.line == line), None)
 
     def info(self, loc: Sequence[str]) -> OptionInfo | None:
         """Option metadata for a concrete loc (templates resolved), or None."""
         return None if self.options is None else self.options.match(tuple(loc))
+
+    def element_texts(self, definition: Definition) -> list[str] | None:
+        """Source texts of a list definition's elements; None when it is not a list."""
+        return element_texts(definition)
+
+    def package_names(self) -> set[str]:
+        """Names for package completion: what the configuration already lists, plus every
+        ``pkgs.NAME`` the option metadata mentions in defaults and examples."""
+        if self._option_packages is None:
+            self._option_packages = set()
+            for opt in self.options or ():
+                for lit in (opt.default, opt.example):
+                    if lit is not None and lit.text and "pkgs." in lit.text:
+                        self._option_packages.update(_PKG_REF.findall(lit.text))
+        names = set(self._option_packages)
+        for d in self.cfg.definitions:
+            if d.loc[-1:] in (("systemPackages",), ("packages",)):
+                names.update(e.removeprefix("pkgs.") for e in element_texts(d) or [])
+        return names
+
+    def suggest(self, loc: Sequence[str]) -> list[Loc]:
+        """"Did you mean" options for a loc that matches no option (none without
+        metadata)."""
+        if self.options is None or not loc:
+            return []
+        from nixos_settings.core.options.suggest import suggest  # with metadata only
+
+        return [optpath.parse(name) for name in suggest(tuple(loc), self.options)]
 
     # -- checks ---------------------------------------------------------------------------
 
     def check(self, loc: Sequence[str], nix_text: str) -> str | None:
         """Why setting ``loc`` to ``nix_text`` is wrong by the metadata, or None.
 
-        The same sentence for every face; without metadata nothing is refused here.
+        The same sentence for every face; without metadata nothing is refused here.  An
+        option the metadata does not know is refused only when the files do not set it yet:
+        one they already set (a typo the problems list shows, or an option of the user's
+        own module) can be changed, with nothing to check its value against.
         """
         if self.options is None:
             return None
+        from nixos_settings.core.options.locs import classify  # with metadata only
         from nixos_settings.core.options.suggest import check_value
 
-        return check_value(self.options, tuple(loc), nix_text)
+        loc = tuple(loc)
+        if classify(loc, self.options)[0] == "unknown" and self.cfg.find(loc):
+            # The files already set it and the metadata does not know it (often an option
+            # the user's own module declares): changing its value adds no new name.
+            return None
+        return check_value(self.options, loc, nix_text)
+
+    def _checked(self, change: ChangeSet, loc: Loc, nix_text: str, check: bool) -> ChangeSet:
+        if check and change:
+            problem = self.check(loc, nix_text)
+            if problem:
+                raise Refused(problem)
+        return change
 
     # -- planning -------------------------------------------------------------------------
 
     def plan_set(self, loc: Sequence[str], nix_text: str, *, at: Definition | None = None,
                  check: bool = True) -> ChangeSet:
+        """Set ``loc`` to the Nix expression ``nix_text`` (in place, or added where a person
+        would); ``check=False`` skips the metadata check (the CLI's ``--no-check``)."""
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
-        if check:
-            self._refuse_if(self.check(loc, nix_text))
         change = planning.plan_set(self.cfg, loc, nix_text, at=at)
+        self._checked(change, loc, nix_text, check)
         return _described(change, f"Set {optpath.show(loc)} = {_short(nix_text)}", loc)
 
+    def plan_set_value(self, loc: Sequence[str], value: object, *,
+                       at: Definition | None = None, check: bool = True) -> ChangeSet:
+        """Set ``loc`` to a Python value (str, bool, int, list, dict …) rendered as Nix."""
+        from nixos_settings.core.edit import planning
+        from nixos_settings.core.nix.render import to_nix
+
+        loc = tuple(loc)
+        text = to_nix(value)
+        change = planning.plan_set_value(self.cfg, loc, value, at=at)
+        self._checked(change, loc, text, check)
+        return _described(change, f"Set {optpath.show(loc)} = {_short(text)}", loc)
+
     def plan_unset(self, loc: Sequence[str], *, at: Definition | None = None) -> ChangeSet:
+        """Remove ``loc``'s definition (the option goes back to its default)."""
+        from nixos_settings.core.edit import planning
+
         loc = tuple(loc)
         return _described(planning.plan_unset(self.cfg, loc, at=at),
                           f"Reset {optpath.show(loc)}", loc)
 
-    def _refuse_if(self, problem: str | None) -> None:
-        if problem:
-            raise EditError(problem)
+    def plan_list_add(self, loc: Sequence[str], element: str) -> ChangeSet:
+        """Append ``element`` (Nix text) to the list ``loc``."""
+        from nixos_settings.core.edit import planning
+
+        loc = tuple(loc)
+        change = planning.plan_list_add(self.cfg, loc, element)
+        self._checked(change, loc, f"[ {element} ]", True)
+        return _described(change, f"Add {element} to {optpath.show(loc)}", loc)
+
+    def plan_list_remove(self, loc: Sequence[str], element: str) -> ChangeSet:
+        from nixos_settings.core.edit import planning
+
+        loc = tuple(loc)
+        return _described(planning.plan_list_remove(self.cfg, loc, element),
+                          f"Remove {element} from {optpath.show(loc)}", loc)
+
+    def plan_list_remove_at(self, loc: Sequence[str], index: int) -> ChangeSet:
+        from nixos_settings.core.edit import planning
+
+        loc = tuple(loc)
+        return _described(planning.plan_list_remove_at(self.cfg, loc, index),
+                          f"Remove element {index + 1} of {optpath.show(loc)}", loc)
+
+    def plan_list_set_at(self, loc: Sequence[str], index: int, element: str) -> ChangeSet:
+        from nixos_settings.core.edit import planning
+
+        loc = tuple(loc)
+        change = planning.plan_list_set_at(self.cfg, loc, index, element)
+        self._checked(change, loc, f"[ {element} ]", True)
+        return _described(change, f"Change element {index + 1} of {optpath.show(loc)}", loc)
+
+    def plan_add_entry(self, loc: Sequence[str], name: str, body: str = "{ }") -> ChangeSet:
+        """A new attribute-set entry ``loc.name`` (e.g. a user under ``users.users``)."""
+        from nixos_settings.core.edit import planning
+
+        loc = tuple(loc)
+        new = (*loc, name)
+        _refuse_taken(self.cfg, name, new)
+        return _described(planning.plan_set(self.cfg, new, body),
+                          f"Add {optpath.show(new)}", loc, new)
+
+    def plan_rename_entry(self, loc: Sequence[str], new_name: str) -> ChangeSet:
+        """Rename the entry ``loc`` (its last segment) to ``new_name``."""
+        from nixos_settings.core.edit import planning
+
+        loc = tuple(loc)
+        new = (*loc[:-1], new_name)
+        if new_name == loc[-1]:
+            return _described(ChangeSet(), "", loc)
+        _refuse_taken(self.cfg, new_name, new)
+        return _described(planning.plan_rename(self.cfg, loc, new_name),
+                          f"Rename {optpath.show(loc)} to {optpath.show_segment(new_name)}",
+                          loc, new)
+
+    def plan_remove_entry(self, loc: Sequence[str]) -> ChangeSet:
+        """Remove the entry ``loc`` with everything set below it."""
+        from nixos_settings.core.edit import planning
+
+        loc = tuple(loc)
+        return _described(planning.plan_unset(self.cfg, loc), f"Remove {optpath.show(loc)}",
+                          loc)
 
     # -- applying -------------------------------------------------------------------------
 
@@ -106,18 +407,14 @@ class Session:
         """Make a planned change the in-memory state (``change.inverse()`` undoes it)."""
         self.cfg.apply(change)
 
-    # -- dirty state ----------------------------------------------------------------------
 
-    def dirty_paths(self) -> list[Path]:
-        """Files whose bytes in memory differ from what was last read or saved."""
-        return [p for p, d in self.cfg.documents.items() if d.source != self._saved.get(p)]
-
-    def diff(self, paths: Sequence[Path] | None = None) -> str:
-        """Unified diff of pending changes against what was last read or saved."""
-        chosen = self.dirty_paths() if paths is None else list(paths)
-        return unified_diff(
-            (p, self._saved.get(p, b""), self.cfg.documents[p].source) for p in chosen
-        )
+def _refuse_taken(cfg: Configuration, name: str, new: Loc) -> None:
+    """Refuse an entry name that is empty or already used (set, or set below)."""
+    if not name:
+        raise EditError("the name must not be empty")
+    n = len(new)
+    if cfg.find(new) or any(tuple(d.loc[:n]) == new for d in cfg.definitions):
+        raise EditError(f"{optpath.show(new)} already exists")
 
 
 def _described(change: ChangeSet, description: str, *locs: Loc) -> ChangeSet:

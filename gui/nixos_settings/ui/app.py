@@ -14,7 +14,6 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -96,7 +95,8 @@ def create_window(file: str | Path | None, options_spec: str | None = None,
     return window
 
 
-def run(file: Any = None, options_spec: str | None = None, flake: str | None = None,
+def run(file: str | Path | list[str] | tuple[str, ...] | None = None,
+        options_spec: str | None = None, flake: str | None = None,
         argv: Sequence[str] | None = None) -> int:
     """Run the app until the window closes; returns the exit status.
 
@@ -104,11 +104,13 @@ def run(file: Any = None, options_spec: str | None = None, flake: str | None = N
     """
     if isinstance(file, (list, tuple)):
         argv, file, options_spec, flake = file, options_spec, flake, None
-    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(
+        list(argv or sys.argv[:1]))
     app.setApplicationName("NixOS Settings")
     app.setOrganizationName("nixos-settings")
     app.setDesktopFileName("org.nixos_settings.NixOSSettings")
     window = create_window(file, options_spec, flake)
     app.setWindowIcon(window.windowIcon())
     window.raise_()
-    return int(app.exec())  # type: ignore[union-attr]
+    return int(app.exec())

@@ -1,21 +1,25 @@
 """Undo commands: every change to the configuration is one :class:`ChangeCommand`.
 
 A command holds core ``ChangeSet`` objects (old and new bytes per file).  ``redo`` applies them
-in order, ``undo`` applies their inverses in reverse order, both through the controller so the
-views hear about it.  Consecutive commands with the same *merge key* (one editor, one editing
-session: typing into a field, dragging a spin box) merge into one undo step; a merged step that
-leads back to the original bytes becomes obsolete and disappears from the stack.
+in order, ``undo`` applies their inverses in reverse order, both through the ``apply``
+callable it was given (the controller's, which tells the views).  Consecutive commands with
+the same *merge key* (one editor, one editing session: typing into a field, dragging a spin
+box) merge into one undo step; a merged step that leads back to the original bytes becomes
+obsolete and disappears from the stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable
+from pathlib import Path
 
 from PySide6.QtGui import QUndoCommand
 
-if TYPE_CHECKING:
-    from nixos_settings.ui.controller import Controller
+from nixos_settings.core.nix.text import ChangeSet
+
+Loc = tuple[str, ...]
+#: applies one ChangeSet to the in-memory configuration and tells the views which locs changed
+Apply = Callable[[ChangeSet, tuple[Loc, ...]], None]
 
 #: One id for every mergeable command; Qt only calls ``mergeWith`` when the ids agree,
 #: the merge key decides the rest.
@@ -27,25 +31,25 @@ class ChangeCommand(QUndoCommand):
 
     def __init__(
         self,
-        controller: Controller,
-        changeset: Any,
+        apply: Apply,
+        changeset: ChangeSet,
         text: str,
-        locs: tuple[tuple[str, ...], ...] = (),
+        locs: tuple[Loc, ...] = (),
         merge_key: Hashable | None = None,
     ) -> None:
         super().__init__(text)
-        self._controller = controller
-        self._sets: list[Any] = [changeset]
+        self._apply = apply
+        self._sets: list[ChangeSet] = [changeset]
         self.locs = locs
         self.merge_key = merge_key
 
     def redo(self) -> None:
         for cs in self._sets:
-            self._controller.apply_changeset(cs, self.locs)
+            self._apply(cs, self.locs)
 
     def undo(self) -> None:
         for cs in reversed(self._sets):
-            self._controller.apply_changeset(cs.inverse(), self.locs)
+            self._apply(cs.inverse(), self.locs)
 
     def id(self) -> int:
         return MERGE_ID if self.merge_key is not None else -1
@@ -62,8 +66,8 @@ class ChangeCommand(QUndoCommand):
 
     def _net_noop(self) -> bool:
         """True when the merged sets lead every file back to where it started."""
-        first: dict[Any, bytes] = {}
-        last: dict[Any, bytes] = {}
+        first: dict[Path, bytes] = {}
+        last: dict[Path, bytes] = {}
         for cs in self._sets:
             for path, (old, new) in cs.files.items():
                 first.setdefault(path, old)

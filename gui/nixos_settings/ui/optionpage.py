@@ -12,20 +12,16 @@ Links inside the page use the ``option:`` scheme (open another option) and ``def
 from __future__ import annotations
 
 import html
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QPalette
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -34,76 +30,71 @@ from PySide6.QtWidgets import (
 )
 
 from nixos_settings.core.nix import optpath
+from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import optiontree as ot
+from nixos_settings.ui.controller import Controller
+from nixos_settings.ui.pagesections import EntriesSection, WhereSection
+from nixos_settings.ui.pagewidgets import (
+    WrapLabel,
+    describe_html,
+    dim,
+    drop_layout,
+    drop_widget,
+    links_html,
+    reference_form,
+    warn_colour,
+    wrap_name,
+)
 
 if TYPE_CHECKING:
+    from nixos_settings.core.config.definitions import Definition
+    from nixos_settings.core.options.model import OptionInfo
     from nixos_settings.ui.editors import EditorSpec, ValueEditor
 
-# core.describe (markdown-it) and the editors (type parser) are imported on first use:
-# they are not needed to show the window, and start-up time matters.
+# option metadata and the editors (type parser) are imported on first use: they are not
+# needed to show the window, and start-up time matters.
 
-Loc = tuple[str, ...]
-
-
-def describe_html(info: Any) -> str:
-    """Description of ``info`` as HTML (rendered by core.describe)."""
-    if not getattr(info, "description", None):
-        return "<p><i>No description.</i></p>"
-    from nixos_settings.core.options import describe
-
-    return describe.render_option(info)
+__all__ = ["OptionPage", "WrapLabel", "describe_html", "guess_kind", "set_below"]
 
 
-def _declaration_link(decl: Any, revision: str | None) -> str:
-    name = decl.name
-    url = decl.url
-    if url is None and not name.startswith(("<", "/")):
-        url = f"https://github.com/NixOS/nixpkgs/blob/{revision or 'master'}/{name}"
-    if url:
-        return f'<a href="{html.escape(url)}">{html.escape(name)}</a>'
-    return html.escape(name)
+def set_below(controller: Controller, loc: Loc) -> list[Loc]:
+    """The locs at or below ``loc`` that the configuration defines, in order."""
+    cfg = controller.cfg
+    if cfg is None:
+        return []
+    n = len(loc)
+    return list(dict.fromkeys(tuple(d.loc) for d in cfg.definitions if tuple(d.loc[:n]) == loc))
 
 
-def _wrap_name(name: str) -> str:
-    """Let long dotted names wrap after dots (zero-width spaces)."""
-    return html.escape(name).replace(".", ".\u200b")
+def guess_kind(controller: Controller, loc: Loc) -> str:
+    """The tree node kind of ``loc`` when no tree node says it."""
+    from nixos_settings.core.nix.optpath import is_placeholder
 
-
-class WrapLabel(QLabel):
-    """A word-wrapped label whose size hint is its height at its current width.
-
-    QLabel's own hint assumes an arbitrary narrower width, so layouts grow wrapped labels to
-    two or three times the height they need whenever there is spare room.
-    """
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        if self.wordWrap() and self.width() > 40:
-            h = self.heightForWidth(self.width())
-            if h > 0:
-                return QSize(hint.width(), h)
-        return hint
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        if self.wordWrap() and self.width() > 40:
-            h = self.heightForWidth(self.width())
-            if h > 0:
-                return QSize(hint.width(), h)
-        return hint
-
-    def resizeEvent(self, event: Any) -> None:
-        old = event.oldSize().width()
-        super().resizeEvent(event)
-        if old != event.size().width():
-            self.updateGeometry()
+    c = controller
+    opts = c.options
+    if opts is None:
+        return ot.OPTION if c.definitions(loc) else ot.GROUP
+    if opts.get(loc) is not None:
+        return ot.TEMPLATE if loc and is_placeholder(loc[-1]) else ot.OPTION
+    if c.info(loc) is not None:
+        return ot.OPTION
+    if loc and is_placeholder(loc[-1]):
+        return ot.TEMPLATE
+    if opts.is_prefix(loc):
+        return ot.GROUP
+    if opts.template_prefix_exists(loc):
+        return ot.ENTRY
+    match = opts.match_prefix(loc)
+    if match is not None and c.definitions(loc):
+        return ot.ENTRY
+    return ot.UNKNOWN if c.definitions(loc) or set_below(c, loc) else ot.GROUP
 
 
 class OptionPage(QScrollArea):
     """Scrollable page for one loc; rebuilt when the loc changes, refreshed in place on edits
     so an editor keeps focus while the user types."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.setWidgetResizable(True)
@@ -111,8 +102,12 @@ class OptionPage(QScrollArea):
         self.loc: Loc | None = None
         self.kind: str = ""
         self.editor: ValueEditor | None = None
+        #: "Set in your configuration" and "Entries", when the page shows them
+        self.where: WhereSection | None = None
+        self.entries: EntriesSection | None = None
+        self._reset: QPushButton | None = None
         self._editor_def_count = -1
-        self._defs: list[Any] = []
+        self._defs: list[Definition] = []
         self._chosen_def = 0
         self._body = QWidget()
         self._body.setObjectName("optionPageBody")
@@ -127,14 +122,9 @@ class OptionPage(QScrollArea):
     def _clear(self) -> None:
         self.editor = None
         self._reset = None
-        self.__dict__.pop("_where", None)
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            w = item.widget()
-            if w is not None:
-                _drop_widget(w)
-            elif item.layout() is not None:
-                _drop_layout(item.layout())
+        self.where = None
+        self.entries = None
+        drop_layout(self._layout)
 
     def _label(self, text: str, rich: bool = True, selectable: bool = True) -> QLabel:
         label = WrapLabel(text)
@@ -151,7 +141,7 @@ class OptionPage(QScrollArea):
 
     def _title(self, text: str, subtitle: str = "") -> None:
         title = self._label(
-            f"<span style='font-size:15pt; font-weight:600'>{_wrap_name(text)}</span>")
+            f"<span style='font-size:15pt; font-weight:600'>{wrap_name(text)}</span>")
         title.setAccessibleName("Option name")
         title.setObjectName("optionTitle")
         self._layout.addWidget(title)
@@ -196,7 +186,7 @@ class OptionPage(QScrollArea):
     def show_loc(self, loc: Loc, kind: str | None = None) -> None:
         """Rebuild the page for ``loc`` (kind from the tree node when known)."""
         self.loc = tuple(loc)
-        self.kind = kind or self._guess_kind(self.loc)
+        self.kind = kind or guess_kind(self.controller, self.loc)
         self._chosen_def = 0
         self._build()
 
@@ -218,35 +208,11 @@ class OptionPage(QScrollArea):
             self._update_where(defs)
             return
         keep = self._chosen_def
-        self.kind = self._guess_kind(self.loc) if self.kind != ot.TEMPLATE else self.kind
+        if self.kind != ot.TEMPLATE:
+            self.kind = guess_kind(self.controller, self.loc)
         self._build()
         if keep < len(self._defs) and keep != self._chosen_def:
             self._choose_def(keep)
-
-    def _guess_kind(self, loc: Loc) -> str:
-        opts = self.controller.options
-        if opts is None:
-            return ot.OPTION if self.controller.definitions(loc) else ot.GROUP
-        if opts.get(loc) is not None:
-            return ot.TEMPLATE if loc and ot._is_placeholder(loc[-1]) else ot.OPTION
-        if self.controller.info(loc) is not None:
-            return ot.OPTION
-        if loc and ot._is_placeholder(loc[-1]):
-            return ot.TEMPLATE
-        if opts.is_prefix(loc):
-            return ot.GROUP
-        if opts.template_prefix_exists(loc):
-            return ot.ENTRY
-        match = opts.match_prefix(loc)
-        if match is not None and self.controller.definitions(loc):
-            return ot.ENTRY
-        return ot.UNKNOWN if self.controller.definitions(loc) or self._defined_below(loc) \
-            else ot.GROUP
-
-    def _defined_below(self, loc: Loc) -> bool:
-        cfg = self.controller.cfg
-        n = len(loc)
-        return cfg is not None and any(tuple(d.loc[:n]) == loc for d in cfg.definitions)
 
     # -- page kinds -------------------------------------------------------------------
 
@@ -269,67 +235,57 @@ class OptionPage(QScrollArea):
 
     def _build_group(self, name: str) -> None:
         self._title(name or "All options", "A group of options.")
-        below = self._set_below(self.loc or ())
+        below = set_below(self.controller, self.loc or ())
         if below:
             self._heading(f"Set in your configuration ({len(below)})")
-            self._layout.addWidget(self._label(self._links(below)))
+            self._layout.addWidget(self._label(links_html(below)))
         else:
             self._layout.addWidget(self._label("<i>Nothing in this group is set by your "
                                                "configuration.</i>"))
 
-    def _set_below(self, loc: Loc) -> list[Loc]:
-        cfg = self.controller.cfg
-        if cfg is None:
-            return []
-        n = len(loc)
-        return list(dict.fromkeys(tuple(d.loc) for d in cfg.definitions if tuple(d.loc[:n]) == loc))
-
-    def _links(self, locs: list[Loc], limit: int = 60) -> str:
-        items = [f'<a href="option:{html.escape(optpath.show(x))}">'
-                 f"{_wrap_name(optpath.show(x))}</a>"
-                 for x in locs[:limit]]
-        more = f"<br>… and {len(locs) - limit} more" if len(locs) > limit else ""
-        return "<br>".join(items) + more
-
     def _build_unknown(self, name: str) -> None:
+        assert self.loc is not None
         self._title(name)
         warn = self._label(
-            f"<p><b style='color:{_warn_colour(self)}'>No option named {html.escape(name)} is "
+            f"<p><b style='color:{warn_colour(self)}'>No option named {html.escape(name)} is "
             "known.</b> NixOS will refuse to build this configuration unless a module of "
             "yours declares it.</p>")
         self._layout.addWidget(warn)
+        from nixos_settings.core.options.types import EditorKind
         from nixos_settings.ui.editors import EditorSpec
 
         sugg = self.controller.suggestions(self.loc)
         if sugg:
             self._heading("Did you mean")
-            self._layout.addWidget(self._label(self._links(sugg)))
+            self._layout.addWidget(self._label(links_html(sugg)))
         self._where_section()
-        self._editor_section(EditorSpec("raw", words="Nix expression"), None)
+        self._editor_section(EditorSpec(EditorKind.RAW, words="Nix expression"), None)
 
     def _build_entry(self, name: str) -> None:
         assert self.loc is not None
-        parent = optpath.show(self.loc[:-1])
+        loc = self.loc
+        parent = optpath.show(loc[:-1])
         self._title(name, f"An entry of <a href='option:{html.escape(parent)}'>"
-                          f"{_wrap_name(parent)}</a>.")
+                          f"{wrap_name(parent)}</a>.")
         row = QHBoxLayout()
         rename = QPushButton("Re&name…")
         rename.clicked.connect(self._rename_entry)
         remove = QPushButton("Re&move entry")
-        remove.clicked.connect(lambda: self.controller.remove_entry(self.loc))
+        remove.clicked.connect(lambda: self.controller.remove_entry(loc))
         row.addWidget(rename)
         row.addWidget(remove)
         row.addStretch(1)
         self._layout.addLayout(row)
-        below = self._set_below(self.loc)
+        below = set_below(self.controller, loc)
         self._heading(f"Set for this entry ({len(below)})")
-        self._layout.addWidget(self._label(self._links(below) if below else
+        self._layout.addWidget(self._label(links_html(below) if below else
                                            "<i>Nothing set yet: pick an option below it in "
                                            "the tree.</i>"))
 
     def _build_option(self, name: str) -> None:
         """Title, description and type; then what the user acts on (entries, where it is
         set, the editor); then reference facts (default, example, declarations)."""
+        from nixos_settings.core.options.types import EditorKind
         from nixos_settings.ui.editors import EditorSpec, editor_spec
 
         assert self.loc is not None
@@ -339,7 +295,7 @@ class OptionPage(QScrollArea):
             self._layout.addWidget(self._label(
                 "<i>Option metadata is not loaded (yet); showing what your configuration "
                 "says.</i>"))
-            spec = EditorSpec("raw", words="Nix expression")
+            spec = EditorSpec(EditorKind.RAW, words="Nix expression")
         else:
             spec = editor_spec(info.type)
             self._summary(info, spec)
@@ -357,103 +313,43 @@ class OptionPage(QScrollArea):
             else:
                 self._editor_section(spec, info)
         if info is not None:
-            self._reference(info)
+            self._heading("Reference")
+            opts = self.controller.options
+            revision = opts.source.revision if opts is not None else None
+            self._layout.addLayout(reference_form(info, revision, self._label))
 
-    def _summary(self, info: Any, spec: EditorSpec) -> None:
+    def _summary(self, info: OptionInfo, spec: EditorSpec) -> None:
         desc = self._label(describe_html(info))
         desc.setObjectName("description")
         self._layout.addWidget(desc)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         words = spec.words or info.type
-        raw = (f" <span style='color:{_dim(self)}'>({html.escape(info.type)})</span>"
+        raw = (f" <span style='color:{dim(self)}'>({html.escape(info.type)})</span>"
                if words != info.type else "")
         form.addRow("Type:", self._label(html.escape(words) + raw))
         self._layout.addLayout(form)
 
-    def _reference(self, info: Any) -> None:
-        self._heading("Reference")
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        for title, lit in (("Default:", info.default), ("Example:", info.example)):
-            if lit is None:
-                if title == "Default:":
-                    form.addRow(title, self._label("<i>none given in the metadata</i>"))
-                continue
-            text = lit.text if lit.text is not None else ""
-            if lit.is_code():
-                lab = self._label(text, rich=False)
-                lab.setFont(mono)
-            else:
-                from nixos_settings.core.options import describe
-
-                lab = self._label(describe.render_literal(lit))
-            form.addRow(title, lab)
-        if info.declarations:
-            rev = getattr(getattr(self.controller.options, "source", None), "revision", None)
-            links = "<br>".join(_declaration_link(d, rev) for d in info.declarations)
-            form.addRow("Declared in:", self._label(links))
-        self._layout.addLayout(form)
+    # -- where it is set, and its editor --------------------------------------------------
 
     def _where_section(self) -> None:
         self._heading("Set in your configuration")
-        self._where = self._label("")
-        self._where.setObjectName("whereSet")
-        self._layout.addWidget(self._where)
-        self._def_choice: QComboBox | None = None
-        if len(self._defs) > 1:
-            row = QHBoxLayout()
-            lab = QLabel("&Edit the definition in:")
-            combo = QComboBox()
-            lab.setBuddy(combo)
-            for d in self._defs:
-                combo.addItem(self._where_text(d))
-            combo.currentIndexChanged.connect(self._choose_def)
-            row.addWidget(lab)
-            row.addWidget(combo, 1)
-            self._layout.addLayout(row)
-            self._def_choice = combo
+        self.where = WhereSection(self._layout, self._label(""), self._defs,
+                                  self.controller.root, self._choose_def)
         self._update_where(self._defs)
 
-    def _where_text(self, d: Any) -> str:
-        root = self.controller.root
-        path = Path(d.file)
-        try:
-            shown = str(path.relative_to(root.parent)) if root is not None else str(path)
-        except ValueError:
-            shown = str(path)
-        return f"{shown}:{d.line}:{d.column}"
-
-    def _update_where(self, defs: list[Any]) -> None:
-        reset = getattr(self, "_reset", None)
-        if reset is not None:
+    def _update_where(self, defs: list[Definition]) -> None:
+        if self._reset is not None:
             try:
-                reset.setEnabled(bool(defs) and all(x.editable for x in defs))
+                self._reset.setEnabled(bool(defs) and all(x.editable for x in defs))
             except RuntimeError:
                 pass
-        if not hasattr(self, "_where"):
-            return
-        if not defs:
-            self._where.setText("<i>Not set: the default applies.</i>")
-            return
-        parts = []
-        if len(defs) > 1:
-            parts.append(f"<b>Defined in {len(defs)} places</b>; NixOS merges them "
-                         "(or refuses if they conflict).")
-        for i, d in enumerate(defs):
-            line = f'<a href="def:{i}">{html.escape(self._where_text(d))}</a>'
-            if d.wrappers:
-                wr = ", ".join(html.escape(str(w)) for w in d.wrappers)
-                line += f" — wrapped in <code>{wr}</code> (edits keep the wrapper)"
-            if not d.editable:
-                line += f" — <b>not editable here</b>: {html.escape(d.reason or 'unsupported')}"
-            parts.append(line)
-        self._where.setText("<br>".join(parts))
+        if self.where is not None:
+            self.where.update(defs)
 
-    def _editor_section(self, spec: EditorSpec, info: Any) -> None:
+    def _editor_section(self, spec: EditorSpec, info: OptionInfo | None) -> None:
         assert self.loc is not None
+        loc = self.loc
         self._heading("Value")
         d = self._defs[self._chosen_def] if self._defs else None
         box = QVBoxLayout()
@@ -461,7 +357,7 @@ class OptionPage(QScrollArea):
         self._problem = QLabel()
         self._problem.setWordWrap(True)
         self._problem.setObjectName("editorProblem")
-        self._problem.setStyleSheet(f"color: {_warn_colour(self)}")
+        self._problem.setStyleSheet(f"color: {warn_colour(self)}")
         self._problem.hide()
         self._spec = spec
         self._make_editor(d)
@@ -471,15 +367,15 @@ class OptionPage(QScrollArea):
         reset = QPushButton("&Reset to default")
         reset.setToolTip("Remove the definition from your configuration")
         self._reset = reset
-        reset.clicked.connect(lambda: self.controller.unset(self.loc))
+        reset.clicked.connect(lambda: self.controller.unset(loc))
         buttons.addWidget(reset)
         buttons.addStretch(1)
         self._layout.addLayout(buttons)
         self._update_where(self._defs)
 
-    def _make_editor(self, d: Any) -> None:
+    def _make_editor(self, d: Definition | None) -> None:
         if self.editor is not None:
-            _drop_widget(self.editor)
+            drop_widget(self.editor)
         from nixos_settings.ui.editors import make_editor
 
         assert self.loc is not None
@@ -494,8 +390,8 @@ class OptionPage(QScrollArea):
     def _choose_def(self, index: int) -> None:
         if 0 <= index < len(self._defs) and self.editor is not None:
             self._chosen_def = index
-            if self._def_choice is not None and self._def_choice.currentIndex() != index:
-                self._def_choice.setCurrentIndex(index)
+            if self.where is not None:
+                self.where.select(index)
             self._make_editor(self._defs[index])
             self.controller.reveal(self._defs[index])
 
@@ -509,58 +405,14 @@ class OptionPage(QScrollArea):
         except RuntimeError:  # the page was rebuilt meanwhile
             pass
 
+    # -- entries ---------------------------------------------------------------------------
+
     def _entries_section(self) -> None:
         assert self.loc is not None
         base = self.loc[:-1] if self.kind == ot.TEMPLATE else self.loc
-        self._entries_base = base
         self._heading("Entries")
-        names = self._entry_names(base)
-        lst = QListWidget()
-        lst.setAccessibleName("Entries")
-        rows = max(2, min(len(names), 8))
-        lst.setFixedHeight(rows * lst.fontMetrics().height() + 14)
-        for n in names:
-            item = QListWidgetItem(n)
-            lst.addItem(item)
-        lst.itemActivated.connect(lambda it: self.controller.open_option((*base, it.text())))
-        self._entries = lst
-        self._layout.addWidget(lst)
-        row = QHBoxLayout()
-        add = QPushButton("&Add…")
-        add.clicked.connect(self._add_entry)
-        rename = QPushButton("Re&name…")
-        rename.clicked.connect(lambda: self._rename_entry(self._selected_entry()))
-        remove = QPushButton("Re&move")
-        remove.clicked.connect(lambda: self._remove_selected())
-        for b in (add, rename, remove):
-            row.addWidget(b)
-        row.addStretch(1)
-        self._layout.addLayout(row)
-
-    def _entry_names(self, base: Loc) -> list[str]:
-        cfg = self.controller.cfg
-        if cfg is None:
-            return []
-        n = len(base)
-        found = [d.loc[n] for d in (*cfg.definitions, *getattr(cfg, "containers", ()))
-                 if len(d.loc) > n and tuple(d.loc[:n]) == base]
-        return list(dict.fromkeys(found))
-
-    def _selected_entry(self) -> Loc | None:
-        item = self._entries.currentItem()
-        return (*self._entries_base, item.text()) if item is not None else None
-
-    def _remove_selected(self) -> None:
-        loc = self._selected_entry()
-        if loc is not None:
-            self.controller.remove_entry(loc)
-
-    def _add_entry(self) -> None:
-        where = optpath.show(self._entries_base)
-        name, ok = QInputDialog.getText(self, "Add entry", f"Name of the new entry in {where}:")
-        if ok and name.strip():
-            if self.controller.add_entry(self._entries_base, name.strip()):
-                self.controller.open_option((*self._entries_base, name.strip()))
+        self.entries = EntriesSection(self, self._layout, self.controller, base,
+                                      self._rename_entry)
 
     def _rename_entry(self, loc: Loc | None = None) -> None:
         loc = loc or self.loc
@@ -587,31 +439,3 @@ class OptionPage(QScrollArea):
             self.controller.open_option_name(href[len("#opt-"):])
         else:
             QDesktopServices.openUrl(QUrl(href))
-
-
-def _drop_widget(w: QWidget) -> None:
-    # hide and unparent now: deleteLater alone leaves it painted until the loop runs again
-    w.hide()
-    w.setParent(None)
-    w.deleteLater()
-
-
-def _drop_layout(layout: Any) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget() is not None:
-            _drop_widget(item.widget())
-        elif item.layout() is not None:
-            _drop_layout(item.layout())
-
-
-def _warn_colour(w: QWidget) -> str:
-    return "#ff7b72" if w.palette().color(QPalette.ColorRole.Base).lightness() < 128 else "#b31d28"
-
-
-def _dim(w: QWidget) -> str:
-    """A muted text colour: halfway between text and background (readable on both)."""
-    pal = w.palette()
-    t, b = pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base)
-    return QColor((t.red() + b.red()) // 2, (t.green() + b.green()) // 2,
-                  (t.blue() + b.blue()) // 2).name()

@@ -10,7 +10,7 @@ branch the view has not asked for, so 20,000+ options cost nothing until expande
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from nixos_settings.core.config.definitions import Definition
 from nixos_settings.core.nix import optpath
-from nixos_settings.core.options.model import OptionSet, is_placeholder
+from nixos_settings.core.nix.optpath import is_placeholder
 from nixos_settings.core.options.tree import (
     ENTRY,
     GROUP,
@@ -29,6 +29,9 @@ from nixos_settings.core.options.tree import (
     TreeNode,
     defined_locs,
 )
+
+if TYPE_CHECKING:
+    from nixos_settings.core.options.model import OptionSet
 
 __all__ = ["ENTRY", "GROUP", "OPTION", "TEMPLATE", "UNKNOWN", "OptionTree", "OptionTreeModel",
            "TreeNode"]

@@ -41,16 +41,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QProcess, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPalette, QTextCursor
+from PySide6.QtCore import QProcess, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -60,30 +57,34 @@ from PySide6.QtWidgets import (
 from nixos_settings.core.system.generations import DEFAULT_PROFILES, Generation, list_generations
 from nixos_settings.core.system.rebuild import (
     ACTIONS,
-    ErrorLocation,
-    Kind,
     Line,
     Outcome,
     OutputClassifier,
     RebuildRequest,
     RequestError,
-    best_location,
     find_helper,
-    format_duration,
 )
+from nixos_settings.ui.rebuild_output import RebuildOutput
 
-_COLOURS = {
-    Kind.ERROR: "#c01c28",
-    Kind.WARNING: "#a36a00",
-    Kind.BUILDING: "#1c71d8",
-    Kind.FETCHING: "#26a269",
-}
-MAX_LOG_BLOCKS = 50_000
-FLUSH_MS = 50
+
+def _flake_dir(request: RebuildRequest | None) -> str | None:
+    if request is None or request.flake is None:
+        return None
+    return request.flake.partition("#")[0]
+
+
+def _start_safely(status: QLabel, fn: Callable[[], object]) -> None:
+    try:
+        fn()
+    except RequestError as err:
+        status.setText(html.escape(str(err)))
 
 
 class RebuildPanel(QWidget):
-    """Runs one rebuild at a time and shows its progress; see the module docstring."""
+    """Runs one rebuild at a time and shows its progress; see the module docstring.
+
+    The live view (log, labels, progress) is :class:`~nixos_settings.ui.rebuild_output.
+    RebuildOutput` (``output``); its widgets are also reachable here by their names."""
 
     started = Signal(object)
     finished = Signal(object)
@@ -101,22 +102,19 @@ class RebuildPanel(QWidget):
         self.outcome: Outcome | None = None
         self._process: QProcess | None = None
         self._cancelled = False
-        self._links: list[ErrorLocation] = []
         self._check_state: bool | None = None  # last dry-build: None unknown, True ok
         self._then_apply: RebuildRequest | None = None
         self._label = ""
         self._via_helper = False
-        self._clock = QElapsedTimer()
         self._started_at = 0.0
-        self._pending_html: list[str] = []
-        self._pending_transient: str | None = None
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(FLUSH_MS)
-        self._flush_timer.timeout.connect(self.flush)
-        self._tick = QTimer(self)
-        self._tick.setInterval(500)
-        self._tick.timeout.connect(self._update_elapsed)
+        self.output = RebuildOutput(self, self.classifier)
+        self.output.location_activated.connect(self.locationActivated)
+        self.progress = self.output.progress
+        self.elapsed_label = self.output.elapsed_label
+        self.phase_label = self.output.phase_label
+        self.transient_label = self.output.transient_label
+        self.status_label = self.output.status_label
+        self.log = self.output.log
         self._build_ui()
 
     # ------------------------------------------------------------------ widgets
@@ -130,35 +128,10 @@ class RebuildPanel(QWidget):
         self.apply_button = QPushButton("Apply")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
-        self.check_button.clicked.connect(self._check_clicked)
-        self.apply_button.clicked.connect(self._apply_clicked)
+        self.check_button.clicked.connect(lambda: self._button_clicked(dry_build_first=True))
+        self.apply_button.clicked.connect(lambda: self._button_clicked(dry_build_first=False))
         self.cancel_button.clicked.connect(self.cancel)
         self.action_box.currentTextChanged.connect(lambda _t: self._update_buttons())
-
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("")  # counts appear once Nix announces how much work there is
-        self.elapsed_label = QLabel("")
-        self.phase_label = QLabel("")
-        self.transient_label = QLabel("")
-        self.transient_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.status_label = QLabel("")
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextFormat(Qt.TextFormat.RichText)
-        self.status_label.linkActivated.connect(self._link_activated)
-
-        self.log = QTextBrowser()
-        self.log.setOpenLinks(False)
-        self.log.setOpenExternalLinks(False)
-        self.log.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
-        self.log.document().setMaximumBlockCount(MAX_LOG_BLOCKS)
-        font = self.log.font()
-        font.setFamily("monospace")
-        font.setStyleHint(font.StyleHint.Monospace)
-        self.log.setFont(font)
-        self.log.anchorClicked.connect(lambda url: self._link_activated(url.toString()))
-
         top = QHBoxLayout()
         for w in (self.action_box, self.check_button, self.apply_button, self.cancel_button):
             top.addWidget(w)
@@ -250,14 +223,7 @@ class RebuildPanel(QWidget):
         self.classifier = OutputClassifier()
         self.outcome = None
         self._cancelled = False
-        self._links = []
-        self._pending_html = []
-        self._pending_transient = None
-        self.log.clear()
-        self.transient_label.clear()
-        self.phase_label.clear()
-        self.status_label.setText(f"Running {html.escape(label)}…")
-        self.progress.setRange(0, 0)  # busy until Nix announces work
+        self.output.reset(label, self.classifier, _flake_dir(self.request))
 
     def _launch(self, argv: list[str]) -> None:
         proc = QProcess(self)
@@ -266,10 +232,8 @@ class RebuildPanel(QWidget):
         proc.finished.connect(self._process_finished)
         proc.errorOccurred.connect(self._process_error)
         self._process = proc
-        self._clock.start()
         self._started_at = time.monotonic()
-        self._tick.start()
-        self._update_elapsed()
+        self.output.start_clock()
         self._update_buttons()
         proc.start(argv[0], argv[1:])
         if not self._via_helper:
@@ -294,11 +258,12 @@ class RebuildPanel(QWidget):
         if self._via_helper:
             proc.write(b"cancel\n")
         proc.terminate()
-        QTimer.singleShot(self.kill_timeout_ms, lambda: self._kill_if_running(proc))
 
-    def _kill_if_running(self, proc: QProcess) -> None:
-        if self._process is proc and proc.state() != QProcess.ProcessState.NotRunning:
-            proc.kill()
+        def kill_if_running() -> None:
+            if self._process is proc and proc.state() != QProcess.ProcessState.NotRunning:
+                proc.kill()
+
+        QTimer.singleShot(self.kill_timeout_ms, kill_if_running)
 
     # ------------------------------------------------------------------ process events
 
@@ -344,111 +309,28 @@ class RebuildPanel(QWidget):
         proc, self._process = self._process, None
         if proc is not None:
             proc.deleteLater()
-        self._tick.stop()
-        self._update_elapsed()
         self.outcome = outcome
-        self.transient_label.clear()
-        self._finish_progress(outcome)
-        self._finish_check(outcome)
-        self.status_label.setText(self._status_html(outcome))
+        dry = self.request is not None and self.request.action == "dry-build"
+        if dry:  # the dry-build decides whether Apply may run
+            self._check_state = outcome.ok if not outcome.cancelled else None
+            if self._then_apply is not None and outcome.ok:
+                self.action_box.setCurrentText(self._then_apply.action)
+            if not outcome.ok:
+                self._then_apply = None
+        ready = self._then_apply.action if dry and self._then_apply and outcome.ok else None
+        self.output.finish(outcome, full=outcome.ok and not dry, ready_to=ready)
         self._update_buttons()
         self.finished.emit(outcome)
-
-    def _finish_progress(self, outcome: Outcome) -> None:
-        p = self.classifier.progress
-        if not p.total:
-            self.progress.setFormat("")  # nothing was counted: no "0 / 1"
-        if outcome.ok and (self.request is None or self.request.action != "dry-build"):
-            total = max(p.total, 1)
-            self.progress.setRange(0, total)
-            self.progress.setValue(total)
-        elif self.progress.maximum() == 0:
-            self.progress.setRange(0, max(p.total, 1))
-            self.progress.setValue(p.done)
-
-    def _finish_check(self, outcome: Outcome) -> None:
-        if self.request is None or self.request.action != "dry-build":
-            return
-        self._check_state = outcome.ok if not outcome.cancelled else None
-        if self._then_apply is not None and outcome.ok:
-            self.action_box.setCurrentText(self._then_apply.action)
-        if not outcome.ok:
-            self._then_apply = None
-
-    def _status_html(self, outcome: Outcome) -> str:
-        text = html.escape(str(outcome))
-        best = best_location(self.classifier.locations, self._flake_dir())
-        if not outcome.ok and best is not None:
-            self._links.append(best)
-            text += f' — <a href="loc:{len(self._links) - 1}">go to {html.escape(str(best))}</a>'
-        if self.request and self.request.action == "dry-build" and self._then_apply and outcome.ok:
-            text += f" — ready to {html.escape(self._then_apply.action)}"
-        return text
 
     # ------------------------------------------------------------------ display
 
     def _show(self, lines: list[Line]) -> None:
-        """Queue classified lines; the view is updated at most every FLUSH_MS.
-
-        Nix can print thousands of lines a second in tiny chunks; rendering each chunk
-        separately would spend most of the time in Qt's text layout.
-        """
-        for line in lines:
-            if line.transient:
-                self._pending_transient = line.text
-            else:
-                self._pending_html.append(self._line_html(line))
-        if lines and not self._flush_timer.isActive():
-            self._flush_timer.start()
+        """Queue classified lines for the view (see :meth:`RebuildOutput.show`)."""
+        self.output.show(lines)
 
     def flush(self) -> None:
         """Render queued output now (called by the timer and when a run ends)."""
-        self._flush_timer.stop()
-        if self._pending_transient is not None:
-            self.transient_label.setText(self._pending_transient)
-            self._pending_transient = None
-        if self._pending_html:
-            cursor = self.log.textCursor()
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            if not self.log.document().isEmpty():
-                cursor.insertBlock()
-            cursor.insertHtml("<br>".join(self._pending_html))
-            self._pending_html = []
-            self.log.setTextCursor(cursor)
-            self.log.ensureCursorVisible()
-        self._update_progress()
-
-    def _line_html(self, line: Line) -> str:
-        text = html.escape(line.text).replace(" ", "&nbsp;") or "&nbsp;"
-        if line.location is not None:
-            self._links.append(line.location.local(self._flake_dir()))
-            shown = html.escape(line.location.path)
-            link = f'<a href="loc:{len(self._links) - 1}">{shown}</a>'
-            text = text.replace(shown, link, 1)
-        colour = _COLOURS.get(line.kind)
-        if line.kind is Kind.PLAN:
-            colour = self.palette().color(QPalette.ColorRole.PlaceholderText).name()
-        if colour is not None:
-            text = f'<span style="color:{QColor(colour).name()}">{text}</span>'
-        return text
-
-    def _flake_dir(self) -> str | None:
-        if self.request is None or self.request.flake is None:
-            return None
-        return self.request.flake.partition("#")[0]
-
-    def _update_progress(self) -> None:
-        p = self.classifier.progress
-        if p.total:
-            self.progress.setFormat("%v / %m")
-            self.progress.setRange(0, p.total)
-            self.progress.setValue(p.done)
-        what = p.current or ""
-        self.phase_label.setText(f"{p.phase} — {what}" if p.phase and what else p.phase or what)
-
-    def _update_elapsed(self) -> None:
-        if self._clock.isValid():
-            self.elapsed_label.setText(format_duration(self._clock.elapsed() / 1000))
+        self.output.flush()
 
     def _update_buttons(self) -> None:
         running = self.is_running()
@@ -467,13 +349,13 @@ class RebuildPanel(QWidget):
 
     # ------------------------------------------------------------------ user actions
 
-    def _check_clicked(self) -> None:
+    def _button_clicked(self, dry_build_first: bool) -> None:
         action = self.action_box.currentText()
-        self._start_safely(lambda: self.dry_build_first(self.request_for(action)))
-
-    def _apply_clicked(self) -> None:
-        action = self.action_box.currentText()
-        self._start_safely(lambda: self.apply(action))
+        if dry_build_first:
+            _start_safely(self.status_label,
+                          lambda: self.dry_build_first(self.request_for(action)))
+        else:
+            _start_safely(self.status_label, lambda: self.apply(action))
 
     def apply(self, action: str | None = None) -> bool:
         """Run the request the last successful :meth:`dry_build_first` was for, or ``action``.
@@ -486,21 +368,6 @@ class RebuildPanel(QWidget):
         if pending is not None and (action is None or pending.action == action):
             return self.start(pending)
         return self.start(self.request_for(action or self.action_box.currentText()))
-
-    def _start_safely(self, fn: Callable[[], object]) -> None:
-        try:
-            fn()
-        except RequestError as err:
-            self.status_label.setText(html.escape(str(err)))
-
-    def _link_activated(self, href: str) -> None:
-        if not href.startswith("loc:"):
-            return
-        try:
-            loc = self._links[int(href[4:])]
-        except (ValueError, IndexError):
-            return
-        self.locationActivated.emit(loc.path, max(loc.line, 1), max(loc.column, 1))
 
 
 class GenerationsWidget(QWidget):

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontDatabase, QPalette, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.ui.controller import unified_diff
+from nixos_settings.core.nix.text import unified_diff
+from nixos_settings.ui.controller import Controller
 
 
 class DiffHighlighter(QSyntaxHighlighter):
     """Colours a unified diff: additions, deletions, hunk headers; light or dark."""
 
-    def __init__(self, document: Any, palette: QPalette) -> None:
+    def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
         dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
         self._fmt: dict[str, QTextCharFormat] = {}
@@ -51,21 +58,27 @@ class DiffHighlighter(QSyntaxHighlighter):
             self.setFormat(0, len(text), self._fmt["-"])
 
 
-def diff_view(text: str, parent: QWidget | None = None) -> QPlainTextEdit:
-    view = QPlainTextEdit(parent)
-    view.setReadOnly(True)
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    view._hl = DiffHighlighter(view.document(), view.palette())  # type: ignore[attr-defined]
-    view.setPlainText(text)
-    view.setAccessibleName("Differences")
-    return view
+class DiffView(QPlainTextEdit):
+    """A read-only, coloured unified diff."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.highlighter = DiffHighlighter(self.document(), self.palette())
+        self.setPlainText(text)
+        self.setAccessibleName("Differences")
+
+
+def diff_view(text: str, parent: QWidget | None = None) -> DiffView:
+    return DiffView(text, parent)
 
 
 class ReviewDialog(QDialog):
     """Pending changes (undo steps) and a unified diff per changed file."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Review changes")
         self.controller = controller
@@ -124,7 +137,8 @@ class ChangedOnDiskDialog(QDialog):
     """A file changed on disk since it was read: reload it, compare, or (explicitly)
     overwrite.  ``choice`` is "reload", "overwrite" or "cancel"."""
 
-    def __init__(self, controller: Any, paths: list[Path], parent: QWidget | None = None) -> None:
+    def __init__(self, controller: Controller, paths: list[Path],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("File changed on disk")
         self.choice = "cancel"
@@ -138,12 +152,11 @@ class ChangedOnDiskDialog(QDialog):
             "<b>Overwrite</b> replaces the file on disk with your version.</p>"
         )
         msg.setWordWrap(True)
-        text = []
-        for p in paths:
-            disk = controller.disk_bytes(p) or b""
-            text.append(unified_diff(disk, controller.cfg.documents[p].source,
-                                     controller.display_name(p)))
-        self.diff = diff_view("".join(text) or "(no difference in content)\n")
+        cfg = controller.cfg
+        assert cfg is not None  # files change on disk only while a configuration is open
+        text = unified_diff(((controller.display_name(p), controller.disk_bytes(p) or b"",
+                              cfg.documents[p].source) for p in paths), labels=("a/", "b/"))
+        self.diff = diff_view(text or "(no difference in content)\n")
         box = QDialogButtonBox()
         reload_b = box.addButton("&Reload from disk", QDialogButtonBox.ButtonRole.DestructiveRole)
         over = box.addButton("&Overwrite with my version", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -1,16 +1,15 @@
-"""Read-only view of the configuration's files, highlighted from the tree-sitter tree.
+"""Read-only view of the configuration's files, highlighted.
 
-The highlighting is computed from the Node objects :mod:`nixos_settings.core.nix.syntax` returns
-(this module never imports tree-sitter): every leaf of interest becomes a byte span with a
-category, spans are split per line and converted from UTF-8 byte columns to the UTF-16
-positions Qt uses, and a :class:`QSyntaxHighlighter` paints each block from that table.
+The highlighting comes from :func:`nixos_settings.core.nix.highlight.highlight_spans` as byte
+spans with a category (this module never sees a syntax node); the spans are split per line
+and converted from UTF-8 byte columns to the UTF-16 positions Qt uses, and a
+:class:`QSyntaxHighlighter` paints each block from that table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -18,7 +17,9 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QPainter,
+    QPaintEvent,
     QPalette,
+    QResizeEvent,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
@@ -35,65 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core.nix import syntax
-
-# Token categories; colours are chosen per palette in :func:`_formats`.
-_KEYWORDS = frozenset(
-    {"let", "in", "with", "rec", "inherit", "if", "then", "else", "assert", "or"}
-)
-_LITERAL_NODES = {
-    "comment": "comment",
-    "integer_expression": "number",
-    "float_expression": "number",
-    "path_expression": "path",
-    "hpath_expression": "path",
-    "spath_expression": "path",
-    "uri_expression": "string",
-}
-_STRING_NODES = frozenset({"string_expression", "indented_string_expression"})
-_STRING_PARTS = frozenset({'"', "''", "string_fragment", "escape_sequence", "dollar_escape"})
-_CONSTANTS = frozenset({b"true", b"false", b"null"})
-
-Span = tuple[int, int, str]  # start byte, end byte, category
-
-
-def highlight_spans(source: bytes, tree: Any) -> list[Span]:
-    """Byte spans to colour in ``source``, from its tree-sitter ``tree``, in document order."""
-    out: list[Span] = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        kind = node.type
-        cat = _LITERAL_NODES.get(kind)
-        if cat is not None:
-            out.append((node.start_byte, node.end_byte, cat))
-            continue
-        if node.is_error or node.type == "ERROR":
-            out.append((node.start_byte, max(node.end_byte, node.start_byte + 1), "error"))
-        if kind in _STRING_NODES:
-            for child in node.children:
-                if child.type in _STRING_PARTS:
-                    out.append((child.start_byte, child.end_byte, "string"))
-                else:
-                    stack.append(child)
-            continue
-        if not node.is_named and kind in _KEYWORDS:
-            out.append((node.start_byte, node.end_byte, "keyword"))
-            continue
-        if kind == "attrpath":
-            for child in node.children:
-                if child.type == "identifier":
-                    out.append((child.start_byte, child.end_byte, "attribute"))
-                else:
-                    stack.append(child)
-            continue
-        if kind == "variable_expression":
-            if source[node.start_byte : node.end_byte] in _CONSTANTS:
-                out.append((node.start_byte, node.end_byte, "constant"))
-            continue
-        stack.extend(reversed(node.children))
-    out.sort(key=lambda s: s[0])
-    return out
+from nixos_settings.core.config.document import Document
+from nixos_settings.core.nix.highlight import Span, highlight_spans
 
 
 def _utf16_len(data: bytes) -> int:
@@ -231,7 +175,7 @@ class _LineNumbers(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(self._editor.gutter_width(), 0)
 
-    def paintEvent(self, event: Any) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         self._editor.paint_gutter(event)
 
 
@@ -265,12 +209,12 @@ class CodeView(QPlainTextEdit):
         else:
             self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         cr = self.contentsRect()
         self._gutter.setGeometry(QRect(cr.left(), cr.top(), self.gutter_width(), cr.height()))
 
-    def paint_gutter(self, event: Any) -> None:
+    def paint_gutter(self, event: QPaintEvent) -> None:
         painter = QPainter(self._gutter)
         pal = self.palette()
         painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.AlternateBase))
@@ -300,7 +244,7 @@ class SourceView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._docs: dict[Path, Any] = {}
+        self._docs: dict[Path, Document] = {}
         self._current: Path | None = None
         self._shown_source: bytes | None = None
         self._lines: LineTable | None = None
@@ -325,8 +269,8 @@ class SourceView(QWidget):
 
     # -- public API --------------------------------------------------------------------
 
-    def set_documents(self, documents: Mapping[Path, Any], root: Path | None = None) -> None:
-        """Show the files of a configuration (``Document``-like: ``.source``, ``.tree``)."""
+    def set_documents(self, documents: Mapping[Path, Document], root: Path | None = None) -> None:
+        """Show the files of a configuration."""
         self._docs = dict(documents)
         keep = self._current if self._current in self._docs else None
         if root is not None:
@@ -361,17 +305,18 @@ class SourceView(QWidget):
         doc = self._docs[path]
         source: bytes = doc.source
         self._shown_source = source
-        tree = getattr(doc, "tree", None) or syntax.parse(source)
         self._lines = LineTable(source)
         text = source.decode("utf-8", "replace").replace("\r\n", "\n")
         self._highlighter.set_table({})
         self.code.setPlainText(text)
-        self._highlighter.set_table(spans_by_line(source, highlight_spans(source, tree)))
+        self._highlighter.set_table(
+            spans_by_line(source, highlight_spans(source, doc.tree))
+        )
         self.code.setExtraSelections([])
         self._where.setText("")
         self.file_shown.emit(path)
 
-    def refresh(self, documents: Mapping[Path, Any]) -> None:
+    def refresh(self, documents: Mapping[Path, Document]) -> None:
         """Documents changed (edit, undo, reload): redisplay keeping the scroll position;
         the text is only re-rendered when the shown file's bytes changed."""
         docs = dict(documents)
@@ -408,18 +353,18 @@ class SourceView(QWidget):
             mark = QTextCursor(doc)
             mark.setPosition(self._lines.position16(span[0]))
             mark.setPosition(self._lines.position16(span[1]), QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = mark  # type: ignore[attr-defined]
+            sel.cursor = mark
             fmt = QTextCharFormat()
             fmt.setBackground(_mark_colour(self.code.palette()))
-            sel.format = fmt  # type: ignore[attr-defined]
+            sel.format = fmt
             selections.append(sel)
         line_sel = QTextEdit.ExtraSelection()
         lc = QTextCursor(block)
-        line_sel.cursor = lc  # type: ignore[attr-defined]
+        line_sel.cursor = lc
         lfmt = QTextCharFormat()
         lfmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
         lfmt.setBackground(_line_colour(self.code.palette()))
-        line_sel.format = lfmt  # type: ignore[attr-defined]
+        line_sel.format = lfmt
         self.code.setExtraSelections([line_sel, *selections])
         self.code.setTextCursor(cursor)
         self.code.centerCursor()

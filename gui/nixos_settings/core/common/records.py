@@ -37,43 +37,56 @@ def _frozen_setattr(self: Any, name: str, value: Any) -> None:
     raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
-def _build(cls: type[T], frozen: bool, eq: bool) -> type[T]:
-    names: list[str] = []
-    defaults: dict[str, Any] = {}
-    factories: dict[str, Callable[[], Any]] = {}
-    shown: list[str] = []
-    # (inspect.get_annotations would pull in the module this file exists to avoid)
-    for name, ann in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
-        if str(ann).startswith(("ClassVar", "typing.ClassVar")):
-            continue
-        names.append(name)
+class _Fields:
+    """What a record class declares: its fields in order, their defaults and factories, and
+    the ones ``repr`` shows."""
+
+    __slots__ = ("defaults", "factories", "names", "shown")
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.names: list[str] = []
+        self.defaults: dict[str, Any] = {}
+        self.factories: dict[str, Callable[[], Any]] = {}
+        self.shown: list[str] = []
+        # (inspect.get_annotations would pull in the module this file exists to avoid)
+        for name, ann in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
+            if not str(ann).startswith(("ClassVar", "typing.ClassVar")):
+                self._add(cls, name)
+
+    def _add(self, cls: type[Any], name: str) -> None:
+        self.names.append(name)
         value = cls.__dict__.get(name, _MISSING)
         show = True
         if isinstance(value, _Field):
             show = value.repr
             if value.factory is not _MISSING:
-                factories[name] = value.factory
+                self.factories[name] = value.factory
             elif value.default is not _MISSING:
-                defaults[name] = value.default
+                self.defaults[name] = value.default
             if value.default is _MISSING and name in cls.__dict__:
                 delattr(cls, name)
             else:
                 setattr(cls, name, value.default)
         elif value is not _MISSING:
-            defaults[name] = value
+            self.defaults[name] = value
         if show:
-            shown.append(name)
+            self.shown.append(name)
+
+
+def _init(cls: type[Any], fields: _Fields, frozen: bool) -> Any:
+    """``__init__`` for the fields, generated as source so that it costs no more to call
+    than a hand-written one."""
     params, body = [], []
     env: dict[str, Any] = {"_MISSING": _MISSING, "_setattr": object.__setattr__}
     seen_default = False
-    for name in names:
-        if name in factories:
-            env[f"_f_{name}"] = factories[name]
+    for name in fields.names:
+        if name in fields.factories:
+            env[f"_f_{name}"] = fields.factories[name]
             params.append(f"{name}=_MISSING")
             value = f"_f_{name}() if {name} is _MISSING else {name}"
             seen_default = True
-        elif name in defaults:
-            env[f"_d_{name}"] = defaults[name]
+        elif name in fields.defaults:
+            env[f"_d_{name}"] = fields.defaults[name]
             params.append(f"{name}=_d_{name}")
             value = name
             seen_default = True
@@ -91,7 +104,13 @@ def _build(cls: type[T], frozen: bool, eq: bool) -> type[T]:
     exec(src, env)  # generated from the class's own field names
     init = env["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    methods: dict[str, Any] = {"__init__": init}
+    return init
+
+
+def _build(cls: type[T], frozen: bool, eq: bool) -> type[T]:
+    fields = _Fields(cls)
+    names, shown = fields.names, fields.shown
+    methods: dict[str, Any] = {"__init__": _init(cls, fields, frozen)}
 
     def __repr__(self: Any) -> str:
         inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in shown)

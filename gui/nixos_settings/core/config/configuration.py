@@ -2,7 +2,8 @@
 
 ``Configuration.load(path)`` reads a module and follows ``imports`` recursively;
 ``Configuration.load_flake(flake, host)`` starts from ``nixosConfigurations.<host>``'s
-``modules`` list.  Edits are planned elsewhere (:mod:`nixos_settings.core.edit.planning`) as
+``modules`` list (:mod:`nixos_settings.core.config.imports` reads both).  Edits are planned
+elsewhere (:mod:`nixos_settings.core.edit.planning`) as
 :class:`~nixos_settings.core.nix.text.ChangeSet` values and applied in memory with
 :meth:`Configuration.apply`; :mod:`nixos_settings.core.edit.save` writes changed files.
 """
@@ -11,36 +12,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from nixos_settings.core.common.errors import EditError, NixSettingsError
-from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config import definitions as defs
-from nixos_settings.core.config.definitions import Definition, Module, map_module, strip_parens
+from nixos_settings.core.config.definitions import Definition, Module, map_module
 from nixos_settings.core.config.document import Document, FileAccessError, Problem
+from nixos_settings.core.config.imports import MODULE_FILE, MODULE_INLINE, import_target
+from nixos_settings.core.config.imports import FlakeHost as FlakeHost
+from nixos_settings.core.config.imports import flake_hosts as flake_hosts
+from nixos_settings.core.nix.grammar import Node
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.core.nix.text import ChangeSet, unified_diff
 
-Node = Any
 DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
-
-
-@record
-class FlakeHost:
-    """One ``nixosConfigurations.<name>`` of a flake."""
-
-    name: str
-    line: int
-    modules: list[tuple[str, Node]] = field(default_factory=list)  # (kind, node)
-    problem: str | None = None  # why the host cannot be read statically
-
-
-def resolve_import_path(base_dir: Path, text: str) -> Path:
-    p = Path(os.path.expanduser(text)) if text.startswith("~") else base_dir / text
-    p = Path(os.path.normpath(p))
-    if p.is_dir():
-        p = p / "default.nix"
-    return p
 
 
 class Configuration:
@@ -137,11 +121,12 @@ class Configuration:
         self._by_loc = None
         self._by_head = None
 
-    def _visit_flake_module(self, doc: Document, kind: str, node: Node, seen: set[Any]) -> None:
+    def _visit_flake_module(self, doc: Document, kind: str, node: Node,
+                            seen: set[tuple[Path, int]]) -> None:
         line, col = doc.node_position(node)
-        if kind == "path":
+        if kind == MODULE_FILE:
             self._follow(doc, node, seen)
-        elif kind == "inline":
+        elif kind == MODULE_INLINE:
             self._visit(doc, node, seen)
         else:
             self._note(doc.path, line, col,
@@ -269,116 +254,3 @@ class Configuration:
             if doc.modified:
                 items.append((path, doc.original, doc.source))
         return unified_diff(items)
-
-
-# -- imports and flakes -----------------------------------------------------------------------
-
-
-def import_target(doc: Document, el: Node) -> Path | str:
-    """The file an ``imports`` element points to, or a sentence saying why it isn't followed."""
-    source = doc.source
-    node = strip_parens(el)
-    if node.type == "apply_expression":
-        fn, args = defs.flatten_apply(node)
-        if defs.function_name(source, fn) == "import" and len(args) == 1:
-            node = strip_parens(args[0])
-        else:
-            return "computed import (a function call); not followed"
-    text = source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
-    if node.type in ("path_expression", "hpath_expression"):
-        if any(c.type == "interpolation" for c in node.named_children):
-            return "computed path; not followed"
-        return resolve_import_path(doc.path.parent, text)
-    if node.type == "spath_expression":
-        return "search-path import (<…>) is outside the configuration; not followed"
-    return "computed import; not followed"
-
-
-def flake_hosts(doc: Document) -> list[FlakeHost]:
-    """Every ``nixosConfigurations.<host>`` in a flake, with its module list when static."""
-    src = doc.source
-    root = doc.tree.root_node.child_by_field_name("expression")
-    body, _ = defs.module_body(root) if root is not None else (None, None)
-    if body is None:
-        return []
-    outputs = None
-    for b in defs.bindings(body):
-        if b.type == "binding" and defs.attrpath_of(src, b)[0] == ("outputs",):
-            outputs = b.child_by_field_name("expression")
-    if outputs is None:
-        return []
-    hosts: list[FlakeHost] = []
-    for attrset in _output_attrsets(outputs):
-        for b in defs.bindings(attrset):
-            if b.type != "binding":
-                continue
-            segs = defs.attrpath_of(src, b)[0]
-            value = b.child_by_field_name("expression")
-            if segs[:1] != ("nixosConfigurations",) or value is None:
-                continue
-            if len(segs) == 2:
-                hosts.append(_host(doc, segs[1], b, value))
-            elif len(segs) == 1 and strip_parens(value).type in defs.ATTRSET_TYPES:
-                for hb in defs.bindings(strip_parens(value)):
-                    hsegs = defs.attrpath_of(src, hb)[0] if hb.type == "binding" else ()
-                    hval = hb.child_by_field_name("expression") if hsegs else None
-                    if len(hsegs) == 1 and hval is not None:
-                        hosts.append(_host(doc, hsegs[0], hb, hval))
-    return hosts
-
-
-def _output_attrsets(node: Node) -> list[Node]:
-    node = strip_parens(node)
-    while node.type in ("function_expression", "let_expression", "with_expression"):
-        node = strip_parens(node.child_by_field_name("body"))
-    if node.type in defs.ATTRSET_TYPES:
-        return [node]
-    if node.type == "binary_expression":
-        return _output_attrsets(node.child_by_field_name("left")) + _output_attrsets(
-            node.child_by_field_name("right")
-        )
-    return []
-
-
-def _host(doc: Document, name: str, binding: Node, value: Node) -> FlakeHost:
-    src = doc.source
-    line, _ = doc.node_position(binding)
-    host = FlakeHost(name, line)
-    node = strip_parens(value)
-    if node.type != "apply_expression":
-        host.problem = "not a call of nixosSystem; it can't be read without evaluating Nix"
-        return host
-    fn, args = defs.flatten_apply(node)
-    if defs.function_name(src, fn) != "nixosSystem" or len(args) != 1:
-        host.problem = (
-            f"built by {doc.text(fn.start_byte, fn.end_byte)}, not nixosSystem; "
-            "it can't be read without evaluating Nix"
-        )
-        return host
-    arg = strip_parens(args[0])
-    if arg.type not in defs.ATTRSET_TYPES:
-        host.problem = "the argument of nixosSystem is computed"
-        return host
-    modules = None
-    for b in defs.bindings(arg):
-        if b.type == "binding" and defs.attrpath_of(src, b)[0] == ("modules",):
-            modules = b.child_by_field_name("expression")
-    if modules is None:
-        host.problem = "nixosSystem has no literal modules list"
-        return host
-    elements = defs.list_elements(modules)
-    if not elements:
-        host.problem = "the modules list is computed"
-        return host
-    for el in elements:
-        inner = strip_parens(el)
-        if inner.type in ("path_expression", "hpath_expression") or (
-            inner.type == "apply_expression"
-            and defs.function_name(src, defs.flatten_apply(inner)[0]) == "import"
-        ):
-            host.modules.append(("path", el))
-        elif inner.type in defs.ATTRSET_TYPES or inner.type == "function_expression":
-            host.modules.append(("inline", inner))
-        else:
-            host.modules.append(("external", el))
-    return host

@@ -12,15 +12,45 @@ The mapper understands the module shapes NixOS accepts (plain attrset; function
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.document import Document
 from nixos_settings.core.nix import optpath, syntax
+from nixos_settings.core.nix.grammar import (
+    APPLY,
+    ASSERT,
+    ATTR,
+    ATTRPATH_FIELD,
+    ATTRS,
+    ATTRSET_KINDS,
+    BINARY,
+    BINDING,
+    BODY,
+    ELEMENT,
+    EXPRESSION,
+    FUNCTION,
+    IDENTIFIER,
+    INTERPOLATION,
+    LET,
+    LIST,
+    PARENTHESIZED,
+    SCOPE_KINDS,
+    STRING,
+    WITH,
+    Node,
+    bindings,
+    elements,
+    flatten_apply,
+    function_name,
+    list_literals,
+    strip_parens,
+    top_expression,
+)
+from nixos_settings.core.nix.grammar import (
+    text as node_text,
+)
 from nixos_settings.core.nix.literals import string_value
 from nixos_settings.core.nix.optpath import Loc
-
-Node = Any
 
 #: wrapper name → number of arguments it takes (the last one is the wrapped value)
 WRAPPER_ARITY = {
@@ -40,7 +70,11 @@ WRAPPER_ARITY = {
 MODULE_KEYWORDS = frozenset(
     {"imports", "disabledModules", "meta", "_file", "key", "freeformType", "_class", "require"}
 )
-ATTRSET_TYPES = frozenset({"attrset_expression", "rec_attrset_expression"})
+
+#: definition kinds (:attr:`Definition.kind`)
+VALUE = "value"  # a leaf: the value is edited as a whole
+ATTRSET = "attrset"  # an attribute set the mapper descended into
+INHERITED = "inherited"  # ``inherit x;`` / ``inherit (e) x;``
 
 
 @record(frozen=True)
@@ -58,9 +92,9 @@ class Wrapper:
 class Definition:
     """One place in one file that sets ``loc``.
 
-    ``kind`` is ``"value"`` (a leaf: the value is edited as a whole), ``"attrset"`` (the
+    ``kind`` is :data:`VALUE` (a leaf: the value is edited as a whole), :data:`ATTRSET` (the
     value is an attribute set the mapper descended into; its entries are definitions of
-    their own) or ``"inherit"``.
+    their own) or :data:`INHERITED`.
     """
 
     loc: Loc
@@ -73,18 +107,18 @@ class Definition:
     wrappers: tuple[Wrapper, ...] = ()
     editable: bool = True
     reason: str | None = None
-    kind: str = "value"
+    kind: str = VALUE
     prefix_len: int = 0  # loc segments contributed by enclosing attrsets
     in_merge: bool = False  # the value is an element of an mkMerge list
     # Where things are, as data, so that a definition survives reparses of its file:
     enclosing_span: tuple[int, int] = (0, 0)  # the attrset the binding sits in
     top_span: tuple[int, int] = (0, 0)  # the module-level binding it belongs to
     value_type: str = ""
-    binding_type: str = "binding"
+    binding_type: str = BINDING
     attr_spans: tuple[tuple[int, int, str], ...] = ()
     # Tree-sitter nodes, resolved again from the spans when the document was reparsed.
     doc: Document | None = field(default=None, repr=False)
-    _tree: Any = field(default=None, repr=False)
+    _tree: syntax.Tree = field(default=None, repr=False)
     _binding: Node = field(default=None, repr=False)
     _value: Node = field(default=None, repr=False)
     _attrs: tuple[Node, ...] = field(default=(), repr=False)
@@ -164,77 +198,29 @@ class Module:
     _imports_span: tuple[int, int] | None = None
 
 
-# -- small node helpers -------------------------------------------------------------------
-
-
-def binding_set(attrset: Node) -> Node | None:
-    for child in attrset.named_children:
-        if child.type == "binding_set":
-            return child
-    return None
-
-
-def bindings(attrset: Node) -> list[Node]:
-    bs = binding_set(attrset)
-    if bs is None:
-        return []
-    return [c for c in bs.named_children if c.type in ("binding", "inherit", "inherit_from")]
-
-
-def strip_parens(node: Node) -> Node:
-    while node is not None and node.type == "parenthesized_expression":
-        inner = node.child_by_field_name("expression")
-        if inner is None:
-            break
-        node = inner
-    return node
-
-
-def flatten_apply(node: Node) -> tuple[Node, list[Node]]:
-    args: list[Node] = []
-    while node.type == "apply_expression":
-        args.insert(0, node.child_by_field_name("argument"))
-        node = node.child_by_field_name("function")
-    return node, args
-
-
-def function_name(source: bytes, fn: Node) -> str | None:
-    """``mkIf`` for ``mkIf``, ``lib.mkIf``, ``lib.modules.mkIf`` …"""
-    fn = strip_parens(fn)
-    if fn.type == "variable_expression":
-        return _text(source, fn)
-    if fn.type == "select_expression" and fn.child_by_field_name("default") is None:
-        ap = fn.child_by_field_name("attrpath")
-        attrs = ap.children_by_field_name("attr") if ap is not None else []
-        if attrs and attrs[-1].type == "identifier":
-            return _text(source, attrs[-1])
-    return None
-
-
-def _text(source: bytes, node: Node) -> str:
-    return source[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+# -- reading bindings ---------------------------------------------------------------------
 
 
 def attr_segment(source: bytes, attr: Node) -> tuple[str, bool]:
     """(segment, is_static) of one attrpath element."""
-    if attr.type == "identifier":
-        return _text(source, attr), True
-    if attr.type == "string_expression":
+    if attr.type == IDENTIFIER:
+        return node_text(source, attr), True
+    if attr.type == STRING:
         value = string_value(source, attr)
         if value is not None:
             return value, True
-    if attr.type == "interpolation":
-        inner = attr.child_by_field_name("expression")
+    if attr.type == INTERPOLATION:
+        inner = attr.child_by_field_name(EXPRESSION)
         if inner is not None:
             value = string_value(source, inner)
             if value is not None:
                 return value, True
-    return _text(source, attr), False
+    return node_text(source, attr), False
 
 
 def attrpath_of(source: bytes, binding: Node) -> tuple[tuple[str, ...], tuple[Node, ...], bool]:
-    ap = binding.child_by_field_name("attrpath")
-    nodes = tuple(ap.children_by_field_name("attr")) if ap is not None else ()
+    ap = binding.child_by_field_name(ATTRPATH_FIELD)
+    nodes = tuple(ap.children_by_field_name(ATTR)) if ap is not None else ()
     segs: list[str] = []
     static = True
     for a in nodes:
@@ -250,19 +236,23 @@ def unwrap(source: bytes, node: Node) -> tuple[Node, list[Wrapper]]:
     wrappers: list[Wrapper] = []
     while node is not None:
         inner = strip_parens(node)
-        if inner.type == "apply_expression":
+        if inner.type == APPLY:
             fn, args = flatten_apply(inner)
             name = function_name(source, fn)
             if name in WRAPPER_ARITY and len(args) == WRAPPER_ARITY[name]:
-                arg = _text(source, args[0]) if len(args) == 2 else None
+                arg = node_text(source, args[0]) if len(args) == 2 else None
                 wrappers.append(Wrapper(name, arg))
                 node = args[-1]
                 continue
-        if inner.type in ATTRSET_TYPES or wrappers:
+        if inner.type in ATTRSET_KINDS or wrappers:
             # a wrapper's argument is read (and edited) inside its parentheses
             return inner, wrappers
         return node, wrappers
     return node, wrappers
+
+
+#: what a module expression may be wrapped in: ``{ … }: body``, ``let … in body`` …
+_MODULE_WRAPPERS = frozenset({FUNCTION, LET, WITH, ASSERT})
 
 
 def module_body(node: Node) -> tuple[Node | None, str | None]:
@@ -271,14 +261,12 @@ def module_body(node: Node) -> tuple[Node | None, str | None]:
     while node is not None and seen < 64:
         seen += 1
         t = node.type
-        if t in ATTRSET_TYPES:
+        if t in ATTRSET_KINDS:
             return node, None
-        if t == "function_expression":
-            node = node.child_by_field_name("body")
-        elif t in ("let_expression", "with_expression", "assert_expression"):
-            node = node.child_by_field_name("body")
-        elif t == "parenthesized_expression":
-            node = node.child_by_field_name("expression")
+        if t in _MODULE_WRAPPERS:
+            node = node.child_by_field_name(BODY)
+        elif t == PARENTHESIZED:
+            node = node.child_by_field_name(EXPRESSION)
         else:
             return None, f"the module is a {t.replace('_', ' ')}, not an attribute set"
     return None, "the file holds no module"
@@ -301,7 +289,7 @@ class _Mapper:
             return
         tops = []
         for b in bindings(body):
-            if b.type == "binding":
+            if b.type == BINDING:
                 segs, _, _ = attrpath_of(self.src, b)
                 tops.append(segs[0] if segs else "")
         self.m.explicit = "options" in tops or "config" in tops
@@ -312,7 +300,7 @@ class _Mapper:
 
     def collect(self, attrset: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
         for b in bindings(attrset):
-            if b.type == "binding":
+            if b.type == BINDING:
                 self.binding(b, prefix, wrappers, top)
             else:
                 self.inherit(b, prefix, wrappers)
@@ -334,13 +322,13 @@ class _Mapper:
                     return  # options = …, and other non-definitions
                 segs, attrs = segs[1:], attrs[1:]  # "config" is not part of any loc
         loc = prefix + segs
-        value = b.child_by_field_name("expression")
+        value = b.child_by_field_name(EXPRESSION)
         if value is None:
             return
         inner, ws = unwrap(self.src, value)
         allw = wrappers + tuple(ws)
         if not loc:  # config = { … } / config = mkIf … { … }
-            if inner.type in ATTRSET_TYPES:
+            if inner.type in ATTRSET_KINDS:
                 if self.m.main_prefix == ("config",):
                     # new definitions go inside ``config = { … }`` (even under mkIf: a
                     # second top-level ``config.x`` next to ``config = mkIf …`` is an error)
@@ -349,31 +337,31 @@ class _Mapper:
                 self.collect(inner, (), allw, top=False)
             elif ws and ws[-1].name == "mkMerge":
                 self.merge(b, (), inner, allw[:-1], attrs, prefix_len)
-                first = next(iter(strip_parens(inner).children_by_field_name("element")), None)
+                first = next(iter(strip_parens(inner).children_by_field_name(ELEMENT)), None)
                 el = unwrap(self.src, first)[0] if first is not None else None
-                if el is not None and el.type in ATTRSET_TYPES and self.m.main_prefix:
+                if el is not None and el.type in ATTRSET_KINDS and self.m.main_prefix:
                     self.m.main, self.m.main_prefix = el, ()
             return
         if not static:
             self.add(b, loc, value, value, wrappers, attrs, prefix_len,
                      editable=False, reason="the attribute name is dynamic (${…})")
             return
-        if inner.type in ATTRSET_TYPES:
+        if inner.type in ATTRSET_KINDS:
             self.add_container(b, loc, inner, allw, attrs, prefix_len)
             if not bindings(inner):
                 self.add(b, loc, value, inner, allw, attrs, prefix_len)
             self.collect(inner, loc, allw, top=False)
-        elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == "list_expression":
+        elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == LIST:
             self.merge(b, loc, inner, allw[:-1], attrs, prefix_len)
         else:
             self.add(b, loc, value, inner, allw, attrs, prefix_len)
 
     def merge(self, b: Node, loc: Loc, lst: Node, wrappers: tuple[Wrapper, ...],
               attrs: tuple[Node, ...], prefix_len: int) -> None:
-        for el in strip_parens(lst).children_by_field_name("element"):
+        for el in strip_parens(lst).children_by_field_name(ELEMENT):
             inner, ws = unwrap(self.src, el)
             allw = wrappers + tuple(ws)
-            if inner.type in ATTRSET_TYPES:
+            if inner.type in ATTRSET_KINDS:
                 self.collect(inner, loc, allw, top=False)
             elif loc:
                 d = self.add(b, loc, el, inner, allw, attrs, prefix_len)
@@ -382,26 +370,26 @@ class _Mapper:
     def inherit(self, node: Node, prefix: Loc, wrappers: tuple[Wrapper, ...]) -> None:
         if node.parent is not None and node.parent.parent == self.m.main:
             self.top = (node.start_byte, node.end_byte)
-        attrs_node = node.child_by_field_name("attrs")
+        attrs_node = node.child_by_field_name(ATTRS)
         if attrs_node is None:
             return
-        for a in attrs_node.children_by_field_name("attr"):
+        for a in attrs_node.children_by_field_name(ATTR):
             seg, _ = attr_segment(self.src, a)
             d = self.add(node, prefix + (seg,), a, a, wrappers, (a,), len(prefix),
                          editable=False, reason="the value is inherited from another scope")
-            d.kind = "inherit"
+            d.kind = INHERITED
 
     def add(self, b: Node, loc: Loc, value: Node, inner: Node, wrappers: tuple[Wrapper, ...],
             attrs: tuple[Node, ...], prefix_len: int, editable: bool = True,
             reason: str | None = None) -> Definition:
-        d = self.make(b, loc, inner, wrappers, attrs, prefix_len, "value")
+        d = self.make(b, loc, inner, wrappers, attrs, prefix_len, VALUE)
         d.editable, d.reason = editable, reason
         self.m.definitions.append(d)
         return d
 
     def add_container(self, b: Node, loc: Loc, inner: Node, wrappers: tuple[Wrapper, ...],
                       attrs: tuple[Node, ...], prefix_len: int) -> None:
-        self.m.containers.append(self.make(b, loc, inner, wrappers, attrs, prefix_len, "attrset"))
+        self.m.containers.append(self.make(b, loc, inner, wrappers, attrs, prefix_len, ATTRSET))
 
     def make(self, b: Node, loc: Loc, inner: Node, wrappers: tuple[Wrapper, ...],
              attrs: tuple[Node, ...], prefix_len: int, kind: str) -> Definition:
@@ -411,7 +399,7 @@ class _Mapper:
             loc=loc, file=self.doc.path, line=line, column=col,
             binding_span=(b.start_byte, b.end_byte),
             value_span=(inner.start_byte, inner.end_byte),
-            value_text=_text(self.src, inner), wrappers=wrappers, kind=kind,
+            value_text=node_text(self.src, inner), wrappers=wrappers, kind=kind,
             prefix_len=prefix_len,
             enclosing_span=(enclosing.start_byte, enclosing.end_byte) if enclosing else (0, 0),
             top_span=self.top, value_type=inner.type, binding_type=b.type,
@@ -422,28 +410,15 @@ class _Mapper:
     def imports(self, b: Node) -> None:
         self.m.imports_binding = b
         self.m._imports_span = (b.start_byte, b.end_byte)
-        value = b.child_by_field_name("expression")
+        value = b.child_by_field_name(EXPRESSION)
         for el in list_elements(value):
             line, col = self.doc.node_position(el)
-            self.m.imports.append(ImportRef(el, _text(self.src, el), line, col))
+            self.m.imports.append(ImportRef(el, node_text(self.src, el), line, col))
 
 
 def list_elements(value: Node | None) -> list[Node]:
     """Elements of a list value, looking through ``with``, ``let``, parentheses and ``++``."""
-    if value is None:
-        return []
-    value = strip_parens(value)
-    if value.type in ("with_expression", "let_expression"):
-        return list_elements(value.child_by_field_name("body"))
-    if value.type == "list_expression":
-        return list(value.children_by_field_name("element"))
-    if value.type == "binary_expression":
-        op = value.child_by_field_name("operator")
-        if op is not None and op.type == "++":
-            return list_elements(value.child_by_field_name("left")) + list_elements(
-                value.child_by_field_name("right")
-            )
-    return []
+    return [el for lst in list_literals(value) for el in elements(lst)]
 
 
 def element_texts(definition: Definition) -> list[str] | None:
@@ -454,17 +429,30 @@ def element_texts(definition: Definition) -> list[str] | None:
     if node is None or doc is None:
         return None
     inner = strip_parens(node)
-    while inner.type in ("with_expression", "let_expression"):
-        body = inner.child_by_field_name("body")
+    while inner.type in SCOPE_KINDS:
+        body = inner.child_by_field_name(BODY)
         if body is None:
             return None
         inner = strip_parens(body)
-    if inner.type not in ("list_expression", "binary_expression"):
+    if inner.type not in (LIST, BINARY):
         return None
     elements = list_elements(node)
-    if inner.type == "binary_expression" and not elements:
+    if inner.type == BINARY and not elements:
         return None
     return [doc.source[e.start_byte : e.end_byte].decode("utf-8", "replace") for e in elements]
+
+
+@record
+class _Splices:
+    """Where a set of splices changed a document: ``lo:hi`` in old bytes, ``delta`` bytes
+    more (or fewer) after it, ``line_delta`` lines more, ``hi_line`` the old 0-based line of
+    ``hi``."""
+
+    lo: int
+    hi: int
+    delta: int
+    line_delta: int = 0
+    hi_line: int = 0
 
 
 def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, bytes]]) -> bool:
@@ -475,73 +463,105 @@ def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, 
     doc = module.document
     if module.explicit or not splices or module.main is None:
         return False
-    root = doc.tree.root_node.child_by_field_name("expression")
+    root = top_expression(doc.tree)
     body, _ = module_body(root) if root is not None else (None, None)
-    lo = min(s for s, _, _ in splices)
-    hi = max(e for _, e, _ in splices)
-    delta = sum(len(t) - (e - s) for s, e, t in splices)
-    old_main = (module.main.start_byte, module.main.end_byte) if module._main_span is None \
-        else module._main_span
-    if body is None or body.start_byte != old_main[0] or not old_main[0] < lo <= hi < old_main[1]:
+    change = _Splices(
+        lo=min(s for s, _, _ in splices),
+        hi=max(e for _, e, _ in splices),
+        delta=sum(len(t) - (e - s) for s, e, t in splices),
+    )
+    if body is None or not _within_main(module, body, change):
         return False
-    if module.imports_binding is not None:
-        ib = module._imports_span
-        if ib is not None and ib[1] > lo and ib[0] < hi:
-            return False
-    line_delta = sum(t.count(b"\n") - old.count(b"\n", s, e) for s, e, t in splices)
-    hi_line = old.count(b"\n", 0, hi)
-    fresh = Module(doc, root)
-    fresh.main = body
-    mapper = _Mapper(fresh)
-    new_hi = hi + delta
-    for b in bindings(body):
-        if (b.end_byte > lo and b.start_byte < new_hi) or (b.start_byte == lo == hi):
-            if b.type == "binding":
-                segs = attrpath_of(doc.source, b)[0]
-                if segs and (segs[0] in MODULE_KEYWORDS or segs[0] in ("options", "config")):
-                    return False
-                mapper.binding(b, (), (), top=True)
-            else:
-                mapper.inherit(b, (), ())
+    change.line_delta = sum(t.count(b"\n") - old.count(b"\n", s, e) for s, e, t in splices)
+    change.hi_line = old.count(b"\n", 0, change.hi)
+    fresh = _map_touched(Module(doc, root, main=body), change)
+    if fresh is None:
+        return False
     for name in ("definitions", "containers"):
-        before, after = [], []
-        for d in getattr(module, name):
-            es, ee = d.enclosing_span
-            if es >= hi:
-                d.enclosing_span = (es + delta, ee + delta)
-            elif es <= lo and ee >= hi:
-                d.enclosing_span = (es, ee + delta)  # the module's main set grew or shrank
-            if d.top_span[1] <= lo:
-                d._tree = None  # same bytes, but nodes must come from the new tree
-                before.append(d)
-            elif d.top_span[0] >= hi:
-                old_line = d.line - 1
-                d.shift(delta, line_delta)
-                if old_line == hi_line:
-                    d.line, d.column = doc.position(d.binding_span[0])
-                after.append(d)
-        setattr(module, name, before + getattr(fresh, name) + after)
+        setattr(module, name, _merged(getattr(module, name), getattr(fresh, name), change, doc))
     module.node, module.main = root, body
     module._main_span = (body.start_byte, body.end_byte)
-    if module._imports_span is not None:
-        s0, e0 = module._imports_span
-        if s0 >= hi:
-            s0, e0 = s0 + delta, e0 + delta
-        # The import list's nodes belong to the old tree: take them from the new one, or
-        # following the imports later would read the new bytes at old offsets.
-        b = syntax.node_at(doc.tree, s0, e0, "binding")
-        if b is None:
-            return False
-        module.imports = []
-        _Mapper(module).imports(b)
+    return _refresh_imports(module, change)
+
+
+def _within_main(module: Module, body: Node, change: _Splices) -> bool:
+    """The splices fall inside the module's main set (which still starts where it did) and
+    leave its ``imports`` alone."""
+    assert module.main is not None
+    old_main = (module.main.start_byte, module.main.end_byte) if module._main_span is None \
+        else module._main_span
+    if body.start_byte != old_main[0] or not old_main[0] < change.lo <= change.hi < old_main[1]:
+        return False
+    ib = module._imports_span
+    return module.imports_binding is None or ib is None or not (
+        ib[1] > change.lo and ib[0] < change.hi
+    )
+
+
+def _map_touched(fresh: Module, change: _Splices) -> Module | None:
+    """Map into ``fresh`` the module-level bindings of its main set that the splices touch;
+    None when one of them is not a plain definition (``imports``, ``config`` …)."""
+    src = fresh.document.source
+    mapper = _Mapper(fresh)
+    lo, hi, new_hi = change.lo, change.hi, change.hi + change.delta
+    for b in bindings(fresh.main):
+        if not ((b.end_byte > lo and b.start_byte < new_hi) or (b.start_byte == lo == hi)):
+            continue
+        if b.type != BINDING:
+            mapper.inherit(b, (), ())
+            continue
+        segs = attrpath_of(src, b)[0]
+        if segs and (segs[0] in MODULE_KEYWORDS or segs[0] in ("options", "config")):
+            return None
+        mapper.binding(b, (), (), top=True)
+    return fresh
+
+
+def _merged(old: list[Definition], fresh: list[Definition], change: _Splices,
+            doc: Document) -> list[Definition]:
+    """The definitions before the splices (kept), ``fresh`` ones, and the ones after the
+    splices (moved)."""
+    lo, hi, delta = change.lo, change.hi, change.delta
+    before, after = [], []
+    for d in old:
+        es, ee = d.enclosing_span
+        if es >= hi:
+            d.enclosing_span = (es + delta, ee + delta)
+        elif es <= lo and ee >= hi:
+            d.enclosing_span = (es, ee + delta)  # the module's main set grew or shrank
+        if d.top_span[1] <= lo:
+            d._tree = None  # same bytes, but nodes must come from the new tree
+            before.append(d)
+        elif d.top_span[0] >= hi:
+            old_line = d.line - 1
+            d.shift(delta, change.line_delta)
+            if old_line == change.hi_line:
+                d.line, d.column = doc.position(d.binding_span[0])
+            after.append(d)
+    return before + fresh + after
+
+
+def _refresh_imports(module: Module, change: _Splices) -> bool:
+    """Take the import list's nodes from the new tree (they belong to the old one, and
+    following the imports later would read the new bytes at old offsets); False when the
+    ``imports`` binding is not found again."""
+    if module._imports_span is None:
+        return True
+    s0, e0 = module._imports_span
+    if s0 >= change.hi:
+        s0, e0 = s0 + change.delta, e0 + change.delta
+    b = syntax.node_at(module.document.tree, s0, e0, BINDING)
+    if b is None:
+        return False
+    module.imports = []
+    _Mapper(module).imports(b)
     return True
 
 
 def map_module(document: Document, node: Node | None = None) -> Module:
     """Map the module ``node`` (default: the whole file) of ``document``."""
     if node is None:
-        root = document.tree.root_node
-        node = root.child_by_field_name("expression")
+        node = top_expression(document.tree)
     module = Module(document, node)
     if node is None:
         module.notes.append("the file holds no Nix expression")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from nixos_settings.core.common.errors import LocatedError
 from nixos_settings.core.common.records import field, record
+from nixos_settings.core.nix import grammar as g
 from nixos_settings.core.nix import syntax
 
 
@@ -165,7 +166,7 @@ class Document:
             )
         root = self.tree.root_node
         if not self.source.strip() or root.named_child_count == 0 or (
-            all(c.type == "comment" for c in root.named_children)
+            all(c.type == g.COMMENT for c in root.named_children)
         ):
             probs.append(Problem(self.path, 1, 1, "the file holds no Nix expression"))
         self.problems = probs

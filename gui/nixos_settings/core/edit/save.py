@@ -157,6 +157,31 @@ def atomic_write(path: Path, data: bytes, expected_sha256: str | None) -> Path |
     return backup
 
 
+def changed_on_disk(doc: Document) -> bool:
+    """True when ``doc``'s file on disk is no longer what was last read or written (a
+    missing or unreadable file counts as changed).  The one "changed on disk" test."""
+    try:
+        return sha256(Path(doc.path).read_bytes()) != doc.disk_sha256
+    except OSError:
+        return True
+
+
+def mark_saved(doc: Document) -> None:
+    """Record that ``doc``'s bytes are now what its file holds (written by us, or by the
+    privileged helper): nothing pending, and the disk hash to compare with later."""
+    doc.original = doc.source
+    doc.disk_sha256 = sha256(doc.source)
+
+
+def accept_disk(doc: Document) -> None:
+    """Take the file's current bytes on disk as the ones read, so the next save overwrites
+    a change made outside the app (the user chose to, after being told)."""
+    try:
+        doc.disk_sha256 = sha256(Path(doc.path).read_bytes())
+    except OSError:
+        pass
+
+
 def save_document(doc: Document, validate: bool = True) -> None:
     """Write ``doc`` back to its path if it changed; update its read state."""
     if not doc.modified:
@@ -164,8 +189,7 @@ def save_document(doc: Document, validate: bool = True) -> None:
     if validate:
         validate_change(doc.original, doc.source, doc.path)
     atomic_write(doc.path, doc.source, doc.disk_sha256)
-    doc.original = doc.source
-    doc.disk_sha256 = sha256(doc.source)
+    mark_saved(doc)
 
 
 def save_configuration(cfg: Configuration, paths: Sequence[Path] | None = None,

@@ -15,10 +15,11 @@ Parsing goes through :mod:`nixos_settings.core.nix.syntax`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from nixos_settings.core.common.errors import ParseError
+from nixos_settings.core.common.records import record
+from nixos_settings.core.nix import grammar as g
 from nixos_settings.core.nix import syntax
 
 NOT_LITERAL: Any = object()
@@ -31,7 +32,7 @@ def decode(text: str) -> Any:
     root = tree.root_node
     if root.has_error:
         return NOT_LITERAL
-    exprs = [c for c in root.named_children if c.type != "comment"]
+    exprs = [c for c in root.named_children if c.type != g.COMMENT]
     if len(exprs) != 1:
         return NOT_LITERAL
     return _value(source, exprs[0])
@@ -39,9 +40,9 @@ def decode(text: str) -> Any:
 
 def string_value(source: bytes, node: Any) -> str | None:
     """Value of a ``"…"`` or ``''…''`` string node without interpolation, else None."""
-    if node.type == "string_expression":
+    if node.type == g.STRING:
         value = _double(source, node)
-    elif node.type == "indented_string_expression":
+    elif node.type == g.INDENTED_STRING:
         value = _indented(source, node)
     else:
         return None
@@ -51,26 +52,26 @@ def string_value(source: bytes, node: Any) -> str | None:
 def _value(source: bytes, node: Any) -> Any:
     kind = node.type
     raw = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
-    if kind == "parenthesized_expression":
-        inner = [c for c in node.named_children if c.type != "comment"]
+    if kind == g.PARENTHESIZED:
+        inner = [c for c in node.named_children if c.type != g.COMMENT]
         return _value(source, inner[0]) if len(inner) == 1 else NOT_LITERAL
-    if kind == "variable_expression":
+    if kind == g.VARIABLE:
         return {"true": True, "false": False, "null": None}.get(raw, NOT_LITERAL)
-    if kind == "integer_expression":
+    if kind == g.INTEGER:
         return int(raw)
-    if kind == "unary_expression" and raw.startswith("-"):
+    if kind == g.UNARY and raw.startswith("-"):
         inner = _value(source, node.named_children[-1])
         return -inner if isinstance(inner, int) and not isinstance(inner, bool) else NOT_LITERAL
-    if kind == "float_expression":
+    if kind == g.FLOAT:
         return float(raw)
-    if kind == "string_expression":
+    if kind == g.STRING:
         return _double(source, node)
-    if kind == "indented_string_expression":
+    if kind == g.INDENTED_STRING:
         return _indented(source, node)
-    if kind == "list_expression":
+    if kind == g.LIST:
         out = []
         for child in node.named_children:
-            if child.type == "comment":
+            if child.type == g.COMMENT:
                 continue
             v = _value(source, child)
             if v is NOT_LITERAL:
@@ -92,11 +93,11 @@ def _double(source: bytes, node: Any) -> Any:
     parts: list[str] = []
     for child in node.named_children:
         t = source[child.start_byte : child.end_byte].decode("utf-8", "replace")
-        if child.type == "string_fragment":
+        if child.type == g.STRING_FRAGMENT:
             parts.append(t)
-        elif child.type == "escape_sequence":
+        elif child.type == g.ESCAPE_SEQUENCE:
             parts.append(_ESCAPES.get(t[1:], t[1:]))
-        elif child.type == "dollar_escape":
+        elif child.type == g.DOLLAR_ESCAPE:
             continue
         else:
             return NOT_LITERAL
@@ -112,13 +113,13 @@ def _indented(source: bytes, node: Any) -> Any:
     parts: list[str] = []
     for child in node.named_children:
         t = source[child.start_byte : child.end_byte].decode("utf-8", "replace")
-        if child.type == "string_fragment":
+        if child.type == g.STRING_FRAGMENT:
             parts.append(t)
-        elif child.type == "escape_sequence":
+        elif child.type == g.ESCAPE_SEQUENCE:
             # three quotes stand for two; two quotes + backslash + X stand for X
             body = t[2:]
             parts.append("''" if body == "'" else "\x00" + body[1:])
-        elif child.type == "dollar_escape":  # the escaped $ follows as a fragment
+        elif child.type == g.DOLLAR_ESCAPE:  # the escaped $ follows as a fragment
             continue
         else:
             return NOT_LITERAL
@@ -139,7 +140,7 @@ def _indented(source: bytes, node: Any) -> Any:
 # --------------------------------------------------------------------------- for type checks
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Opaque:
     """A value that cannot be judged without evaluation (``pkgs.foo``, ``f x``, ``./a + b``);
     ``what`` is its source text."""
@@ -147,14 +148,14 @@ class Opaque:
     what: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PathValue:
     """A path literal (``./a``, ``/etc/x``, ``<nixpkgs>``, ``~/x``), as written."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class StringValue:
     """A string literal's value; ``text`` is None when the string is interpolated."""
 
@@ -180,7 +181,7 @@ def read_literal(text: str) -> Value:
     if probs:
         p = probs[0]
         raise ParseError(f"not valid Nix: {p.message} at line {p.line + 1}, column {p.column + 1}")
-    exprs = [c for c in tree.root_node.children if c.type != "comment"]
+    exprs = [c for c in tree.root_node.children if c.type != g.COMMENT]
     if len(exprs) != 1:
         raise ParseError("expected one Nix expression" if not exprs else "more than one expression")
     return _read(src, exprs[0])
@@ -189,26 +190,26 @@ def read_literal(text: str) -> Value:
 def _read(src: bytes, node: syntax.Node) -> Value:
     t = node.type
     text = src[node.start_byte : node.end_byte].decode("utf-8", "replace")
-    if t == "integer_expression":
+    if t == g.INTEGER:
         return int(text)
-    if t == "float_expression":
+    if t == g.FLOAT:
         return float(text)
-    if t == "unary_expression":
+    if t == g.UNARY:
         return _read_negation(src, node, text)
-    if t == "parenthesized_expression":
+    if t == g.PARENTHESIZED:
         inner = [c for c in node.children if c.type not in ("(", ")")]
         return _read(src, inner[0]) if len(inner) == 1 else Opaque(text)
-    if t == "variable_expression":
+    if t == g.VARIABLE:
         return _KEYWORDS[text] if text in _KEYWORDS else Opaque(text)
-    if t in ("string_expression", "indented_string_expression"):
-        if any(c.type == "interpolation" for c in node.children):
+    if t in (g.STRING, g.INDENTED_STRING):
+        if any(c.type == g.INTERPOLATION for c in node.children):
             return StringValue(None)
         return StringValue(string_value(src, node))
-    if t in ("path_expression", "spath_expression", "hpath_expression"):
+    if t in (g.PATH, g.SPATH, g.HPATH):
         return PathValue(text)
-    if t == "list_expression":
+    if t == g.LIST:
         return [_read(src, c) for c in node.children if c.type not in ("[", "]")]
-    if t in ("attrset_expression", "rec_attrset_expression"):
+    if t in (g.ATTRSET, g.REC_ATTRSET):
         return _read_attrset(src, node, text)
     return Opaque(text)
 
@@ -228,13 +229,13 @@ def _read_negation(src: bytes, node: syntax.Node, text: str) -> Value:
 def _read_attrset(src: bytes, node: syntax.Node, text: str) -> Value:
     out: dict[str, Value] = {}
     for bs in node.children:
-        if bs.type != "binding_set":
+        if bs.type != g.BINDING_SET:
             continue
         for b in bs.children:
-            if b.type != "binding":
+            if b.type != g.BINDING:
                 return Opaque(text)
-            path = b.child_by_field_name("attrpath")
-            val = b.child_by_field_name("expression")
+            path = b.child_by_field_name(g.ATTRPATH_FIELD)
+            val = b.child_by_field_name(g.EXPRESSION)
             if path is None or val is None:
                 return Opaque(text)
             key = src[path.start_byte : path.end_byte].decode("utf-8", "replace")

@@ -22,8 +22,8 @@ _KEYWORDS = frozenset(
 _PLACEHOLDER = re.compile(r"<[A-Za-z_][A-Za-z0-9_\-]*\??>\Z")
 
 
-def is_placeholder(segment: str) -> bool:
-    """``*``, ``<name>``, ``<name?>`` and the like (unquoted in option names)."""
+def _bare_placeholder(segment: str) -> bool:
+    """``*``, ``<name>``, ``<name?>`` and the like: written without quotes in option names."""
     return segment == "*" or bool(_PLACEHOLDER.match(segment))
 
 
@@ -40,9 +40,15 @@ def quote_segment(segment: str) -> str:
 
 
 def show_segment(segment: str) -> str:
-    if is_identifier(segment) or is_placeholder(segment):
+    if is_identifier(segment) or _bare_placeholder(segment):
         return segment
     return quote_segment(segment)
+
+
+def is_placeholder(segment: str) -> bool:
+    """``<name>``, ``<name?>``, ``*`` or any other ``<...>`` segment: a template's stand-in
+    for the names a user chooses (``users.users.<name>.shell``)."""
+    return segment == "*" or (len(segment) > 2 and segment[0] == "<" and segment[-1] == ">")
 
 
 def show(loc: Loc | list[str]) -> str:
@@ -92,7 +98,7 @@ def parse(text: str) -> Loc:
             seg = text[i:j]
             if not seg:
                 raise OptionPathError(f"empty segment at position {i + 1} in {text!r}")
-            if not (is_identifier(seg) or is_placeholder(seg)):
+            if not (is_identifier(seg) or _bare_placeholder(seg)):
                 raise OptionPathError(
                     f"segment {seg!r} in {text!r} must be quoted (\"{seg}\")"
                 )

@@ -17,8 +17,9 @@ import tree_sitter
 import tree_sitter_nix
 
 from nixos_settings.core.common.records import record
+from nixos_settings.core.nix import grammar as g
 
-Node = Any  # a tree_sitter.Node; kept opaque for the rest of the core
+Node = g.Node  # a tree_sitter.Node; kept opaque for the rest of the core
 Tree = Any  # a tree_sitter.Tree
 
 _LANGUAGE = tree_sitter.Language(tree_sitter_nix.language())
@@ -81,11 +82,11 @@ def _benign_missing(node: Node) -> bool:
     """Trailing comma in formals: a MISSING identifier that is a formal's name."""
     parent = node.parent
     return (
-        node.type == "identifier"
+        node.type == g.IDENTIFIER
         and parent is not None
-        and parent.type == "formal"
+        and parent.type == g.FORMAL
         and parent.parent is not None
-        and parent.parent.type == "formals"
+        and parent.parent.type == g.FORMALS
         and node.start_byte == node.end_byte
     )
 

@@ -61,9 +61,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from nixos_settings.core.common.errors import OptionsError
+from nixos_settings.core.nix.optpath import is_placeholder
 from nixos_settings.core.nix.render import NixExpr, render_double, to_nix
 
 Loc = tuple[str, ...]
@@ -120,11 +119,6 @@ class OptionInfo:
     internal: bool = False
     visible: bool = True
     related_packages: str | None = None
-
-def is_placeholder(segment: str) -> bool:
-    """``<name>``, ``<name?>``, ``*`` or any other ``<...>`` segment."""
-    return segment == "*" or (len(segment) > 2 and segment[0] == "<" and segment[-1] == ">")
-
 
 # --------------------------------------------------------------------------- sources
 
@@ -533,6 +527,8 @@ def decompress(data: bytes, path: Path | str) -> bytes:
 def load_bytes(data: bytes, path: Path | str, source: SourceInfo | None = None) -> OptionSet:
     """Parse decompressed options JSON; errors carry line and column."""
     try:
+        import orjson  # a C extension: loaded when metadata is read, not at start-up
+
         records = orjson.loads(data)
     except orjson.JSONDecodeError as e:
         msg = e.msg if hasattr(e, "msg") else str(e)

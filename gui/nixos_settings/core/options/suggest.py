@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from nixos_settings.core.nix.optpath import show
+from nixos_settings.core.nix.optpath import is_placeholder, show
 from nixos_settings.core.options.locs import classify
-from nixos_settings.core.options.model import OptionSet, is_placeholder
+from nixos_settings.core.options.model import OptionSet
 from nixos_settings.core.options.types import parse_type, validate_literal
 
 Loc = tuple[str, ...]

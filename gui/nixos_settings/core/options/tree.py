@@ -36,11 +36,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from nixos_settings.core.nix.optpath import show, show_segment
-from nixos_settings.core.options.model import OptionInfo, OptionSet, is_placeholder
+from nixos_settings.core.nix.optpath import is_placeholder, show, show_segment
 
 if TYPE_CHECKING:
     from nixos_settings.core.config.definitions import Definition
+    from nixos_settings.core.options.model import OptionInfo, OptionSet
 
 Loc = tuple[str, ...]
 
@@ -311,6 +311,7 @@ class OptionTree:
         self.root = TreeNode("", (), (), None, GROUP, None, self._defs, 0)
         self._dnodes: dict[int, DefinitionTrie | None] = {id(self.root): self._defs}
         self.keys = defined_locs(self._definitions, self._containers)
+        self._unknown_locs: frozenset[Loc] | None = None  # same keys, same answer
 
     def rebind(self, definitions: Iterable[Definition],
                containers: Iterable[Definition]) -> list[TreeNode]:
@@ -433,14 +434,18 @@ class OptionTree:
         one metadata lookup per distinct loc)."""
         if self.options is None:
             return []
+        if self._unknown_locs is None:  # rebind keeps the locs, so the answer holds
+            self._unknown_locs = frozenset(
+                loc for loc in {tuple(d.loc) for d in self._definitions}
+                if not self._covered(loc))
         out: list[tuple[Loc, Definition]] = []
+        if not self._unknown_locs:
+            return out
         seen: set[Loc] = set()
         for d in self._definitions:
             loc = tuple(d.loc)
-            if loc in seen:
-                continue
-            seen.add(loc)
-            if not self._covered(loc):
+            if loc in self._unknown_locs and loc not in seen:
+                seen.add(loc)
                 out.append((loc, d))
         return out
 

@@ -29,8 +29,6 @@ Public API
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Sequence
 
 from nixos_settings.core.common.errors import ParseError
@@ -129,6 +127,9 @@ def check_with_nix(
     """
     if any(s == "*" or (s.startswith("<") and s.endswith(">")) for s in loc):
         return None
+    import shutil
+    import subprocess
+
     exe = shutil.which(nix_instantiate)
     if exe is None:
         return None

@@ -1,0 +1,224 @@
+"""Where a new option goes, and the splice that adds it.
+
+The rule: into the deepest attribute set that already holds a prefix of the option's path,
+else as a dotted binding after the sibling with the longest common prefix, else at the end of
+the module's main attribute set; indented like the neighbours, with the file's line endings,
+never between a binding and its same-line comment, never as a second definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from nixos_settings.core.common.errors import EditError
+from nixos_settings.core.config import definitions as defs
+from nixos_settings.core.config.definitions import Definition, Module
+from nixos_settings.core.config.document import Document
+from nixos_settings.core.edit.layout import (
+    first_on_line,
+    indent_at,
+    indent_unit,
+    line_start,
+    skip_trailing_comment,
+    with_newlines,
+)
+from nixos_settings.core.edit.plan import Plan, editable_doc
+from nixos_settings.core.nix import grammar as g
+from nixos_settings.core.nix import optpath
+from nixos_settings.core.nix.grammar import Node
+from nixos_settings.core.nix.optpath import Loc
+from nixos_settings.core.nix.text import ChangeSet
+
+if TYPE_CHECKING:
+    from nixos_settings.core.config.configuration import Configuration
+
+#: ``make_value(indent, unit, newline) -> text``: the new value, laid out at its place
+MakeValue = Callable[[bytes, bytes, bytes], str]
+
+
+@dataclass
+class Target:
+    """Where a new binding goes."""
+
+    doc: Document
+    attrset: Node  # where the binding goes
+    prefix: Loc  # loc of the attrset's content
+    write_prefix: tuple[str, ...]  # segments written before the relative path
+    after: Node | None  # insert after this binding (None: at the end)
+
+
+def _primary_module(cfg: Configuration) -> Module | None:
+    """The module new options go to by default: the root file's own, else the first one
+    with a main attribute set."""
+    for m in cfg.modules:
+        if m.main is not None and m.node is g.top_expression(m.document.tree):
+            return m
+    return next((m for m in cfg.modules if m.main is not None), None)
+
+
+def _common(a: Loc, b: Loc) -> int:
+    """How many leading segments ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _enclosing(d: Definition) -> Node:
+    """The attrset node a definition's binding sits in."""
+    return d.binding.parent.parent
+
+
+def check_no_conflict(cfg: Configuration, loc: Loc) -> None:
+    """Refuse a new definition of ``loc`` under a dynamic name, beside a value that is not an
+    attribute set, or where something below ``loc`` is already defined."""
+    for d in cfg.sharing_head(loc):
+        if d.kind == defs.ATTRSET:
+            continue
+        if d.reason and "dynamic" in d.reason and loc[: len(d.loc)] == d.loc:
+            raise EditError(
+                f"{optpath.show(loc)} is under an attribute whose name is dynamic (${{…}}); "
+                "edit it in the file",
+                d.file, d.line, d.column,
+            )
+        if len(d.loc) < len(loc) and loc[: len(d.loc)] == d.loc:
+            if d.value_type in g.ATTRSET_KINDS:
+                continue  # an empty set: we insert into it
+            raise EditError(
+                f"{d.option} is already set to an expression that is not an attribute set; "
+                f"{optpath.show(loc)} cannot be added beside it",
+                d.file, d.line, d.column,
+            )
+        if len(d.loc) > len(loc) and d.loc[: len(loc)] == loc:
+            raise EditError(
+                f"{optpath.show(loc)} is already defined through {d.option}; edit that instead",
+                d.file, d.line, d.column,
+            )
+
+
+def find_target(cfg: Configuration, loc: Loc, file: Path | None) -> Target:
+    """Where a new definition of ``loc`` goes (see the module docstring).
+
+    Candidates come from every file: attribute sets bound to a proper prefix of ``loc``
+    (score: their depth) and bindings sharing leading segments with ``loc`` (score: how
+    many).  The highest score wins; a set beats a binding on a tie, an earlier file a later
+    one.  Outside the root file a candidate must share two segments or more, so that
+    ``services.openssh.enable`` does not land in ``hardware-configuration.nix`` just because
+    it mentions some other ``services``.
+    """
+    primary = _primary_module(cfg)
+    if primary is None:
+        raise EditError("no module with an attribute set to add the option to", cfg.root)
+    root_path = primary.document.path
+
+    def allowed(d: Definition, score: int) -> bool:
+        if file is not None:
+            return d.file == file
+        return d.file == root_path or score >= 2
+
+    best = _best_candidate(cfg, loc, allowed)
+    if best is None:
+        if file is not None and file != root_path:
+            module = next((m for m in cfg.modules if m.document.path == file and m.main), None)
+            if module is None:
+                raise EditError("no attribute set to add the option to", file)
+            primary = module
+        return Target(primary.document, primary.main, (), primary.main_prefix, None)
+    into_set, d = best
+    doc = cfg.documents[d.file]
+    if into_set:
+        return Target(doc, d.value, d.loc, (), None)
+    attrset = _enclosing(d)
+    module = next(m for m in cfg.modules if m.document is doc and _contains(m, attrset))
+    write_prefix = module.main_prefix if attrset == module.main else ()
+    return Target(doc, attrset, d.loc[: d.prefix_len], write_prefix, d.binding)
+
+
+_Score = tuple[int, int, int, int]
+#: (into the set itself, the candidate): a set to write into, or a sibling binding
+_Candidate = tuple[bool, Definition]
+
+
+def _best_candidate(cfg: Configuration, loc: Loc,
+                    allowed: Callable[[Definition, int], bool]) -> _Candidate | None:
+    """The highest-scoring candidate (the first of equals), or None."""
+    order = {p: i for i, p in enumerate(cfg.files)}
+    best_key: _Score | None = None
+    best: _Candidate | None = None
+    for key, candidate in _candidates(cfg.sharing_head(loc), loc, order, allowed):
+        if best_key is None or key > best_key:
+            best_key, best = key, candidate
+    return best
+
+
+def _candidates(near: list[Definition], loc: Loc, order: dict[Path, int],
+                allowed: Callable[[Definition, int], bool]
+                ) -> Iterator[tuple[_Score, _Candidate]]:
+    """Scored candidates among ``near`` (which all share ``loc``'s first segment): the sets
+    first, then the sibling bindings."""
+    for c in near:
+        n = len(c.loc)
+        if c.kind == defs.ATTRSET and 0 < n < len(loc) and loc[:n] == c.loc and allowed(c, n):
+            yield (n, 1, -order.get(c.file, 0), -c.binding_span[0]), (True, c)
+    for d in near:
+        if d.kind == defs.INHERITED or d.in_merge:
+            continue
+        n = _common(d.loc, loc)
+        if n <= d.prefix_len or not allowed(d, n):
+            continue
+        yield (n, 0, -order.get(d.file, 0), d.binding_span[0]), (False, d)
+
+
+def _contains(m: Module, node: Node) -> bool:
+    """Whether ``node`` lies within the module expression of ``m``."""
+    return bool(m.node.start_byte <= node.start_byte and node.end_byte <= m.node.end_byte)
+
+
+def plan_add(cfg: Configuration, loc: Loc, make_value: MakeValue,
+             file: Path | None) -> ChangeSet:
+    """Add a new definition of ``loc`` (into ``file`` when given); ``make_value(indent, unit,
+    newline) -> str`` lays the value out for its place."""
+    check_no_conflict(cfg, loc)
+    t = find_target(cfg, loc, file)
+    doc = editable_doc(cfg, t.doc.path)
+    rel = t.write_prefix + loc[len(t.prefix):]
+    name = optpath.show(rel).encode("utf-8")
+    plan = Plan(cfg, f"add {optpath.show(loc)}", [loc])
+    start, end, text = _added(doc.source, doc.newline, t, name, make_value)
+    plan.add(doc.path, start, end, text)
+    return plan.build()
+
+
+def _added(src: bytes, nl: bytes, t: Target, name: bytes,
+           make_value: MakeValue) -> tuple[int, int, bytes]:
+    """The splice writing ``name = value;`` at ``t``: after its anchor binding (on the same
+    line when the anchor shares its line, past a same-line comment otherwise), or into an
+    empty attribute set, opened up."""
+    unit = indent_unit(src)
+    attrset = t.attrset
+    members = g.bindings(attrset)
+    anchor = t.after if t.after is not None else (members[-1] if members else None)
+    if anchor is not None:
+        indent = indent_at(src, anchor.start_byte)
+        binding = name + b" = " + with_newlines(make_value(indent, unit, nl), nl) + b";"
+        if not first_on_line(src, anchor.start_byte):
+            return anchor.end_byte, anchor.end_byte, b" " + binding
+        pos = skip_trailing_comment(src, anchor.end_byte)
+        return pos, pos, nl + indent + binding
+    base = indent_at(src, attrset.start_byte)
+    indent = base + unit
+    binding = name + b" = " + with_newlines(make_value(indent, unit, nl), nl) + b";"
+    close = attrset.end_byte - 1  # the "}"
+    inner = src[attrset.start_byte + 1 : close]
+    if b"\n" in inner and first_on_line(src, close):
+        ls = line_start(src, close)
+        return ls, ls, indent + binding + nl
+    if inner.strip(b" \t") == b"":
+        return attrset.start_byte + 1, close, nl + indent + binding + nl + base
+    # only comments inside, on the brace's line
+    return close, close, nl + indent + binding + nl + base

@@ -1,0 +1,124 @@
+"""The two bars above the window's panes: missing option metadata, and files changed on
+disk (fed by a file watcher)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QFileSystemWatcher, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+if TYPE_CHECKING:
+    from nixos_settings.core.config.configuration import Configuration
+
+
+def _is_dark(widget: QWidget) -> bool:
+    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+class MetadataBanner(QWidget):
+    """"No option metadata" with a button to load an options file."""
+
+    def __init__(self, load_options: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("metadataBanner")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.button = QPushButton("Load options file…")
+        self.button.clicked.connect(load_options)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.button)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        text = text.strip()
+        if text and text[-1] not in ".!?":
+            text += "."
+        bg, fg = ("#4d3b00", "#fff3c4") if _is_dark(self) else ("#fff4ce", "#3b2f00")
+        self.setStyleSheet(f"#metadataBanner {{ background: {bg}; }} "
+                           f"#metadataBanner QLabel {{ color: {fg}; }}")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.label.setText(
+            f"<b>No option metadata.</b> {html.escape(text)} Your configuration is still shown "
+            "and can be "
+            "edited as Nix expressions; load an options file to get descriptions, types and "
+            "search.")
+        self.show()
+
+
+class DiskBanner(QWidget):
+    """"A file changed on disk" bar with Reload / Compare; watches the opened files."""
+
+    def __init__(self, cfg: Callable[[], Configuration | None],
+                 changed_on_disk: Callable[[Path], bool],
+                 display_name: Callable[[Path], str],
+                 reload: Callable[[], None], compare: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cfg = cfg
+        self._changed_on_disk = changed_on_disk
+        self._display_name = display_name
+        self.setObjectName("diskBanner")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        reload_b = QPushButton("Reload")
+        reload_b.clicked.connect(reload)
+        compare_b = QPushButton("Compare…")
+        compare_b.clicked.connect(compare)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(compare_b)
+        lay.addWidget(reload_b)
+        self.hide()
+        #: the opened files that changed on disk since they were read, in the order seen
+        self.changed: list[Path] = []
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._file_changed)
+
+    def watch(self) -> None:
+        """Watch the files of the configuration just opened (and forget older changes)."""
+        old = self.watcher.files()
+        if old:
+            self.watcher.removePaths(old)
+        cfg = self._cfg()
+        if cfg is not None:
+            self.watcher.addPaths([str(p) for p in cfg.documents])
+        self.changed = []
+        self.hide()
+
+    def forget(self, paths: list[Path]) -> None:
+        """``paths`` were just written: they no longer differ from what is shown."""
+        for p in paths:
+            if p in self.changed:
+                self.changed.remove(p)
+        if not self.changed:
+            self.hide()
+
+    def _file_changed(self, name: str) -> None:
+        path = Path(name)
+        if path.exists() and name not in self.watcher.files():
+            self.watcher.addPath(name)  # an atomic replace drops the watch
+        cfg = self._cfg()
+        if cfg is None or path not in cfg.documents:
+            return
+        if not self._changed_on_disk(path):
+            return  # our own save, or a touch without changes
+        if path not in self.changed:
+            self.changed.append(path)
+        names = ", ".join(self._display_name(p) for p in self.changed)
+        bg, fg = ("#5a1d1d", "#ffe1e1") if _is_dark(self) else ("#ffe3e3", "#5a0000")
+        self.setStyleSheet(f"#diskBanner {{ background: {bg}; }} "
+                           f"#diskBanner QLabel {{ color: {fg}; }}")
+        self.label.setText(
+            f"<b>{html.escape(names)} changed on disk</b> since it was opened. Reload to see "
+            "the new content (pending changes are dropped), or compare first. Saving will not "
+            "overwrite it without asking.")
+        self.show()

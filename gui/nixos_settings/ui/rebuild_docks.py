@@ -1,0 +1,77 @@
+"""The window's System menu: the rebuild panel and the generations list, each in a dock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
+
+from nixos_settings.core.system.rebuild import RebuildRequest
+from nixos_settings.ui.controller import Controller
+from nixos_settings.ui.rebuild_panel import GenerationsWidget, RebuildPanel
+from nixos_settings.ui.sourceview import SourceView
+
+
+class RebuildDocks:
+    """Docks ``panel`` (bottom) and ``generations`` (right) in ``window``, with their
+    toggle actions in ``menu``; :meth:`configure` points them at the opened configuration."""
+
+    def __init__(self, window: QMainWindow, controller: Controller, source: SourceView,
+                 menu: QMenu) -> None:
+        self._window = window
+        self._controller = controller
+        self._source = source
+        self._linked = False
+        self.panel = RebuildPanel(window)
+        self.dock = QDockWidget("Apply (nixos-rebuild)", window)
+        self.dock.setObjectName("rebuildDock")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        self.dock.hide()
+        show = self.dock.toggleViewAction()
+        show.setText("&Apply changes (nixos-rebuild)…")
+        show.setShortcut(QKeySequence("Ctrl+R"))
+        menu.addAction(show)
+        gens = self.generations = GenerationsWidget(self.panel, parent=window)
+        self.generations_dock = QDockWidget("System generations", window)
+        self.generations_dock.setObjectName("generationsDock")
+        self.generations_dock.setWidget(gens)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.generations_dock)
+        self.generations_dock.hide()
+        gshow = self.generations_dock.toggleViewAction()
+        gshow.setText("System &generations and rollback…")
+        self.generations_dock.visibilityChanged.connect(self._generations_visible)
+        menu.addAction(gshow)
+        self.configure()
+
+    def configure(self) -> None:
+        """Point the rebuild panel at the opened configuration (file or flake host)."""
+        cfg = self._controller.cfg
+        if cfg is None:
+            return
+        host = cfg.flake_host
+        if host:
+            self.panel.set_flake(f"{Path(cfg.root).parent}#{host}")
+        else:
+            self.panel.set_flake(None)
+            self.panel.set_config_path(cfg.root)
+        if not self._linked:
+            self.panel.locationActivated.connect(self._open_location)
+            self.panel.started.connect(self._started)
+            self._controller.config_changed.connect(lambda _l: self.panel.mark_changed())
+            self._linked = True
+
+    def _generations_visible(self, visible: bool) -> None:
+        if visible:  # showing the dock refreshes the list
+            self.generations.refresh()
+
+    def _started(self, _request: RebuildRequest) -> None:
+        if self._controller.dirty_paths():
+            self._window.statusBar().showMessage(
+                "Unsaved changes are not part of this rebuild: nixos-rebuild reads the files "
+                "on disk. Save first (Ctrl+S) to include them.", 15000)
+
+    def _open_location(self, path: str, line: int = 1, column: int = 1) -> None:
+        self._source.show_location(Path(path), int(line), int(column or 1))

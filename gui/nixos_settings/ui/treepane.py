@@ -1,0 +1,140 @@
+"""The window's left pane: the search bar over the option tree (its model and view)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtWidgets import QTreeView, QVBoxLayout, QWidget
+
+from nixos_settings.core.nix.optpath import Loc
+from nixos_settings.ui.controller import Controller
+from nixos_settings.ui.optiontree import OptionTreeModel, TreeNode
+from nixos_settings.ui.searchbar import LIMIT, SearchBar
+
+if TYPE_CHECKING:
+    from nixos_settings.core.options.search import SearchHit
+
+
+def reveal_first(controller: Controller, loc: Loc) -> None:
+    """Show the first definition of ``loc`` (or below it) in the source view."""
+    cfg = controller.cfg
+    if cfg is None:
+        return
+    defs = cfg.find_any(tuple(loc))
+    if not defs:
+        n = len(loc)
+        defs = [d for d in cfg.definitions if tuple(d.loc[:n]) == tuple(loc)][:1]
+    if defs:
+        controller.reveal(defs[0])
+
+
+class TreePane(QWidget):
+    """Search + tree.  ``node_chosen(TreeNode)``: the user moved to a row of the tree."""
+
+    node_chosen = Signal(object)
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.search = SearchBar()
+        self.model = OptionTreeModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAccessibleName("Options")
+        self.tree.setAlternatingRowColors(True)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setColumnWidth(0, 260)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 0, 6)
+        lay.addWidget(self.search)
+        lay.addWidget(self.tree, 1)
+
+    def wire(self) -> None:
+        """Connect the search bar and the tree (once the window's actions exist)."""
+        self.search.set_search(None)
+        self.search.active_changed.connect(lambda on: self.tree.setVisible(not on))
+        self.search.option_chosen.connect(self._controller.open_option)
+        self.tree.selectionModel().currentChanged.connect(self._tree_current)
+        self.tree.expanded.connect(lambda i: self.model.set_expanded(i, True))
+        self.tree.collapsed.connect(lambda i: self.model.set_expanded(i, False))
+
+    def enable_search(self) -> None:
+        self.search.set_search(self._search)
+
+    def _search(self, query: str) -> list[SearchHit]:
+        index = self._controller.index
+        if index is None:
+            return []
+        only = None
+        cfg = self._controller.cfg
+        if self.search.only_set.isChecked() and cfg is not None:
+            only = [tuple(d.loc) for d in cfg.definitions]
+        return list(index.search(query, LIMIT, only=only))
+
+    def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        node = self.model.node(current)
+        if node is not None:
+            self.node_chosen.emit(node)
+
+    def select(self, loc: Loc) -> str | None:
+        """Make ``loc`` the tree's current row without signalling; its node kind, if any."""
+        index = self.model.index_for(loc)
+        if not index.isValid():
+            return None
+        node: TreeNode | None = self.model.node(index)
+        self._set_current_quietly(index)
+        self.tree.scrollTo(index)
+        return node.kind if node is not None else None
+
+    def _set_current_quietly(self, index: QModelIndex) -> None:
+        sel = self.tree.selectionModel()
+        sel.blockSignals(True)
+        self.tree.setCurrentIndex(index)
+        sel.blockSignals(False)
+
+    def reveal_current(self) -> None:
+        loc = self._controller.current
+        if loc is None:
+            return
+        index = self.model.index_for(loc)
+        if index.isValid():
+            self._set_current_quietly(index)
+
+    def _expanded_locs(self) -> list[Loc]:
+        out: list[Loc] = []
+        stack = [QModelIndex()]
+        while stack:
+            parent = stack.pop()
+            for row in range(self.model.rowCount(parent) if (not parent.isValid() or
+                             self.tree.isExpanded(parent)) else 0):
+                idx = self.model.index(row, 0, parent)
+                if self.tree.isExpanded(idx):
+                    node = self.model.node(idx)
+                    if node is not None:
+                        out.append(node.loc)
+                    stack.append(idx)
+        return out
+
+    def rebuild(self, keep_state: bool, only_set: bool | None = None) -> None:
+        """Feed the model the configuration's definitions; in place when only values
+        changed, else by a reset that keeps expansion and scroll when ``keep_state``."""
+        c = self._controller
+        cfg = c.cfg
+        if (keep_state and only_set is None and cfg is not None
+                and self.model.tree.options is c.options
+                and self.model.update_definitions(cfg.definitions, cfg.containers)):
+            return
+        expanded = self._expanded_locs() if keep_state else []
+        scroll = self.tree.verticalScrollBar().value()
+        defs = cfg.definitions if cfg is not None else []
+        containers = cfg.containers if cfg is not None else []
+        self.model.reset(c.options, defs, only_set, containers)
+        for loc in expanded:
+            idx = self.model.index_for(loc)
+            if idx.isValid():
+                self.tree.setExpanded(idx, True)
+        self.reveal_current()
+        if keep_state:
+            QTimer.singleShot(0, lambda: self.tree.verticalScrollBar().setValue(scroll))
