@@ -309,25 +309,31 @@ class Session(_Files):
     # -- planning -------------------------------------------------------------------------
 
     def plan_set(self, loc: Sequence[str], nix_text: str, *, at: Definition | None = None,
-                 check: bool = True) -> ChangeSet:
+                 check: bool = True, inside_condition: bool = False) -> ChangeSet:
         """Set ``loc`` to the Nix expression ``nix_text`` (in place, or added where a person
-        would); ``check=False`` skips the metadata check (the CLI's ``--no-check``)."""
+        would); ``check=False`` skips the metadata check (the CLI's ``--no-check``).  A new
+        option goes inside an ``mkIf`` body only with ``inside_condition``; when that is the
+        only place, :class:`~nixos_settings.core.common.errors.InsideCondition` (with
+        ``.condition`` and ``.where``) is raised so the face can ask."""
         from nixos_settings.core.edit import planning
 
         loc = tuple(loc)
-        change = planning.plan_set(self.cfg, loc, nix_text, at=at)
+        change = planning.plan_set(self.cfg, loc, nix_text, at=at,
+                                   inside_condition=inside_condition)
         self._checked(change, loc, nix_text, check)
         return _described(change, f"Set {optpath.show(loc)} = {_short(nix_text)}", loc)
 
     def plan_set_value(self, loc: Sequence[str], value: object, *,
-                       at: Definition | None = None, check: bool = True) -> ChangeSet:
+                       at: Definition | None = None, check: bool = True,
+                       inside_condition: bool = False) -> ChangeSet:
         """Set ``loc`` to a Python value (str, bool, int, list, dict …) rendered as Nix."""
         from nixos_settings.core.edit import planning
         from nixos_settings.core.nix.render import to_nix
 
         loc = tuple(loc)
         text = to_nix(value)
-        change = planning.plan_set_value(self.cfg, loc, value, at=at)
+        change = planning.plan_set_value(self.cfg, loc, value, at=at,
+                                         inside_condition=inside_condition)
         self._checked(change, loc, text, check)
         return _described(change, f"Set {optpath.show(loc)} = {_short(text)}", loc)
 
@@ -339,12 +345,15 @@ class Session(_Files):
         return _described(planning.plan_unset(self.cfg, loc, at=at),
                           f"Reset {optpath.show(loc)}", loc)
 
-    def plan_list_add(self, loc: Sequence[str], element: str) -> ChangeSet:
-        """Append ``element`` (Nix text) to the list ``loc``."""
+    def plan_list_add(self, loc: Sequence[str], element: str, *,
+                      inside_condition: bool = False) -> ChangeSet:
+        """Append ``element`` (Nix text) to the list ``loc`` (a new list goes inside an
+        ``mkIf`` body only with ``inside_condition``)."""
         from nixos_settings.core.edit import planning
 
         loc = tuple(loc)
-        change = planning.plan_list_add(self.cfg, loc, element)
+        change = planning.plan_list_add(self.cfg, loc, element,
+                                        inside_condition=inside_condition)
         self._checked(change, loc, f"[ {element} ]", True)
         return _described(change, f"Add {element} to {optpath.show(loc)}", loc)
 
@@ -370,14 +379,16 @@ class Session(_Files):
         self._checked(change, loc, f"[ {element} ]", True)
         return _described(change, f"Change element {index + 1} of {optpath.show(loc)}", loc)
 
-    def plan_add_entry(self, loc: Sequence[str], name: str, body: str = "{ }") -> ChangeSet:
+    def plan_add_entry(self, loc: Sequence[str], name: str, body: str = "{ }", *,
+                       inside_condition: bool = False) -> ChangeSet:
         """A new attribute-set entry ``loc.name`` (e.g. a user under ``users.users``)."""
         from nixos_settings.core.edit import planning
 
         loc = tuple(loc)
         new = (*loc, name)
         _refuse_taken(self.cfg, name, new)
-        return _described(planning.plan_set(self.cfg, new, body),
+        return _described(planning.plan_set(self.cfg, new, body,
+                                            inside_condition=inside_condition),
                           f"Add {optpath.show(new)}", loc, new)
 
     def plan_rename_entry(self, loc: Sequence[str], new_name: str) -> ChangeSet:

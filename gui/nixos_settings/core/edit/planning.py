@@ -71,15 +71,17 @@ __all__ = [
 
 
 def plan_set(cfg: Configuration, loc: Loc, nix_text: str, at: Definition | None = None,
-             file: Path | None = None) -> ChangeSet:
+             file: Path | None = None, inside_condition: bool = False) -> ChangeSet:
     """Give ``loc`` the Nix expression ``nix_text``: replace the value of its definition (the
-    one at ``at``; in ``file`` when given), or add a definition when there is none."""
+    one at ``at``; in ``file`` when given), or add a definition when there is none (inside
+    an ``mkIf`` body only with ``inside_condition``)."""
     check_expression(nix_text)
     found = cfg.find_any(loc)
     if file is not None:
         found = [d for d in found if d.file == file]
     if not found:
-        return plan_add(cfg, loc, lambda indent, unit, nl: reindent(nix_text, indent), file)
+        return plan_add(cfg, loc, lambda indent, unit, nl: reindent(nix_text, indent), file,
+                        inside_condition)
     d = choose(cfg, loc, found, at)
     if not d.editable:
         raise EditError(f"{d.option} cannot be edited here: {d.reason}", d.file, d.line,
@@ -99,7 +101,7 @@ def plan_set(cfg: Configuration, loc: Loc, nix_text: str, at: Definition | None 
 
 
 def plan_set_value(cfg: Configuration, loc: Loc, value: object,
-                   at: Definition | None = None) -> ChangeSet:
+                   at: Definition | None = None, inside_condition: bool = False) -> ChangeSet:
     """Like :func:`plan_set` with a Python value, rendered as Nix laid out for its place."""
     found = cfg.find_any(loc)
     if found:
@@ -113,7 +115,7 @@ def plan_set_value(cfg: Configuration, loc: Loc, value: object,
     def make(indent: bytes, unit: bytes, nl: bytes) -> str:
         return render.to_nix(value, indent.decode(), unit.decode(), nl.decode())
 
-    return plan_add(cfg, loc, make, None)
+    return plan_add(cfg, loc, make, None, inside_condition)
 
 
 def _dedent_rendered(text: str, indent: str) -> str:

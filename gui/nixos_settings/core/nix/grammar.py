@@ -61,6 +61,7 @@ INTERPOLATION = "interpolation"
 
 # anonymous tokens
 CONCAT = "++"
+UPDATE = "//"
 
 # -- groups of kinds --------------------------------------------------------------------------
 
@@ -173,6 +174,14 @@ def is_concat(node: Node) -> bool:
         return False
     op = node.child_by_field_name(OPERATOR)
     return op is not None and op.type == CONCAT
+
+
+def is_update(node: Node) -> bool:
+    """Whether ``node`` is ``left // right``."""
+    if node.type != BINARY:
+        return False
+    op = node.child_by_field_name(OPERATOR)
+    return op is not None and op.type == UPDATE
 
 
 def list_literals(value: Node | None) -> list[Node]:
