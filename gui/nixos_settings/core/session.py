@@ -123,6 +123,14 @@ class _Files:
         return unified_diff((f"/{self.display_name(p)}", self.original(p),
                              self.cfg.documents[p].source) for p in paths)
 
+    def validate(self, change: ChangeSet) -> None:
+        """The checks a save makes of the new bytes (tree-sitter, then ``nix-instantiate
+        --parse``), without writing: a dry run refuses what the write would refuse."""
+        from nixos_settings.core.edit.save import validate_change
+
+        for path, (old, new) in change.files.items():
+            validate_change(old, new, path)
+
     def changed_on_disk(self, path: Path) -> bool:
         """True when ``path`` on disk is no longer what this session last read or wrote."""
         from nixos_settings.core.edit import save
@@ -238,6 +246,11 @@ class Session(_Files):
         attribute sets bound to exactly ``loc`` (``users.users.alice = { … }``)."""
         loc = tuple(loc)
         return list(self.cfg.find_any(loc) if containers else self.cfg.find(loc))
+
+    def defined_under(self, loc: Sequence[str]) -> list[Definition]:
+        """Every place that defines ``loc`` or something below it (a set written at once
+        counts once): what ``get`` of a prefix shows."""
+        return self.cfg.defined_under(tuple(loc))
 
     def definition_at(self, loc: Sequence[str], file: Path, line: int) -> Definition | None:
         """The definition of ``loc`` (or attribute set bound to it) at ``file:line``."""

@@ -144,3 +144,27 @@ def walk(node: Node) -> list[Node]:
         out.append(n)
         stack.extend(reversed(n.children))
     return out
+
+
+def _tokens(node: Node, source: bytes) -> list[tuple[str, bytes]]:
+    """The leaf tokens below ``node`` (kind and bytes), comments left out."""
+    out: list[tuple[str, bytes]] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == g.COMMENT:
+            continue
+        if n.child_count == 0:
+            out.append((n.type, source[n.start_byte : n.end_byte]))
+        else:
+            stack.extend(reversed(n.children))
+    return out
+
+
+def same_expression(a: bytes, b: bytes) -> bool:
+    """Whether two Nix texts are the same expression, token for token (layout and comments
+    aside); False when either does not parse cleanly."""
+    ta, tb = parse(a), parse(b)
+    if ta.root_node.has_error or tb.root_node.has_error:
+        return False
+    return _tokens(ta.root_node, a) == _tokens(tb.root_node, b)
