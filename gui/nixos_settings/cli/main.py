@@ -56,10 +56,9 @@ def open_session(args: argparse.Namespace) -> Session:
     if flake:
         path, _, host = flake.partition("#")
         return Session.open_flake(path or ".", host or None)
-    file = args.file or DEFAULT_FILE
-    if Path(file).name == "flake.nix":
-        return Session.open_flake(file, None)
-    return Session.open(file)
+    # a flake.nix given with --file is a Nix file like any other (its inputs, nixConfig,
+    # the literal parts of its outputs); --flake PATH#HOST is the host's configuration
+    return Session.open(args.file or DEFAULT_FILE)
 
 
 def _loc(text: str) -> tuple[str, ...]:
@@ -157,7 +156,7 @@ def _def_json(d: Definition) -> dict[str, object]:
 def cmd_get(args: argparse.Namespace) -> int:
     session = open_session(args)
     loc = _loc(args.option)
-    found = session.defined_under(loc)
+    found = session.definitions(loc, below=True)
     if args.json:
         import json
 
@@ -327,7 +326,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
 EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
-                  "generations": "rebuild"}
+                  "generations": "rebuild", "flake": "flake"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:

@@ -44,6 +44,7 @@ from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.core.nix.text import ChangeSet, unified_diff
 
 if TYPE_CHECKING:
+    from nixos_settings.core.edit.flake_inputs import FlakeInputs
     from nixos_settings.core.options.model import OptionInfo, OptionSet
     from nixos_settings.core.options.search import SearchIndex
 
@@ -241,16 +242,23 @@ class Session(_Files):
 
     # -- queries --------------------------------------------------------------------------
 
-    def definitions(self, loc: Sequence[str], *, containers: bool = False) -> list[Definition]:
+    def definitions(self, loc: Sequence[str], *, containers: bool = False,
+                    below: bool = False) -> list[Definition]:
         """The definitions of ``loc``; with ``containers``, when there are none, the
-        attribute sets bound to exactly ``loc`` (``users.users.alice = { … }``)."""
+        attribute sets bound to exactly ``loc`` (``users.users.alice = { … }``); with
+        ``below``, every place that defines ``loc`` or something below it, a set written at
+        once counting once (what ``get`` of a prefix shows)."""
         loc = tuple(loc)
+        if below:
+            return self.cfg.defined_under(loc)
         return list(self.cfg.find_any(loc) if containers else self.cfg.find(loc))
 
-    def defined_under(self, loc: Sequence[str]) -> list[Definition]:
-        """Every place that defines ``loc`` or something below it (a set written at once
-        counts once): what ``get`` of a prefix shows."""
-        return self.cfg.defined_under(tuple(loc))
+    def flake_inputs(self) -> FlakeInputs:
+        """The inputs of the flake file this session opened as a file (``--file
+        flake.nix``): read them, plan adding, changing and removing them."""
+        from nixos_settings.core.edit.flake_inputs import FlakeInputs
+
+        return FlakeInputs(self.cfg)
 
     def definition_at(self, loc: Sequence[str], file: Path, line: int) -> Definition | None:
         """The definition of ``loc`` (or attribute set bound to it) at ``file:line``."""

@@ -27,6 +27,7 @@ COMMENT = "comment"
 ERROR = "ERROR"
 FORMAL = "formal"
 FORMALS = "formals"
+ELLIPSES = "ellipses"
 
 # expressions
 ATTRSET = "attrset_expression"
@@ -91,6 +92,8 @@ OPERATOR = "operator"
 LEFT = "left"
 RIGHT = "right"
 DEFAULT = "default"
+FORMALS_FIELD = "formals"
+NAME = "name"
 
 # -- node helpers -----------------------------------------------------------------------------
 
@@ -204,3 +207,20 @@ def list_literals(value: Node | None) -> list[Node]:
 def elements(lst: Node) -> list[Node]:
     """The elements of a list literal."""
     return list(lst.children_by_field_name(ELEMENT))
+
+
+def formals(fn: Node) -> tuple[Node | None, list[Node], Node | None]:
+    """``(the { … } node, its formals, the ... node)`` of a function ``{ a, b, ... }: …``
+    (``(None, [], None)`` for ``x: …``)."""
+    node = fn.child_by_field_name(FORMALS_FIELD) if fn.type == FUNCTION else None
+    if node is None:
+        return None, [], None
+    items = [c for c in node.named_children if c.type == FORMAL]
+    ellipses = next((c for c in node.children if c.type == ELLIPSES), None)
+    return node, items, ellipses
+
+
+def formal_name(source: bytes, formal: Node) -> str:
+    """The name of one formal (``b`` in ``b ? 1``)."""
+    name = formal.child_by_field_name(NAME)
+    return text(source, name if name is not None else formal)
