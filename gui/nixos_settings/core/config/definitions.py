@@ -331,6 +331,8 @@ class _Mapper:
         if attrs_node is None:
             return
         for a in attrs_node.children_by_field_name(ATTR):
+            if a.start_byte == a.end_byte:
+                continue  # ``inherit (pkgs) ;``: nothing inherited
             seg, _ = attr_segment(self.src, a)
             d = self.add(node, prefix + (seg,), a, a, wrappers, (a,), len(prefix),
                          editable=False, reason="the value is inherited from another scope")

@@ -72,6 +72,9 @@ class Document:
     disk_sha256: str | None = None
     problems: list[Problem] = field(default_factory=list)
     original: bytes = b""  # the bytes as read (or created); what ``modified`` compares to
+    #: Nix accepted the file as read although this program's grammar marks spots in it:
+    #: those spots become notes (and are never edited) as long as there are no more of them
+    nix_trusted: int = 0
 
     def __post_init__(self) -> None:
         if not self.original:
@@ -93,7 +96,14 @@ class Document:
             raise FileAccessError("permission denied (cannot read the file)", p) from None
         except OSError as err:
             raise FileAccessError(f"cannot read: {err.strerror}", p) from None
-        return cls(p, data, disk_sha256=sha256(data))
+        doc = cls(p, data, disk_sha256=sha256(data))
+        if any(pr.severity == "error" for pr in doc.problems):
+            from nixos_settings.core.nix.nixparse import nix_accepts  # a rare, slow path
+
+            if nix_accepts(data, p.parent):
+                doc.nix_trusted = len(syntax.problems(doc.tree))
+                doc._refresh_problems()
+        return doc
 
     @classmethod
     def from_bytes(cls, data: bytes, path: Path | str = "<memory>") -> Document:
@@ -149,9 +159,18 @@ class Document:
 
     def _refresh_problems(self) -> None:
         probs: list[Problem] = []
-        for sp in syntax.problems(self.tree):
+        found = syntax.problems(self.tree)
+        trusted = 0 < len(found) <= self.nix_trusted
+        for sp in found:
             line, col = self.position(sp.start_byte)
-            probs.append(Problem(self.path, line, col, f"syntax error: {sp.message}"))
+            if sp.known or trusted:
+                probs.append(Problem(
+                    self.path, line, col,
+                    f"{sp.message} here: Nix reads this spot differently from this program's "
+                    "grammar (nix-instantiate accepts it); it is kept as written and edits "
+                    "stay out of it", "note"))
+            else:
+                probs.append(Problem(self.path, line, col, f"syntax error: {sp.message}"))
         bad = first_invalid_utf8(self.source)
         if bad is not None:
             line, col = self.position(bad)

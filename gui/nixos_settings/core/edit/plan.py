@@ -72,6 +72,7 @@ class Plan:
         cs = ChangeSet(description=self.description, locs=self.locs)
         for path, splices in self.splices.items():
             doc = self.cfg.documents[path]
+            _refuse_disputed(doc, splices)
             new = apply_splices(doc.source, splices)
             tree = syntax.reparse_after_splices(doc.tree, doc.source, new, splices)
             _refuse_new_errors(doc, tree)
@@ -79,6 +80,18 @@ class Plan:
             cs.splices[path] = sorted(splices)
             cs.trees[path] = tree
         return cs
+
+
+def _refuse_disputed(doc: Document, splices: list[Splice]) -> None:
+    """Never edit into a spot where this grammar and Nix disagree (a note says where)."""
+    for p in syntax.problems(doc.tree):
+        for s, e, _ in splices:
+            inside = s <= p.start_byte <= e if p.start_byte == p.end_byte else \
+                s < p.end_byte and p.start_byte < e
+            if inside:
+                raise EditError(
+                    "this spot is read differently by Nix and by this program's grammar; "
+                    "edit it in a text editor", doc.path, p.line + 1, p.column + 1)
 
 
 def _refuse_new_errors(doc: Document, tree: syntax.Tree) -> None:

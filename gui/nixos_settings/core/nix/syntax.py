@@ -76,6 +76,15 @@ class SyntaxProblem:
     line: int
     column: int
     message: str
+    known: bool = False  # a spot where this grammar is known to disagree with Nix
+
+
+def _empty_inherit(node: Node) -> bool:
+    """``inherit (pkgs) ;``: valid Nix that the grammar reads with a MISSING name."""
+    parent = node.parent
+    return (node.type == g.IDENTIFIER and node.start_byte == node.end_byte
+            and parent is not None and parent.type == g.INHERITED_ATTRS
+            and parent.named_child_count == 1)
 
 
 def _benign_missing(node: Node) -> bool:
@@ -103,10 +112,10 @@ def problems(tree: Tree) -> list[SyntaxProblem]:
         if node.is_missing:
             if not _benign_missing(node):
                 row, col = node.start_point
+                known = _empty_inherit(node)
+                message = "an empty inherit" if known else f"missing {node.type!s}"
                 out.append(
-                    SyntaxProblem(
-                        node.start_byte, node.end_byte, row, col, f"missing {node.type!s}"
-                    )
+                    SyntaxProblem(node.start_byte, node.end_byte, row, col, message, known)
                 )
             continue
         if node.is_error:
