@@ -213,6 +213,10 @@ def module_body(node: Node, source: bytes = b"") -> tuple[Node | None, str | Non
     return (parts[0][0], None) if parts else (None, reason)
 
 
+#: a set still to map: (the set, its loc, the wrappers around it, whether it is top-level)
+_Pending = tuple[Node, Loc, tuple[Wrapper, ...], bool]
+
+
 # -- the mapper -----------------------------------------------------------------------------
 
 
@@ -223,6 +227,8 @@ class _Mapper:
         self.src = module.document.source
         self.top = (0, 0)
         self.outer: tuple[Wrapper, ...] = ()  # the wrappers around the current binding
+        self.pending: list[_Pending] = []  # sets the current binding holds
+        self.enclosing: Node = None  # the set the current binding sits in
 
     def run(self) -> None:
         parts, reason = module_parts(self.src, self.m.node)
@@ -246,11 +252,36 @@ class _Mapper:
             self.collect(body, (), ws, top=True)
 
     def collect(self, attrset: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
-        for b in bindings(attrset):
-            if b.type == BINDING:
-                self.binding(b, prefix, wrappers, top)
-            else:
-                self.inherit(b, prefix, wrappers)
+        """Map the bindings of ``attrset`` and, depth first in document order, of the sets
+        they hold: with a stack, not recursion (Nix accepts sets nested thousands deep)."""
+        self.walk([(attrset, prefix, wrappers, top)])
+
+    def walk(self, items: list[_Pending]) -> None:
+        stack = [(a, iter(bindings(a)), p, w, t) for a, p, w, t in reversed(items)]
+        while stack:
+            attrset, it, prefix, wrappers, top = stack[-1]
+            b = next(it, None)
+            if b is None:
+                stack.pop()
+                continue
+            for a, p, w, t in reversed(self.one(b, prefix, wrappers, top, attrset)):
+                stack.append((a, iter(bindings(a)), p, w, t))
+
+    def one(self, b: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool,
+            attrset: Node) -> list[_Pending]:
+        """Map one binding or inherit of ``attrset``; the sets to descend into are returned.
+        (The set is passed down, not asked of the node: a node's parent costs a walk from
+        the root of the tree.)"""
+        self.enclosing = attrset
+        self.pending = []
+        if b.type == BINDING:
+            self.binding(b, prefix, wrappers, top)
+        else:
+            self.inherit(b, prefix, wrappers)
+        return self.pending
+
+    def descend(self, attrset: Node, prefix: Loc, wrappers: tuple[Wrapper, ...]) -> None:
+        self.pending.append((attrset, prefix, wrappers, False))
 
     def binding(self, b: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
         self.outer = wrappers
@@ -284,7 +315,7 @@ class _Mapper:
                     self.m.main_wrappers = allw
                     self.m.main_line = self.doc.node_position(b)[0]
                 self.add_container(b, (), inner, allw, attrs, prefix_len)
-                self.collect(inner, (), allw, top=False)
+                self.descend(inner, (), allw)
             elif ws and ws[-1].name == "mkMerge":
                 self.merge(b, (), inner, allw[:-1], attrs, prefix_len)
                 first = next(iter(strip_parens(inner).children_by_field_name(ELEMENT)), None)
@@ -302,11 +333,11 @@ class _Mapper:
             self.add_container(b, loc, inner, allw, attrs, prefix_len)
             if not bindings(inner):
                 self.add(b, loc, value, inner, allw, attrs, prefix_len)
-            self.collect(inner, loc, allw, top=False)
+            self.descend(inner, loc, allw)
         elif is_update(inner) and update_operands(self.src, inner):
             for operand, ows in update_operands(self.src, inner):
                 self.add_container(b, loc, operand, allw + tuple(ows), attrs, prefix_len)
-                self.collect(operand, loc, allw + tuple(ows), top=False)
+                self.descend(operand, loc, allw + tuple(ows))
         elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == LIST:
             self.merge(b, loc, inner, allw[:-1], attrs, prefix_len)
         else:
@@ -318,14 +349,14 @@ class _Mapper:
             inner, ws = unwrap(self.src, el)
             allw = wrappers + tuple(ws)
             if inner.type in ATTRSET_KINDS:
-                self.collect(inner, loc, allw, top=False)
+                self.descend(inner, loc, allw)
             elif loc:
                 d = self.add(b, loc, el, inner, allw, attrs, prefix_len)
                 d.in_merge = True
 
     def inherit(self, node: Node, prefix: Loc, wrappers: tuple[Wrapper, ...]) -> None:
         self.outer = wrappers
-        if node.parent is not None and node.parent.parent == self.m.main:
+        if self.enclosing == self.m.main:
             self.top = (node.start_byte, node.end_byte)
         attrs_node = node.child_by_field_name(ATTRS)
         if attrs_node is None:
@@ -353,7 +384,7 @@ class _Mapper:
     def make(self, b: Node, loc: Loc, inner: Node, wrappers: tuple[Wrapper, ...],
              attrs: tuple[Node, ...], prefix_len: int, kind: str) -> Definition:
         line, col = self.doc.node_position(b)
-        enclosing = b.parent.parent if b.parent is not None else None
+        enclosing = self.enclosing
         return Definition(
             loc=loc, file=self.doc.path, line=line, column=col,
             binding_span=(b.start_byte, b.end_byte),
@@ -467,12 +498,12 @@ def _map_touched(fresh: Module, change: _Splices) -> Module | None:
         if not ((b.end_byte > lo and b.start_byte < new_hi) or (b.start_byte == lo == hi)):
             continue
         if b.type != BINDING:
-            mapper.inherit(b, (), ())
+            mapper.one(b, (), (), False, fresh.main)
             continue
         segs = attrpath_of(src, b)[0]
         if segs and (segs[0] in MODULE_KEYWORDS or segs[0] in ("options", "config")):
             return None
-        mapper.binding(b, (), (), top=True)
+        mapper.walk(mapper.one(b, (), (), True, fresh.main))
     return fresh
 
 

@@ -75,6 +75,9 @@ class Document:
     #: Nix accepted the file as read although this program's grammar marks spots in it:
     #: those spots become notes (and are never edited) as long as there are no more of them
     nix_trusted: int = 0
+    _ascii: tuple[bytes, bool] | None = field(default=None, repr=False)
+    #: row → (source, byte column, character column) of the last position asked on that row
+    _columns: dict[int, tuple[bytes, int, int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.original:
@@ -130,13 +133,24 @@ class Document:
         return line_of(self.source, offset), char_column(self.source, offset)
 
     def node_position(self, node: syntax.Node) -> tuple[int, int]:
-        """1-based (line, column-in-characters) of a node's start, without scanning the file."""
+        """1-based (line, column-in-characters) of a node's start, without scanning the file
+        (nor, for nodes met in order on one long line, the line again and again)."""
         row, byte_col = node.start_point
         start = node.start_byte
-        prefix = self.source[start - byte_col : start]
-        if prefix.isascii():
+        if self._ascii is None or self._ascii[0] is not self.source:
+            self._ascii = (self.source, self.source.isascii())
+        if self._ascii[1]:
             return row + 1, byte_col + 1
-        return row + 1, len(prefix.decode("utf-8", errors="replace")) + 1
+        last = self._columns.get(row)
+        if last is not None and last[0] is self.source and last[1] <= byte_col:
+            done, chars = last[1], last[2]
+        else:
+            done, chars = 0, 0
+        line_start = start - byte_col
+        piece = self.source[line_start + done : start]
+        chars += len(piece.decode("utf-8", errors="replace"))
+        self._columns[row] = (self.source, byte_col, chars)
+        return row + 1, chars + 1
 
     def replace_source(
         self,

@@ -190,19 +190,23 @@ def is_update(node: Node) -> bool:
 
 def list_literals(value: Node | None) -> list[Node]:
     """The list literals a value is made of, looking through parentheses, ``with``, ``let``
-    and ``++`` (empty when it is anything else)."""
-    if value is None:
-        return []
-    value = strip_parens(value)
-    if value.type in SCOPE_KINDS:
-        return list_literals(value.child_by_field_name(BODY))
-    if value.type == LIST:
-        return [value]
-    if is_concat(value):
-        return list_literals(value.child_by_field_name(LEFT)) + list_literals(
-            value.child_by_field_name(RIGHT)
-        )
-    return []
+    and ``++`` (operands that are not literals add none).  Iterative: a chain of ``++`` may
+    be long."""
+    out: list[Node] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        node = strip_parens(node)
+        if node.type in SCOPE_KINDS:
+            stack.append(node.child_by_field_name(BODY))
+        elif node.type == LIST:
+            out.append(node)
+        elif is_concat(node):
+            stack.append(node.child_by_field_name(RIGHT))
+            stack.append(node.child_by_field_name(LEFT))
+    return out
 
 
 def elements(lst: Node) -> list[Node]:
