@@ -191,3 +191,17 @@ def test_at_segment_is_not_offered_quoting(tmp_path: Path) -> None:
     proc = run("get", "users.users.@alice", "--file", str(f), cwd=tmp_path)
     assert proc.returncode == 1
     assert "must be quoted" not in proc.stderr and "not part of an option name" in proc.stderr
+
+
+def test_set_in_the_left_operand_of_an_update_says_it_may_be_overridden(tmp_path: Path) -> None:
+    f = write(tmp_path, b'{ common, ... }:\n{\n  users.users.al = {\n    uid = 1;\n  } // common;\n'
+              b'  users.users.bo = common // {\n    uid = 2;\n  };\n}\n')
+    proc = run("set", "users.users.al.uid", "5", "--no-check", "--file", str(f), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "followed by // common, which may override it" in proc.stderr
+    proc = run("set", "users.users.bo.uid", "6", "--no-check", "--file", str(f), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "override" not in proc.stderr
+    assert b"    uid = 5;\n  } // common;" in f.read_bytes()
+    assert b"common // {\n    uid = 6;" in f.read_bytes()
+    nix_parses(f)

@@ -213,6 +213,11 @@ def cmd_set(args: argparse.Namespace) -> int:
     status = _finish(session, change, args.dry_run)
     if note:  # only once the edit went through: errors stay one line
         print(f"{PROG}: note: {note}", file=sys.stderr)
+    for d in session.definitions(loc):
+        for w in d.wrappers:
+            if w.name == "//":  # the literal left of ``// other``: other wins
+                print(f"{PROG}: note: {d.option} ({d.file}:{d.line}) is in a set followed by "
+                      f"// {w.arg}, which may override it", file=sys.stderr)
     return status
 
 

@@ -38,6 +38,8 @@ from nixos_settings.core.nix.grammar import (
     WITH,
     Node,
     flatten_apply,
+    formal_name,
+    formals,
     function_name,
     is_update,
     strip_parens,
@@ -164,6 +166,7 @@ def module_parts(source: bytes, node: Node) -> tuple[list[Part], str | None]:
     functions, ``let``, ``with``, ``assert``, ``mk*`` wrappers), one per element of a
     top-level ``mkMerge [ … ]``; or ``([], reason)`` saying what the file is instead."""
     start = node
+    package = _package_arguments(source, node) if node.type == FUNCTION else []
     for _ in range(10_000):
         if node is None:
             break
@@ -177,6 +180,9 @@ def module_parts(source: bytes, node: Node) -> tuple[list[Part], str | None]:
     if node is None:
         return [], "the file holds no module"
     if node.type in ATTRSET_KINDS:
+        if package:
+            return [], (f"the file is a function of {', '.join(package)} (a package set, "
+                        "called with callPackage), not a NixOS module")
         return [(node, ())], None
     inner, ws = unwrap(source, node)
     if inner.type in ATTRSET_KINDS and ws:
@@ -190,6 +196,26 @@ def module_parts(source: bytes, node: Node) -> tuple[list[Part], str | None]:
         if parts:
             return parts, None
     return [], describe_non_module(source, start, node)
+
+
+#: arguments the module system passes to a module (and common specialArgs)
+_MODULE_ARGS = frozenset({"config", "options", "lib", "pkgs", "modulesPath", "utils",
+                          "specialArgs", "name", "nodes", "inputs", "self", "system",
+                          "osConfig", "nixosConfig", "darwinConfig", "baseModules",
+                          "extraModules", "_class", "extendModules", "moduleType"})
+
+
+def _package_arguments(source: bytes, fn: Node) -> list[str]:
+    """The arguments that make ``{ lib, stdenv, fetchurl }: …`` a package rather than a
+    module (the module system calls modules with more arguments than a function without
+    ``...`` takes): empty when the function may be a module."""
+    node, items, ellipses = formals(fn)
+    if node is None or ellipses is not None:
+        return []
+    names = [formal_name(source, f) for f in items]
+    if all(n in _MODULE_ARGS or not n for n in names):
+        return []
+    return [n for n in names if n]
 
 
 def describe_non_module(source: bytes, whole: Node, value: Node) -> str:
