@@ -128,19 +128,20 @@ def find_target(cfg: Configuration, loc: Loc, file: Path | None,
             return d.file == file
         return d.file == root_path or score >= 2
 
-    targets = [_target(cfg, c) for c in _ranked(cfg, loc, allowed)]
     if file is not None and file != root_path:
         module = next((m for m in cfg.modules if m.document.path == file and m.main), None)
         if module is None:
             raise EditError("no attribute set to add the option to", file)
         primary = module
     assert primary.main is not None
-    targets.append(Target(primary.document, primary.main, (), primary.main_prefix, None,
-                          conditions(primary.main_wrappers)))
-    first = targets[0]
+    fallback = Target(primary.document, primary.main, (), primary.main_prefix, None,
+                      conditions(primary.main_wrappers))
+    ranked = _ranked(cfg, loc, allowed)
+    first = _target(cfg, ranked[0]) if ranked else fallback
     if inside_condition or not first.conditions:
         return first
-    for t in targets[1:]:
+    # only now the others: most adds stop at the first place
+    for t in [*(_target(cfg, c) for c in ranked[1:]), fallback]:
         if not t.conditions and _legal(cfg, t, loc):
             return t
     raise _inside_condition(cfg, loc, first)
