@@ -43,7 +43,7 @@ def _add_config_args(p: argparse.ArgumentParser, top: bool = False) -> None:
     default = None if top else argparse.SUPPRESS
     p.add_argument("--file", "-f", metavar="F", default=default,
                    help=f"configuration file to open (default {DEFAULT_FILE}); "
-                   "the files it imports are read too")
+                   "the files it imports are read too; a flake.nix is edited as a file")
     p.add_argument("--flake", metavar="PATH#HOST", default=default,
                    help="open nixosConfigurations.HOST of the flake at PATH instead")
 
