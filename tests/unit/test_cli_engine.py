@@ -205,3 +205,21 @@ def test_set_in_the_left_operand_of_an_update_says_it_may_be_overridden(tmp_path
     assert b"    uid = 5;\n  } // common;" in f.read_bytes()
     assert b"common // {\n    uid = 6;" in f.read_bytes()
     nix_parses(f)
+
+
+def test_set_of_a_list_with_elements_added_or_removed_keeps_the_rest(tmp_path: Path) -> None:
+    f = write(tmp_path, PORTS)
+    proc = run("set", "networking.firewall.allowedTCPPorts", "[ 22 80 443 8443 ]", "--no-check",
+               "--file", str(f), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f.read_bytes() == PORTS.replace(b"    80\n", b"    80\n    443\n    8443\n")
+    nix_parses(f)
+    proc = run("set", "networking.firewall.allowedTCPPorts", "[ 22 8443 ]", "--no-check",
+               "--file", str(f), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f.read_bytes() == PORTS.replace(b"    80\n", b"    8443\n")
+    proc = run("set", "networking.firewall.allowedTCPPorts", "[ 8443 22 ]", "--no-check",
+               "--file", str(f), cwd=tmp_path)  # a new order: the value is written whole
+    assert proc.returncode == 0, proc.stderr
+    assert b"allowedTCPPorts = [ 8443 22 ];" in f.read_bytes()
+    nix_parses(f)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from nixos_settings.core.common.errors import EditError
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.definitions import Definition
-from nixos_settings.core.edit.plan import Plan
+from nixos_settings.core.edit.plan import Plan, in_sequence
 from nixos_settings.core.edit.planning import plan_set, plan_unset
 from nixos_settings.core.nix import grammar as g
 from nixos_settings.core.nix import optpath, render, syntax
@@ -79,27 +79,6 @@ def read_inputs(cfg: Configuration) -> list[FlakeInput]:
     return sorted(found.values(), key=lambda i: i.line)
 
 
-def _in_sequence(cfg: Configuration, steps: Sequence[Callable[[], ChangeSet]],
-                 description: str) -> ChangeSet:
-    """One change set doing ``steps`` in order, each planned on the result of the previous
-    ones (applied in memory, then taken back)."""
-    done: list[ChangeSet] = []
-    try:
-        for step in steps:
-            change = step()
-            if change:
-                cfg.apply(change)
-                done.append(change)
-    finally:
-        for change in reversed(done):
-            cfg.apply(change.inverse())
-    out = ChangeSet(description=description, locs=[(INPUTS,)])
-    for change in done:
-        for path, (old, new) in change.files.items():
-            out.files[path] = (out.files.get(path, (old, new))[0], new)
-    return out
-
-
 def _string(value: str) -> str:
     return render.to_nix(value)
 
@@ -153,7 +132,7 @@ class FlakeInputs:
             steps.append(lambda: plan_set(cfg, (INPUTS, name, "flake"), "false", file=cfg.root))
         steps += _follows_steps(cfg, name, follows)
         steps.append(lambda: self._formal(name, add=True))
-        return _in_sequence(cfg, steps, f"add input {name}")
+        return in_sequence(cfg, steps, [(INPUTS,)], f"add input {name}")
 
     def plan_set(self, name: str, url: str | None = None,
                  follows: Sequence[tuple[str, str]] = ()) -> ChangeSet:
@@ -168,7 +147,7 @@ class FlakeInputs:
             steps.append(lambda: plan_set(cfg, (INPUTS, name, "url"), _string(url),
                                           file=cfg.root))
         steps += _follows_steps(cfg, name, follows)
-        return _in_sequence(cfg, steps, f"change input {name}")
+        return in_sequence(cfg, steps, [(INPUTS,)], f"change input {name}")
 
     def plan_remove(self, name: str) -> ChangeSet:
         """Remove input ``name``, every ``follows`` that points at it, and its name in the
@@ -188,7 +167,7 @@ class FlakeInputs:
             if inp.follows == name:
                 steps.append(partial(plan_unset, cfg, (INPUTS, inp.name, "follows")))
         steps.append(lambda: plan_unset(cfg, (INPUTS, name)))
-        return _in_sequence(cfg, steps, f"remove input {name}")
+        return in_sequence(cfg, steps, [(INPUTS,)], f"remove input {name}")
 
     def _refuse_used(self, name: str) -> None:
         fn = _outputs_function(self.cfg)

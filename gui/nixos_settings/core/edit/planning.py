@@ -20,6 +20,8 @@ the modules beside it:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +46,7 @@ from nixos_settings.core.edit.plan import (
     check_expression,
     choose,
     editable_doc,
+    in_sequence,
     needs_parens,
 )
 from nixos_settings.core.edit.unset import plan_unset
@@ -96,6 +99,9 @@ def plan_set(cfg: Configuration, loc: Loc, nix_text: str, at: Definition | None 
         return plan.build()  # the same value: nothing changes (its comments stay)
     if _set_elements(cfg, plan, d, nix_text):
         return plan.build()
+    steps = _element_steps(cfg, d, nix_text)
+    if steps:
+        return in_sequence(cfg, steps, [loc], f"set {d.option}")
     indent = indent_at(doc.source, d.binding_span[0])
     expr = d.binding.child_by_field_name(g.EXPRESSION) if d.kind == VALUE else None
     wrapped = expr is not None and (expr.start_byte, expr.end_byte) != d.value_span
@@ -123,6 +129,13 @@ def _set_elements(cfg: Configuration, plan: Plan, d: Definition, nix_text: str) 
     if len(old_els) != len(new_els) or not old_els:
         return False
     doc = cfg.documents[d.file]
+    old_texts = [doc.source[o.start_byte : o.end_byte] for o in old_els]
+    changed = [i for i, (o, n) in enumerate(zip(old_texts, new_els, strict=True))
+               if not syntax.same_expression(o, new_src[n.start_byte : n.end_byte])]
+    for i in changed:  # an element moved: its comments would stay behind; write it whole
+        text = new_src[new_els[i].start_byte : new_els[i].end_byte]
+        if any(syntax.same_expression(old_texts[j], text) for j in range(len(old_els))):
+            return False
     for o, n in zip(old_els, new_els, strict=True):
         text = new_src[n.start_byte : n.end_byte]
         if not syntax.same_expression(doc.source[o.start_byte : o.end_byte], text):
@@ -130,6 +143,40 @@ def _set_elements(cfg: Configuration, plan: Plan, d: Definition, nix_text: str) 
             plan.add(d.file, o.start_byte, o.end_byte,
                      with_newlines(reindent(text.decode("utf-8"), indent), doc.newline))
     return True
+
+
+def _element_steps(cfg: Configuration, d: Definition,
+                   nix_text: str) -> list[Callable[[], ChangeSet]] | None:
+    """A new list that is the list literal ``d`` with elements appended, or with some
+    removed: the steps that add or remove only those (None otherwise)."""
+    lists = g.list_literals(d.value)
+    if len(lists) != 1 or g.strip_parens(d.value).type != g.LIST:
+        return None
+    src = nix_text.encode("utf-8")
+    tree = syntax.parse(src)
+    new = g.top_expression(tree)
+    if new is None or tree.root_node.has_error or g.strip_parens(new).type != g.LIST:
+        return None
+    doc = cfg.documents[d.file]
+    old_texts = [doc.source[e.start_byte : e.end_byte] for e in g.elements(lists[0])]
+    new_texts = [src[e.start_byte : e.end_byte] for e in g.elements(g.strip_parens(new))]
+    n = len(old_texts)
+    if len(new_texts) > n and all(syntax.same_expression(a, b)
+                                  for a, b in zip(old_texts, new_texts, strict=False)):
+        added = [t.decode("utf-8") for t in new_texts[n:]]
+        if len({" ".join(t.split()) for t in added}) != len(added):
+            return None  # the same element twice: the list module refuses duplicates
+        return [partial(plan_list_add, cfg, d.loc, t, d) for t in added]
+    if len(new_texts) < n:
+        keep, j = [], 0
+        for i, t in enumerate(old_texts):
+            if j < len(new_texts) and syntax.same_expression(t, new_texts[j]):
+                keep.append(i)
+                j += 1
+        if j == len(new_texts):
+            gone = [i for i in range(n) if i not in keep]
+            return [partial(plan_list_remove_at, cfg, d.loc, i, d) for i in reversed(gone)]
+    return None
 
 
 def _refuse_split(cfg: Configuration, loc: Loc, d: Definition | None) -> None:
