@@ -74,15 +74,16 @@ def _apply_op(cfg: Any, op: dict[str, Any]) -> None:
 
     loc = optpath.parse(op["option"])
     kind = op["op"]
+    inside = bool(op.get("inside_condition", False))
     if kind == "set":
         if "string" in op:
-            changes = planning.plan_set_value(cfg, loc, op["string"])
+            changes = planning.plan_set_value(cfg, loc, op["string"], inside_condition=inside)
         else:
-            changes = planning.plan_set(cfg, loc, op["value"])
+            changes = planning.plan_set(cfg, loc, op["value"], inside_condition=inside)
     elif kind == "unset":
         changes = planning.plan_unset(cfg, loc)
     elif kind == "list_add":
-        changes = planning.plan_list_add(cfg, loc, op["element"])
+        changes = planning.plan_list_add(cfg, loc, op["element"], inside_condition=inside)
     elif kind == "list_remove":
         changes = planning.plan_list_remove(cfg, loc, op["element"])
     elif kind == "list_remove_at":
@@ -134,6 +135,8 @@ def test_case_directories_are_well_formed() -> None:
         for op in _ops(case):
             assert op["op"] in {"set", "unset", "list_add", "list_remove", "list_remove_at",
                                  "list_set_at", "rename"}, case.name
+            assert set(op) <= {"op", "option", "value", "string", "element", "index",
+                               "new_name", "inside_condition"}, case.name
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -175,7 +175,7 @@ def test_empty_attrset_value_is_a_definition() -> None:
 def test_non_attrset_module_is_a_note() -> None:
     m = map_module(Document.from_bytes(b"import ./other.nix\n"))
     assert m.definitions == []
-    assert any("not an attribute set" in n for n in m.notes)
+    assert any("the file is a call of import, not a NixOS module" in n for n in m.notes)
 
 
 # -- imports ------------------------------------------------------------------------------

@@ -123,3 +123,18 @@ def test_must_be_quoted_message_names_the_segment_and_the_fix() -> None:
     # the first bad segment is "127" (dots split segments); the hint shows the quoting
     assert "'127'" in str(info.value)
     assert '"127"' in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["@args", "users.users.@alice", "a.@b.c"])
+def test_at_segment_is_not_offered_quoting(text: str) -> None:
+    """A segment written with @ is a function-argument pattern, not a name to quote."""
+    with pytest.raises(OptionPathError) as info:
+        optpath.parse(text)
+    message = str(info.value)
+    assert "must be quoted" not in message
+    assert '"@' not in message
+    assert "not part of an option name" in message
+
+
+def test_quoted_at_segment_is_a_name() -> None:
+    assert optpath.parse('a."@b"') == ("a", "@b")

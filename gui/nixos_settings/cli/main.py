@@ -1,6 +1,7 @@
 """The ``nixos-settings`` command: the GUI when run without a subcommand, else a headless CLI.
 
-Subcommands: ``list``, ``get``, ``set``, ``unset``, ``search``, ``show``, ``rebuild``.  All of
+Subcommands: ``list``, ``get``, ``set``, ``unset``, ``add``, ``remove``, ``rename``,
+``search``, ``show``, ``rebuild``.  All of
 them work on the same core as the GUI.  Errors are one line on stderr saying what and where;
 the exit status is non-zero and no file is touched.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +43,7 @@ def _add_config_args(p: argparse.ArgumentParser, top: bool = False) -> None:
     default = None if top else argparse.SUPPRESS
     p.add_argument("--file", "-f", metavar="F", default=default,
                    help=f"configuration file to open (default {DEFAULT_FILE}); "
-                   "the files it imports are read too")
+                   "the files it imports are read too; a flake.nix is edited as a file")
     p.add_argument("--flake", metavar="PATH#HOST", default=default,
                    help="open nixosConfigurations.HOST of the flake at PATH instead")
 
@@ -54,10 +56,9 @@ def open_session(args: argparse.Namespace) -> Session:
     if flake:
         path, _, host = flake.partition("#")
         return Session.open_flake(path or ".", host or None)
-    file = args.file or DEFAULT_FILE
-    if Path(file).name == "flake.nix":
-        return Session.open_flake(file, None)
-    return Session.open(file)
+    # a flake.nix given with --file is a Nix file like any other (its inputs, nixConfig,
+    # the literal parts of its outputs); --flake PATH#HOST is the host's configuration
+    return Session.open(args.file or DEFAULT_FILE)
 
 
 def _loc(text: str) -> tuple[str, ...]:
@@ -88,6 +89,7 @@ def _finish(session: Session, change: ChangeSet, dry_run: bool) -> int:
         print(f"{PROG}: nothing to change", file=sys.stderr)
         return 0
     if dry_run:
+        session.validate(change)  # what the write would refuse, the dry run refuses too
         sys.stdout.write(change.diff())
         return 0
     session.apply(change)
@@ -153,23 +155,34 @@ def _def_json(d: Definition) -> dict[str, object]:
 
 def cmd_get(args: argparse.Namespace) -> int:
     session = open_session(args)
-    found = session.definitions(_loc(args.option), containers=True)
+    loc = _loc(args.option)
+    found = session.definitions(loc, below=True)
+    if args.json:
+        import json
+
+        print(json.dumps([_def_json(d) for d in found], indent=2, ensure_ascii=False))
+        return 0 if found else 1
     if not found:
+        not_module = [n for n in session.cfg.notes
+                      if n.path == session.root and "not a NixOS module" in n.message]
+        if not_module:
+            raise CliError(f"{not_module[0]}; nothing in it is an option")
         print(f"{PROG}: {args.option} is not set in {session.root} or the files it imports",
               file=sys.stderr)
         return 1
-    if len(found) == 1:
+    if len(found) == 1 and found[0].loc == loc:
         print(found[0].value_text)
         return 0
     for d in found:
+        name = f" {d.option}" if d.loc != loc else ""
         wrap = f" [{', '.join(str(w) for w in d.wrappers)}]" if d.wrappers else ""
-        print(f"# {d.file}:{d.line}{wrap}")
+        print(f"# {d.file}:{d.line}{name}{wrap}")
         print(d.value_text)
     return 0
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from nixos_settings.core.session import Refused
+    from nixos_settings.core.common.errors import Refused
 
     if (args.value is None) == (args.string is None):
         raise CliError("give either VALUE (Nix text) or --string TEXT", 2)
@@ -180,10 +193,13 @@ def cmd_set(args: argparse.Namespace) -> int:
     loc = _loc(args.option)
     at = _pick(session, loc, args.at)
 
+    inside = args.inside_condition
+
     def plan(check: bool) -> ChangeSet:
         if args.string is not None:
-            return session.plan_set_value(loc, args.string, at=at, check=check)
-        return session.plan_set(loc, args.value, at=at, check=check)
+            return session.plan_set_value(loc, args.string, at=at, check=check,
+                                          inside_condition=inside)
+        return session.plan_set(loc, args.value, at=at, check=check, inside_condition=inside)
 
     # plan first: a broken file or value is reported before anything about metadata, and
     # metadata is only loaded when there is something to check
@@ -201,6 +217,11 @@ def cmd_set(args: argparse.Namespace) -> int:
     status = _finish(session, change, args.dry_run)
     if note or warning:  # only once the edit went through: errors stay one line
         print(f"{PROG}: {'note' if note else 'warning'}: {note or warning}", file=sys.stderr)
+    for d in session.definitions(loc):
+        for w in d.wrappers:
+            if w.name == "//":  # the literal left of ``// other``: other wins
+                print(f"{PROG}: note: {d.option} ({d.file}:{d.line}) is in a set followed by "
+                      f"// {w.arg}, which may override it", file=sys.stderr)
     return status
 
 
@@ -244,6 +265,78 @@ def cmd_unset(args: argparse.Namespace) -> int:
     return _finish(session, change, args.dry_run)
 
 
+def _combined(session: Session, changes: list[ChangeSet], description: str) -> ChangeSet:
+    """One change set doing ``changes`` in order (each planned after the previous one was
+    applied in memory; the session is back where it was afterwards)."""
+    from nixos_settings.core.nix.text import ChangeSet
+
+    out = ChangeSet(description=description)
+    for change in changes:
+        for path, (old, new) in change.files.items():
+            first = out.files.get(path, (old, new))[0]
+            out.files[path] = (first, new)
+    for change in reversed(changes):
+        session.apply(change.inverse())
+    return out
+
+
+def _plan_each(session: Session, plans: list[Callable[[], ChangeSet]]) -> list[ChangeSet]:
+    done: list[ChangeSet] = []
+    try:
+        for plan in plans:
+            change = plan()
+            if change:
+                session.apply(change)
+                done.append(change)
+    except BaseException:
+        for change in reversed(done):
+            session.apply(change.inverse())
+        raise
+    return done
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from nixos_settings.core.common.errors import Refused
+
+    session = open_session(args)
+    loc = _loc(args.option)
+    if not args.no_check:
+        note = _with_metadata(session, args)
+        if note:
+            print(f"{PROG}: note: {note}", file=sys.stderr)
+    plans: list[Callable[[], ChangeSet]] = [
+        partial(session.plan_list_add, loc, v, inside_condition=args.inside_condition)
+        for v in args.values]
+    try:
+        done = _plan_each(session, plans)
+    except Refused as err:
+        raise CliError(f"{err}; nothing was changed (--no-check adds it anyway)") from None
+    return _finish(session, _combined(session, done, f"add to {args.option}"), args.dry_run)
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    loc = _loc(args.option)
+    if (args.index is None) == (not args.values):
+        raise CliError("give the element(s) to remove, or --index N", 2)
+    if args.index is not None:
+        if args.index < 1:
+            raise CliError("--index counts from 1", 2)
+        plans: list[Callable[[], ChangeSet]] = [
+            partial(session.plan_list_remove_at, loc, args.index - 1)]
+    else:
+        plans = [partial(session.plan_list_remove, loc, v) for v in args.values]
+    done = _plan_each(session, plans)
+    return _finish(session, _combined(session, done, f"remove from {args.option}"),
+                   args.dry_run)
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    change = session.plan_rename_entry(_loc(args.option), args.new_name)
+    return _finish(session, change, args.dry_run)
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     try:
         # Imported by name: the headless commands never load Qt (import-linter checks the
@@ -260,13 +353,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
 #: sub-commands defined in other modules (imported only when needed: start-up time)
 EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
                   "generations": "rebuild", "value": "value", "task": "task",
-                  "hosts": "fleet", "deploy": "fleet", "packages": "packages"}
+                  "hosts": "fleet", "deploy": "fleet", "packages": "packages",
+                  "flake": "flake"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:
     words = list(sys.argv[1:] if argv is None else argv)
     for w in words:
-        if w in ("list", "get", "set", "unset"):
+        if w in ("list", "get", "set", "unset", "add", "remove", "rename"):
             return []
         if w in EXTRA_COMMANDS:
             return [EXTRA_COMMANDS[w]]
@@ -296,8 +390,11 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
                    help="option metadata source")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("get", help="print the Nix text of an option's value")
+    p = sub.add_parser("get", help="print the Nix text of an option's value (of a prefix: "
+                       "every definition below it, each with its place)")
     p.add_argument("option", metavar="OPTION", help='dotted name, e.g. networking.hosts."::1"')
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON list of {file, line, loc, value, …}, one per definition")
     _add_config_args(p)
     p.set_defaults(func=cmd_get)
 
@@ -312,6 +409,9 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
                    "(default: the cached metadata of the configuration's release)")
     p.add_argument("--no-check", action="store_true",
                    help="do not check the option name and value against option metadata")
+    p.add_argument("--inside-condition", action="store_true",
+                   help="when the only place for a new option is inside an mkIf block, put "
+                   "it there (it then applies only when the condition holds)")
     _add_config_args(p)
     p.set_defaults(func=cmd_set)
 
@@ -322,9 +422,43 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     _add_config_args(p)
     p.set_defaults(func=cmd_unset)
 
+    _add_element_verbs(sub)
     for name in extra:
         importlib.import_module(f"nixos_settings.cli.{name}").register(sub)
     return parser
+
+
+def _add_element_verbs(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``add``, ``remove`` and ``rename``: list elements and attribute-set entries."""
+    p = sub.add_parser("add", help="append element(s) to a list option, in the list's style")
+    p.add_argument("option", metavar="OPTION")
+    p.add_argument("values", metavar="VALUE", nargs="+", help="Nix expression text")
+    p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
+    p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
+                   help="option metadata to check against (default: the newest cached)")
+    p.add_argument("--no-check", action="store_true",
+                   help="do not check the option name and value against option metadata")
+    p.add_argument("--inside-condition", action="store_true",
+                   help="a new list may go inside an mkIf block (see set)")
+    _add_config_args(p)
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="remove element(s) from a list option")
+    p.add_argument("option", metavar="OPTION")
+    p.add_argument("values", metavar="VALUE", nargs="*", help="Nix text of the element(s)")
+    p.add_argument("--index", type=int, metavar="N", help="remove the N-th element (from 1)")
+    p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
+    _add_config_args(p)
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("rename", help="rename an attribute-set entry "
+                       "(users.users.alice → bob)")
+    p.add_argument("option", metavar="OPTION", help="the entry, e.g. users.users.alice")
+    p.add_argument("new_name", metavar="NEW-NAME", help="its new last segment, e.g. bob")
+    p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
+    _add_config_args(p)
+    p.set_defaults(func=cmd_rename)
+
 
 
 def main(argv: Sequence[str] | None = None) -> int:

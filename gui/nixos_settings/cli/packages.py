@@ -132,7 +132,7 @@ def _notes(session: Session, index: PackageIndex | None, attrs: list[str]) -> li
 
 def cmd_add(args: argparse.Namespace) -> int:
     from nixos_settings.cli.main import _finish
-    from nixos_settings.core.session import Refused
+    from nixos_settings.core.common.errors import Refused
 
     session = open_session(args)
     index = catalogue(args.packages, required=False)

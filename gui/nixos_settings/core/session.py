@@ -35,26 +35,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nixos_settings.core.common.errors import EditError, FileChangedError, NixSettingsError
+from nixos_settings.core.common.errors import EditError, FileChangedError, NixSettingsError, Refused
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition, element_texts
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.core.nix.text import ChangeSet, unified_diff
+from nixos_settings.core.packages.sessionpart import SessionPackages
 
 if TYPE_CHECKING:
+    from nixos_settings.core.edit.flake_inputs import FlakeInputs
     from nixos_settings.core.options.model import OptionInfo, OptionSet
     from nixos_settings.core.options.search import SearchIndex
-    from nixos_settings.core.packages.index import PackageIndex
-    from nixos_settings.core.packages.installed import PackageRef
     from nixos_settings.core.system.evaluate import Effective
 
 _PKG_REF = re.compile(r"\bpkgs\.([A-Za-z_][A-Za-z0-9_\-]*)")
-
-
-class Refused(EditError):
-    """The option metadata rules an edit out (unknown option, read-only, wrong value)."""
 
 
 @record
@@ -125,6 +121,14 @@ class _Files:
         paths = [path] if path is not None else self.dirty_paths()
         return unified_diff((f"/{self.display_name(p)}", self.original(p),
                              self.cfg.documents[p].source) for p in paths)
+
+    def validate(self, change: ChangeSet) -> None:
+        """The checks a save makes of the new bytes (tree-sitter, then ``nix-instantiate
+        --parse``), without writing: a dry run refuses what the write would refuse."""
+        from nixos_settings.core.edit.save import validate_change
+
+        for path, (old, new) in change.files.items():
+            validate_change(old, new, path)
 
     def changed_on_disk(self, path: Path) -> bool:
         """True when ``path`` on disk is no longer what this session last read or wrote."""
@@ -304,40 +308,7 @@ class _Truth:
                 f"{self.options.release_note}")
 
 
-class _Packages:
-    """The packages' side of a session (core/packages): what is installed where, installing
-    and removing in the list's style."""
-
-    cfg: Configuration
-
-    def installed_packages(self) -> list[PackageRef]:
-        """Every element of every package list: what is installed where."""
-        from nixos_settings.core.packages.installed import installed
-
-        return installed(self.cfg)
-
-    def plan_packages_add(self, attrs: Sequence[str], to: str = "system",
-                          catalogue: PackageIndex | None = None) -> ChangeSet:
-        """Install ``attrs`` in ``to`` (``system``, ``user:NAME``, ``home``) in the list's
-        style; with a catalogue, a name it does not have is refused (with did-you-mean)."""
-        from nixos_settings.core.packages import advice, edits
-
-        if catalogue is not None:
-            problem = advice.unknown(catalogue, list(attrs))
-            if problem:
-                raise Refused(problem)
-        change = edits.plan_add(self.cfg, list(attrs), to)
-        return _described(change, f"Install {', '.join(attrs)}", *change.locs)
-
-    def plan_packages_remove(self, attrs: Sequence[str]) -> ChangeSet:
-        """Remove the list elements that install ``attrs`` (exactly those elements)."""
-        from nixos_settings.core.packages import edits
-
-        change = edits.plan_remove(self.cfg, list(attrs))
-        return _described(change, f"Remove {', '.join(attrs)}", *change.locs)
-
-
-class Session(_Files, _Truth, _Packages):
+class Session(_Files, _Truth, SessionPackages):
     """One configuration being edited, with the option metadata that describes it."""
 
     def __init__(self, cfg: Configuration, options: OptionSet | None = None,
@@ -382,11 +353,23 @@ class Session(_Files, _Truth, _Packages):
 
     # -- queries --------------------------------------------------------------------------
 
-    def definitions(self, loc: Sequence[str], *, containers: bool = False) -> list[Definition]:
+    def definitions(self, loc: Sequence[str], *, containers: bool = False,
+                    below: bool = False) -> list[Definition]:
         """The definitions of ``loc``; with ``containers``, when there are none, the
-        attribute sets bound to exactly ``loc`` (``users.users.alice = { … }``)."""
+        attribute sets bound to exactly ``loc`` (``users.users.alice = { … }``); with
+        ``below``, every place that defines ``loc`` or something below it, a set written at
+        once counting once (what ``get`` of a prefix shows)."""
         loc = tuple(loc)
+        if below:
+            return self.cfg.defined_under(loc)
         return list(self.cfg.find_any(loc) if containers else self.cfg.find(loc))
+
+    def flake_inputs(self) -> FlakeInputs:
+        """The inputs of the flake file this session opened as a file (``--file
+        flake.nix``): read them, plan adding, changing and removing them."""
+        from nixos_settings.core.edit.flake_inputs import FlakeInputs
+
+        return FlakeInputs(self.cfg)
 
     def definition_at(self, loc: Sequence[str], file: Path, line: int) -> Definition | None:
         """The definition of ``loc`` (or attribute set bound to it) at ``file:line``."""
@@ -465,25 +448,31 @@ class Session(_Files, _Truth, _Packages):
     # -- planning -------------------------------------------------------------------------
 
     def plan_set(self, loc: Sequence[str], nix_text: str, *, at: Definition | None = None,
-                 check: bool = True) -> ChangeSet:
+                 check: bool = True, inside_condition: bool = False) -> ChangeSet:
         """Set ``loc`` to the Nix expression ``nix_text`` (in place, or added where a person
-        would); ``check=False`` skips the metadata check (the CLI's ``--no-check``)."""
+        would); ``check=False`` skips the metadata check (the CLI's ``--no-check``).  A new
+        option goes inside an ``mkIf`` body only with ``inside_condition``; when that is the
+        only place, :class:`~nixos_settings.core.common.errors.InsideCondition` (with
+        ``.condition`` and ``.where``) is raised so the face can ask."""
         from nixos_settings.core.edit import planning
 
         loc = tuple(loc)
-        change = planning.plan_set(self.cfg, loc, nix_text, at=at)
+        change = planning.plan_set(self.cfg, loc, nix_text, at=at,
+                                   inside_condition=inside_condition)
         self._checked(change, loc, nix_text, check)
         return _described(change, f"Set {optpath.show(loc)} = {_short(nix_text)}", loc)
 
     def plan_set_value(self, loc: Sequence[str], value: object, *,
-                       at: Definition | None = None, check: bool = True) -> ChangeSet:
+                       at: Definition | None = None, check: bool = True,
+                       inside_condition: bool = False) -> ChangeSet:
         """Set ``loc`` to a Python value (str, bool, int, list, dict …) rendered as Nix."""
         from nixos_settings.core.edit import planning
         from nixos_settings.core.nix.render import to_nix
 
         loc = tuple(loc)
         text = to_nix(value)
-        change = planning.plan_set_value(self.cfg, loc, value, at=at)
+        change = planning.plan_set_value(self.cfg, loc, value, at=at,
+                                         inside_condition=inside_condition)
         self._checked(change, loc, text, check)
         return _described(change, f"Set {optpath.show(loc)} = {_short(text)}", loc)
 
@@ -495,12 +484,15 @@ class Session(_Files, _Truth, _Packages):
         return _described(planning.plan_unset(self.cfg, loc, at=at),
                           f"Reset {optpath.show(loc)}", loc)
 
-    def plan_list_add(self, loc: Sequence[str], element: str) -> ChangeSet:
-        """Append ``element`` (Nix text) to the list ``loc``."""
+    def plan_list_add(self, loc: Sequence[str], element: str, *,
+                      inside_condition: bool = False) -> ChangeSet:
+        """Append ``element`` (Nix text) to the list ``loc`` (a new list goes inside an
+        ``mkIf`` body only with ``inside_condition``)."""
         from nixos_settings.core.edit import planning
 
         loc = tuple(loc)
-        change = planning.plan_list_add(self.cfg, loc, element)
+        change = planning.plan_list_add(self.cfg, loc, element,
+                                        inside_condition=inside_condition)
         self._checked(change, loc, f"[ {element} ]", True)
         return _described(change, f"Add {element} to {optpath.show(loc)}", loc)
 
@@ -526,14 +518,16 @@ class Session(_Files, _Truth, _Packages):
         self._checked(change, loc, f"[ {element} ]", True)
         return _described(change, f"Change element {index + 1} of {optpath.show(loc)}", loc)
 
-    def plan_add_entry(self, loc: Sequence[str], name: str, body: str = "{ }") -> ChangeSet:
+    def plan_add_entry(self, loc: Sequence[str], name: str, body: str = "{ }", *,
+                       inside_condition: bool = False) -> ChangeSet:
         """A new attribute-set entry ``loc.name`` (e.g. a user under ``users.users``)."""
         from nixos_settings.core.edit import planning
 
         loc = tuple(loc)
         new = (*loc, name)
         _refuse_taken(self.cfg, name, new)
-        return _described(planning.plan_set(self.cfg, new, body),
+        return _described(planning.plan_set(self.cfg, new, body,
+                                            inside_condition=inside_condition),
                           f"Add {optpath.show(new)}", loc, new)
 
     def plan_rename_entry(self, loc: Sequence[str], new_name: str) -> ChangeSet:

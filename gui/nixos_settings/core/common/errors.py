@@ -66,3 +66,32 @@ class FileChangedError(SaveError):
 
 class OptionsError(LocatedError):
     """Option metadata could not be loaded."""
+
+
+class _Where(str):
+    """``file:line`` that can also be called like :meth:`LocatedError.where`."""
+
+    def __call__(self) -> str:
+        return str(self)
+
+
+class InsideCondition(EditError):
+    """The only place for a new option is inside an ``mkIf cond { … }`` body, where it would
+    apply only when ``cond`` holds; the user must choose that place explicitly
+    (``inside_condition=True`` on the planners, ``--inside-condition`` in the CLI).
+
+    ``condition`` is the condition's source text, ``where`` its ``file:line`` (a string;
+    calling it, as on every located error, gives the same text).
+    """
+
+    where: _Where
+
+    def __init__(self, message: str, condition: str, path: Path | str, line: int) -> None:
+        self.condition = condition
+        super().__init__(message, path, line)
+        self.__dict__["where"] = _Where(f"{path}:{line}")
+
+
+class Refused(EditError):
+    """The option metadata (or the package catalogue) rules an edit out: an unknown name,
+    a read-only option, a value of the wrong type."""

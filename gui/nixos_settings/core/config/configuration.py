@@ -215,6 +215,29 @@ class Configuration:
         """Leaf definitions of ``loc``, else attribute sets bound to exactly ``loc``."""
         return self.find(loc) or [c for c in self.containers if c.loc == loc]
 
+    def defined_under(self, loc: Loc) -> list[Definition]:
+        """Every place that defines ``loc`` or something below it, each once: a set bound to
+        ``loc`` (or below) stands for what it holds; in file order."""
+        n = len(loc)
+        items = [d for d in self.sharing_head(loc) if d.loc[:n] == loc] if loc else \
+            self.definitions + self.containers
+        sets = [c for c in items if c.kind == defs.ATTRSET]
+        out: list[Definition] = []
+        seen: set[tuple[Path, tuple[int, int]]] = set()
+        for d in items:
+            key = (d.file, d.value_span)
+            if key in seen:
+                continue
+            seen.add(key)
+            b0, b1 = d.binding_span
+            if any(c.file == d.file and c.value_span[0] <= b0 and b1 <= c.value_span[1]
+                   and c.value_span != d.value_span for c in sets):
+                continue  # written inside a set that is listed already
+            out.append(d)
+        order = {p: i for i, p in enumerate(self._order)}
+        out.sort(key=lambda d: (order.get(d.file, len(order)), d.binding_span[0]))
+        return out
+
     @property
     def problems(self) -> list[Problem]:
         return [n for n in self.notes if n.severity == "error"]

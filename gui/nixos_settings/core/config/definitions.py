@@ -15,10 +15,12 @@ from pathlib import Path
 
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.document import Document
+from nixos_settings.core.config.shapes import WRAPPER_ARITY as WRAPPER_ARITY
+from nixos_settings.core.config.shapes import Wrapper as Wrapper
+from nixos_settings.core.config.shapes import conditions, module_parts, update_operands
+from nixos_settings.core.config.shapes import unwrap as unwrap
 from nixos_settings.core.nix import optpath, syntax
 from nixos_settings.core.nix.grammar import (
-    APPLY,
-    ASSERT,
     ATTR,
     ATTRPATH_FIELD,
     ATTRS,
@@ -28,20 +30,15 @@ from nixos_settings.core.nix.grammar import (
     BODY,
     ELEMENT,
     EXPRESSION,
-    FUNCTION,
     IDENTIFIER,
     INTERPOLATION,
-    LET,
     LIST,
-    PARENTHESIZED,
     SCOPE_KINDS,
     STRING,
-    WITH,
     Node,
     bindings,
     elements,
-    flatten_apply,
-    function_name,
+    is_update,
     list_literals,
     strip_parens,
     top_expression,
@@ -52,20 +49,6 @@ from nixos_settings.core.nix.grammar import (
 from nixos_settings.core.nix.literals import string_value
 from nixos_settings.core.nix.optpath import Loc
 
-#: wrapper name → number of arguments it takes (the last one is the wrapped value)
-WRAPPER_ARITY = {
-    "mkIf": 2,
-    "mkForce": 1,
-    "mkDefault": 1,
-    "mkOverride": 2,
-    "mkBefore": 1,
-    "mkAfter": 1,
-    "mkOrder": 2,
-    "mkMerge": 1,
-    "mkVMOverride": 1,
-    "mkImageMediaOverride": 1,
-    "mkOptionDefault": 1,
-}
 #: top-level module attributes that are not option definitions
 MODULE_KEYWORDS = frozenset(
     {"imports", "disabledModules", "meta", "_file", "key", "freeformType", "_class", "require"}
@@ -75,17 +58,6 @@ MODULE_KEYWORDS = frozenset(
 VALUE = "value"  # a leaf: the value is edited as a whole
 ATTRSET = "attrset"  # an attribute set the mapper descended into
 INHERITED = "inherited"  # ``inherit x;`` / ``inherit (e) x;``
-
-
-@record(frozen=True)
-class Wrapper:
-    """A ``lib.mk*`` function around a value: ``name`` and its first argument's text."""
-
-    name: str
-    arg: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.arg}" if self.arg is not None else self.name
 
 
 @record(eq=False)
@@ -116,6 +88,7 @@ class Definition:
     value_type: str = ""
     binding_type: str = BINDING
     attr_spans: tuple[tuple[int, int, str], ...] = ()
+    outer: tuple[Wrapper, ...] = ()  # the wrappers around the attribute set it sits in
     # Tree-sitter nodes, resolved again from the spans when the document was reparsed.
     doc: Document | None = field(default=None, repr=False)
     _tree: syntax.Tree = field(default=None, repr=False)
@@ -194,6 +167,9 @@ class Module:
     imports: list[ImportRef] = field(default_factory=list)
     imports_binding: Node | None = None
     notes: list[str] = field(default_factory=list)
+    main_wrappers: tuple[Wrapper, ...] = ()  # around ``main`` (``config = mkIf c { … }``)
+    main_line: int = 0  # the line of the binding that holds ``main`` (0: the module itself)
+    simple: bool = True  # one attribute set, no wrappers: incremental remapping applies
     _main_span: tuple[int, int] | None = None
     _imports_span: tuple[int, int] | None = None
 
@@ -230,46 +206,15 @@ def attrpath_of(source: bytes, binding: Node) -> tuple[tuple[str, ...], tuple[No
     return tuple(segs), nodes, static
 
 
-def unwrap(source: bytes, node: Node) -> tuple[Node, list[Wrapper]]:
-    """Peel ``mk*`` wrappers (and the parentheses around them and their arguments) off a
-    value: ``mkForce (-1)`` gives the value ``-1``."""
-    wrappers: list[Wrapper] = []
-    while node is not None:
-        inner = strip_parens(node)
-        if inner.type == APPLY:
-            fn, args = flatten_apply(inner)
-            name = function_name(source, fn)
-            if name in WRAPPER_ARITY and len(args) == WRAPPER_ARITY[name]:
-                arg = node_text(source, args[0]) if len(args) == 2 else None
-                wrappers.append(Wrapper(name, arg))
-                node = args[-1]
-                continue
-        if inner.type in ATTRSET_KINDS or wrappers:
-            # a wrapper's argument is read (and edited) inside its parentheses
-            return inner, wrappers
-        return node, wrappers
-    return node, wrappers
+def module_body(node: Node, source: bytes = b"") -> tuple[Node | None, str | None]:
+    """The attribute set a module expression evaluates to (the first of a top-level
+    ``mkMerge``), or (None, reason)."""
+    parts, reason = module_parts(source, node)
+    return (parts[0][0], None) if parts else (None, reason)
 
 
-#: what a module expression may be wrapped in: ``{ … }: body``, ``let … in body`` …
-_MODULE_WRAPPERS = frozenset({FUNCTION, LET, WITH, ASSERT})
-
-
-def module_body(node: Node) -> tuple[Node | None, str | None]:
-    """The attrset a module expression evaluates to, or (None, reason)."""
-    seen = 0
-    while node is not None and seen < 64:
-        seen += 1
-        t = node.type
-        if t in ATTRSET_KINDS:
-            return node, None
-        if t in _MODULE_WRAPPERS:
-            node = node.child_by_field_name(BODY)
-        elif t == PARENTHESIZED:
-            node = node.child_by_field_name(EXPRESSION)
-        else:
-            return None, f"the module is a {t.replace('_', ' ')}, not an attribute set"
-    return None, "the file holds no module"
+#: a set still to map: (the set, its loc, the wrappers around it, whether it is top-level)
+_Pending = tuple[Node, Loc, tuple[Wrapper, ...], bool]
 
 
 # -- the mapper -----------------------------------------------------------------------------
@@ -281,31 +226,65 @@ class _Mapper:
         self.doc = module.document
         self.src = module.document.source
         self.top = (0, 0)
+        self.outer: tuple[Wrapper, ...] = ()  # the wrappers around the current binding
+        self.pending: list[_Pending] = []  # sets the current binding holds
+        self.enclosing: Node = None  # the set the current binding sits in
 
     def run(self) -> None:
-        body, reason = module_body(self.m.node)
-        if body is None:
+        parts, reason = module_parts(self.src, self.m.node)
+        if not parts:
             self.m.notes.append(reason or "unsupported module shape")
             return
         tops = []
-        for b in bindings(body):
-            if b.type == BINDING:
-                segs, _, _ = attrpath_of(self.src, b)
-                tops.append(segs[0] if segs else "")
+        for body, _ in parts:
+            for b in bindings(body):
+                if b.type == BINDING:
+                    segs, _, _ = attrpath_of(self.src, b)
+                    tops.append(segs[0] if segs else "")
         self.m.explicit = "options" in tops or "config" in tops
-        self.m.main = body
+        # new options go to the first part no mkIf holds (the unconditional element)
+        main, main_ws = next((p for p in parts if not conditions(p[1])), parts[0])
+        self.m.main, self.m.main_wrappers = main, main_ws
+        self.m.simple = len(parts) == 1 and not main_ws
         if self.m.explicit:
             self.m.main_prefix = ("config",)
-        self.collect(body, (), (), top=True)
+        for body, ws in parts:
+            self.collect(body, (), ws, top=True)
 
     def collect(self, attrset: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
-        for b in bindings(attrset):
-            if b.type == BINDING:
-                self.binding(b, prefix, wrappers, top)
-            else:
-                self.inherit(b, prefix, wrappers)
+        """Map the bindings of ``attrset`` and, depth first in document order, of the sets
+        they hold: with a stack, not recursion (Nix accepts sets nested thousands deep)."""
+        self.walk([(attrset, prefix, wrappers, top)])
+
+    def walk(self, items: list[_Pending]) -> None:
+        stack = [(a, iter(bindings(a)), p, w, t) for a, p, w, t in reversed(items)]
+        while stack:
+            attrset, it, prefix, wrappers, top = stack[-1]
+            b = next(it, None)
+            if b is None:
+                stack.pop()
+                continue
+            for a, p, w, t in reversed(self.one(b, prefix, wrappers, top, attrset)):
+                stack.append((a, iter(bindings(a)), p, w, t))
+
+    def one(self, b: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool,
+            attrset: Node) -> list[_Pending]:
+        """Map one binding or inherit of ``attrset``; the sets to descend into are returned.
+        (The set is passed down, not asked of the node: a node's parent costs a walk from
+        the root of the tree.)"""
+        self.enclosing = attrset
+        self.pending = []
+        if b.type == BINDING:
+            self.binding(b, prefix, wrappers, top)
+        else:
+            self.inherit(b, prefix, wrappers)
+        return self.pending
+
+    def descend(self, attrset: Node, prefix: Loc, wrappers: tuple[Wrapper, ...]) -> None:
+        self.pending.append((attrset, prefix, wrappers, False))
 
     def binding(self, b: Node, prefix: Loc, wrappers: tuple[Wrapper, ...], top: bool) -> None:
+        self.outer = wrappers
         if top:
             self.top = (b.start_byte, b.end_byte)
         segs, attrs, static = attrpath_of(self.src, b)
@@ -333,14 +312,18 @@ class _Mapper:
                     # new definitions go inside ``config = { … }`` (even under mkIf: a
                     # second top-level ``config.x`` next to ``config = mkIf …`` is an error)
                     self.m.main, self.m.main_prefix = inner, ()
+                    self.m.main_wrappers = allw
+                    self.m.main_line = self.doc.node_position(b)[0]
                 self.add_container(b, (), inner, allw, attrs, prefix_len)
-                self.collect(inner, (), allw, top=False)
+                self.descend(inner, (), allw)
             elif ws and ws[-1].name == "mkMerge":
                 self.merge(b, (), inner, allw[:-1], attrs, prefix_len)
                 first = next(iter(strip_parens(inner).children_by_field_name(ELEMENT)), None)
                 el = unwrap(self.src, first)[0] if first is not None else None
                 if el is not None and el.type in ATTRSET_KINDS and self.m.main_prefix:
                     self.m.main, self.m.main_prefix = el, ()
+                    self.m.main_wrappers = allw[:-1] + tuple(unwrap(self.src, first)[1])
+                    self.m.main_line = self.doc.node_position(b)[0]
             return
         if not static:
             self.add(b, loc, value, value, wrappers, attrs, prefix_len,
@@ -350,7 +333,11 @@ class _Mapper:
             self.add_container(b, loc, inner, allw, attrs, prefix_len)
             if not bindings(inner):
                 self.add(b, loc, value, inner, allw, attrs, prefix_len)
-            self.collect(inner, loc, allw, top=False)
+            self.descend(inner, loc, allw)
+        elif is_update(inner) and update_operands(self.src, inner):
+            for operand, ows in update_operands(self.src, inner):
+                self.add_container(b, loc, operand, allw + tuple(ows), attrs, prefix_len)
+                self.descend(operand, loc, allw + tuple(ows))
         elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == LIST:
             self.merge(b, loc, inner, allw[:-1], attrs, prefix_len)
         else:
@@ -362,18 +349,21 @@ class _Mapper:
             inner, ws = unwrap(self.src, el)
             allw = wrappers + tuple(ws)
             if inner.type in ATTRSET_KINDS:
-                self.collect(inner, loc, allw, top=False)
+                self.descend(inner, loc, allw)
             elif loc:
                 d = self.add(b, loc, el, inner, allw, attrs, prefix_len)
                 d.in_merge = True
 
     def inherit(self, node: Node, prefix: Loc, wrappers: tuple[Wrapper, ...]) -> None:
-        if node.parent is not None and node.parent.parent == self.m.main:
+        self.outer = wrappers
+        if self.enclosing == self.m.main:
             self.top = (node.start_byte, node.end_byte)
         attrs_node = node.child_by_field_name(ATTRS)
         if attrs_node is None:
             return
         for a in attrs_node.children_by_field_name(ATTR):
+            if a.start_byte == a.end_byte:
+                continue  # ``inherit (pkgs) ;``: nothing inherited
             seg, _ = attr_segment(self.src, a)
             d = self.add(node, prefix + (seg,), a, a, wrappers, (a,), len(prefix),
                          editable=False, reason="the value is inherited from another scope")
@@ -394,7 +384,7 @@ class _Mapper:
     def make(self, b: Node, loc: Loc, inner: Node, wrappers: tuple[Wrapper, ...],
              attrs: tuple[Node, ...], prefix_len: int, kind: str) -> Definition:
         line, col = self.doc.node_position(b)
-        enclosing = b.parent.parent if b.parent is not None else None
+        enclosing = self.enclosing
         return Definition(
             loc=loc, file=self.doc.path, line=line, column=col,
             binding_span=(b.start_byte, b.end_byte),
@@ -402,7 +392,7 @@ class _Mapper:
             value_text=node_text(self.src, inner), wrappers=wrappers, kind=kind,
             prefix_len=prefix_len,
             enclosing_span=(enclosing.start_byte, enclosing.end_byte) if enclosing else (0, 0),
-            top_span=self.top, value_type=inner.type, binding_type=b.type,
+            top_span=self.top, value_type=inner.type, binding_type=b.type, outer=self.outer,
             attr_spans=tuple((a.start_byte, a.end_byte, a.type) for a in attrs),
             doc=self.doc, _tree=self.doc.tree, _binding=b, _value=inner, _attrs=attrs,
         )
@@ -461,10 +451,10 @@ def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, 
     mapped again; the definitions after them move.  Returns False when the change is not of
     that kind (imports, the module's shape …): the caller then maps the whole module."""
     doc = module.document
-    if module.explicit or not splices or module.main is None:
+    if module.explicit or not splices or module.main is None or not module.simple:
         return False
     root = top_expression(doc.tree)
-    body, _ = module_body(root) if root is not None else (None, None)
+    body, _ = module_body(root, doc.source) if root is not None else (None, None)
     change = _Splices(
         lo=min(s for s, _, _ in splices),
         hi=max(e for _, e, _ in splices),
@@ -508,12 +498,12 @@ def _map_touched(fresh: Module, change: _Splices) -> Module | None:
         if not ((b.end_byte > lo and b.start_byte < new_hi) or (b.start_byte == lo == hi)):
             continue
         if b.type != BINDING:
-            mapper.inherit(b, (), ())
+            mapper.one(b, (), (), False, fresh.main)
             continue
         segs = attrpath_of(src, b)[0]
         if segs and (segs[0] in MODULE_KEYWORDS or segs[0] in ("options", "config")):
             return None
-        mapper.binding(b, (), (), top=True)
+        mapper.walk(mapper.one(b, (), (), True, fresh.main))
     return fresh
 
 

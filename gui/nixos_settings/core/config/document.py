@@ -72,6 +72,12 @@ class Document:
     disk_sha256: str | None = None
     problems: list[Problem] = field(default_factory=list)
     original: bytes = b""  # the bytes as read (or created); what ``modified`` compares to
+    #: Nix accepted the file as read although this program's grammar marks spots in it:
+    #: those spots become notes (and are never edited) as long as there are no more of them
+    nix_trusted: int = 0
+    _ascii: tuple[bytes, bool] | None = field(default=None, repr=False)
+    #: row → (source, byte column, character column) of the last position asked on that row
+    _columns: dict[int, tuple[bytes, int, int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.original:
@@ -97,7 +103,14 @@ class Document:
             raise FileAccessError("permission denied (cannot read the file)", p) from None
         except OSError as err:
             raise FileAccessError(f"cannot read: {err.strerror}", p) from None
-        return cls(p, data, disk_sha256=sha256(data))
+        doc = cls(p, data, disk_sha256=sha256(data))
+        if any(pr.severity == "error" for pr in doc.problems):
+            from nixos_settings.core.nix.nixparse import nix_accepts  # a rare, slow path
+
+            if nix_accepts(data, p.parent):
+                doc.nix_trusted = len(syntax.problems(doc.tree))
+                doc._refresh_problems()
+        return doc
 
     @classmethod
     def from_bytes(cls, data: bytes, path: Path | str = "<memory>") -> Document:
@@ -124,13 +137,24 @@ class Document:
         return line_of(self.source, offset), char_column(self.source, offset)
 
     def node_position(self, node: syntax.Node) -> tuple[int, int]:
-        """1-based (line, column-in-characters) of a node's start, without scanning the file."""
+        """1-based (line, column-in-characters) of a node's start, without scanning the file
+        (nor, for nodes met in order on one long line, the line again and again)."""
         row, byte_col = node.start_point
         start = node.start_byte
-        prefix = self.source[start - byte_col : start]
-        if prefix.isascii():
+        if self._ascii is None or self._ascii[0] is not self.source:
+            self._ascii = (self.source, self.source.isascii())
+        if self._ascii[1]:
             return row + 1, byte_col + 1
-        return row + 1, len(prefix.decode("utf-8", errors="replace")) + 1
+        last = self._columns.get(row)
+        if last is not None and last[0] is self.source and last[1] <= byte_col:
+            done, chars = last[1], last[2]
+        else:
+            done, chars = 0, 0
+        line_start = start - byte_col
+        piece = self.source[line_start + done : start]
+        chars += len(piece.decode("utf-8", errors="replace"))
+        self._columns[row] = (self.source, byte_col, chars)
+        return row + 1, chars + 1
 
     def replace_source(
         self,
@@ -153,9 +177,18 @@ class Document:
 
     def _refresh_problems(self) -> None:
         probs: list[Problem] = []
-        for sp in syntax.problems(self.tree):
+        found = syntax.problems(self.tree)
+        trusted = 0 < len(found) <= self.nix_trusted
+        for sp in found:
             line, col = self.position(sp.start_byte)
-            probs.append(Problem(self.path, line, col, f"syntax error: {sp.message}"))
+            if sp.known or trusted:
+                probs.append(Problem(
+                    self.path, line, col,
+                    f"{sp.message} here: Nix reads this spot differently from this program's "
+                    "grammar (nix-instantiate accepts it); it is kept as written and edits "
+                    "stay out of it", "note"))
+            else:
+                probs.append(Problem(self.path, line, col, f"syntax error: {sp.message}"))
         bad = first_invalid_utf8(self.source)
         if bad is not None:
             line, col = self.position(bad)

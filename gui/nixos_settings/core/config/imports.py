@@ -79,7 +79,7 @@ def flake_hosts(doc: Document) -> list[FlakeHost]:
     """Every ``nixosConfigurations.<host>`` in a flake, with its module list when static."""
     src = doc.source
     root = g.top_expression(doc.tree)
-    body, _ = defs.module_body(root) if root is not None else (None, None)
+    body, _ = defs.module_body(root, src) if root is not None else (None, None)
     if body is None:
         return []
     outputs = _binding_named(src, body, "outputs")

@@ -58,7 +58,7 @@ def _multiline_list(element: str, indent: str, unit: str, nl: str) -> str:
 
 
 def plan_list_add(cfg: Configuration, loc: Loc, element: str,
-                  at: Definition | None = None) -> ChangeSet:
+                  at: Definition | None = None, inside_condition: bool = False) -> ChangeSet:
     """Append ``element`` (Nix text) to a list; elements that span lines (an attribute set
     of a list of submodules) are indented like the list's other elements."""
     check_expression(element)
@@ -67,8 +67,8 @@ def plan_list_add(cfg: Configuration, loc: Loc, element: str,
     if d is None:
         if multiline:
             return plan_add(cfg, loc, lambda i, u, n: _multiline_list(
-                element, i.decode(), u.decode(), n.decode()), None)
-        return plan_add(cfg, loc, lambda i, u, n: f"[ {element} ]", None)
+                element, i.decode(), u.decode(), n.decode()), None, inside_condition)
+        return plan_add(cfg, loc, lambda i, u, n: f"[ {element} ]", None, inside_condition)
     lists = list_literals(d.value)
     if not lists:
         raise EditError(f"the value of {d.option} is not a list literal; edit it as an expression",

@@ -9,14 +9,15 @@ never between a binding and its same-line comment, never as a second definition.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nixos_settings.core.common.errors import EditError
+from nixos_settings.core.common.errors import EditError, InsideCondition
 from nixos_settings.core.config import definitions as defs
 from nixos_settings.core.config.definitions import Definition, Module
 from nixos_settings.core.config.document import Document
+from nixos_settings.core.config.shapes import conditions
 from nixos_settings.core.edit.layout import (
     first_on_line,
     indent_at,
@@ -48,6 +49,7 @@ class Target:
     prefix: Loc  # loc of the attrset's content
     write_prefix: tuple[str, ...]  # segments written before the relative path
     after: Node | None  # insert after this binding (None: at the end)
+    conditions: list[str] = field(default_factory=list)  # mkIf conditions around the set
 
 
 def _primary_module(cfg: Configuration) -> Module | None:
@@ -101,7 +103,8 @@ def check_no_conflict(cfg: Configuration, loc: Loc) -> None:
             )
 
 
-def find_target(cfg: Configuration, loc: Loc, file: Path | None) -> Target:
+def find_target(cfg: Configuration, loc: Loc, file: Path | None,
+                inside_condition: bool = False) -> Target:
     """Where a new definition of ``loc`` goes (see the module docstring).
 
     Candidates come from every file: attribute sets bound to a proper prefix of ``loc``
@@ -110,10 +113,14 @@ def find_target(cfg: Configuration, loc: Loc, file: Path | None) -> Target:
     one.  Outside the root file a candidate must share two segments or more, so that
     ``services.openssh.enable`` does not land in ``hardware-configuration.nix`` just because
     it mentions some other ``services``.
+
+    A place inside an ``mkIf cond { … }`` body is taken only with ``inside_condition``;
+    otherwise the best unconditional place where the new binding is legal is taken, and
+    without one :class:`InsideCondition` says where the condition is.
     """
     primary = _primary_module(cfg)
     if primary is None:
-        raise EditError("no module with an attribute set to add the option to", cfg.root)
+        raise EditError(_no_module_reason(cfg), cfg.root)
     root_path = primary.document.path
 
     def allowed(d: Definition, score: int) -> bool:
@@ -121,22 +128,96 @@ def find_target(cfg: Configuration, loc: Loc, file: Path | None) -> Target:
             return d.file == file
         return d.file == root_path or score >= 2
 
-    best = _best_candidate(cfg, loc, allowed)
-    if best is None:
-        if file is not None and file != root_path:
-            module = next((m for m in cfg.modules if m.document.path == file and m.main), None)
-            if module is None:
-                raise EditError("no attribute set to add the option to", file)
-            primary = module
-        return Target(primary.document, primary.main, (), primary.main_prefix, None)
-    into_set, d = best
+    if file is not None and file != root_path:
+        module = next((m for m in cfg.modules if m.document.path == file and m.main), None)
+        if module is None:
+            raise EditError("no attribute set to add the option to", file)
+        primary = module
+    assert primary.main is not None
+    fallback = Target(primary.document, primary.main, (), primary.main_prefix, None,
+                      conditions(primary.main_wrappers))
+    ranked = _ranked(cfg, loc, allowed)
+    first = _target(cfg, ranked[0]) if ranked else fallback
+    if inside_condition or not first.conditions:
+        return first
+    # only now the others: most adds stop at the first place
+    for t in [*(_target(cfg, c) for c in ranked[1:]), fallback]:
+        if not t.conditions and _legal(cfg, t, loc):
+            return t
+    raise _inside_condition(cfg, loc, first)
+
+
+def _target(cfg: Configuration, candidate: _Candidate) -> Target:
+    into_set, d = candidate
     doc = cfg.documents[d.file]
     if into_set:
-        return Target(doc, d.value, d.loc, (), None)
+        return Target(doc, d.value, d.loc, (), None, conditions(d.wrappers))
     attrset = _enclosing(d)
     module = next(m for m in cfg.modules if m.document is doc and _contains(m, attrset))
     write_prefix = module.main_prefix if attrset == module.main else ()
-    return Target(doc, attrset, d.loc[: d.prefix_len], write_prefix, d.binding)
+    return Target(doc, attrset, d.loc[: d.prefix_len], write_prefix, d.binding,
+                  conditions(d.outer))
+
+
+def _no_module_reason(cfg: Configuration) -> str:
+    """Why the configuration has nowhere to add an option: what its root file is."""
+    for m in cfg.modules:
+        if m.document.path == cfg.root and m.notes:
+            return f"{m.notes[0]}; open a NixOS module (such as configuration.nix) instead"
+    return "no module with an attribute set to add the option to"
+
+
+def _wrapped(d: Definition) -> bool:
+    """The binding's value is more than the attribute set literal (``mkIf c { … }``,
+    ``let … in { … }``, ``{ … } // y``): Nix will not merge a dotted binding into it."""
+    expr = d.binding.child_by_field_name(g.EXPRESSION) if d.binding is not None else None
+    return expr is None or (expr.start_byte, expr.end_byte) != d.value_span
+
+
+def _legal(cfg: Configuration, t: Target, loc: Loc) -> bool:
+    """Whether a new dotted binding of ``loc`` in ``t``'s set would not clash with a
+    binding there whose value is a wrapped set on a prefix of ``loc``."""
+    span = (t.attrset.start_byte, t.attrset.end_byte)
+    for c in cfg.sharing_head(loc):
+        if c.kind != defs.ATTRSET or c.file != t.doc.path or c.enclosing_span != span:
+            continue
+        if len(t.prefix) < len(c.loc) < len(loc) and loc[: len(c.loc)] == c.loc and _wrapped(c):
+            return False
+    return True
+
+
+def _inside_condition(cfg: Configuration, loc: Loc, t: Target) -> InsideCondition:
+    """The refusal of a place inside ``mkIf``: the condition, where it is, how to choose."""
+    conds = t.conditions
+    cond = conds[0] if len(conds) == 1 else " and ".join(
+        f"({c})" if " " in c.strip() and not c.startswith("(") else c for c in conds)
+    line = _condition_line(cfg, t)
+    return InsideCondition(
+        f"{optpath.show(loc)} would go inside the conditional block (mkIf {cond}) at line "
+        f"{line} of {t.doc.path.name}, "
+        f"so it would only apply when {cond} holds, and there is no place outside that "
+        "block where it can be added; to put it inside anyway, choose the conditional place "
+        "(--inside-condition on the command line), or add it to another file (--file)",
+        cond, t.doc.path, line,
+    )
+
+
+def _condition_line(cfg: Configuration, t: Target) -> int:
+    """The line of the binding whose ``mkIf`` makes ``t``'s set conditional."""
+    holders = {(c.file, c.value_span): c for c in cfg.containers}
+    span = (t.attrset.start_byte, t.attrset.end_byte)
+    for _ in range(10_000):
+        c = holders.get((t.doc.path, span))
+        if c is None:
+            break
+        if conditions(c.wrappers[len(c.outer):]):
+            return c.line
+        span = c.enclosing_span
+    for m in cfg.modules:
+        if m.document is t.doc and m.main is not None and m.main_line and \
+                (m.main.start_byte, m.main.end_byte) == span:
+            return m.main_line
+    return t.doc.position(span[0])[0]
 
 
 _Score = tuple[int, int, int, int]
@@ -144,16 +225,13 @@ _Score = tuple[int, int, int, int]
 _Candidate = tuple[bool, Definition]
 
 
-def _best_candidate(cfg: Configuration, loc: Loc,
-                    allowed: Callable[[Definition, int], bool]) -> _Candidate | None:
-    """The highest-scoring candidate (the first of equals), or None."""
+def _ranked(cfg: Configuration, loc: Loc,
+           allowed: Callable[[Definition, int], bool]) -> list[_Candidate]:
+    """Every candidate, best first (the first of equals first)."""
     order = {p: i for i, p in enumerate(cfg.files)}
-    best_key: _Score | None = None
-    best: _Candidate | None = None
-    for key, candidate in _candidates(cfg.sharing_head(loc), loc, order, allowed):
-        if best_key is None or key > best_key:
-            best_key, best = key, candidate
-    return best
+    scored = list(_candidates(cfg.sharing_head(loc), loc, order, allowed))
+    ranked = sorted(range(len(scored)), key=lambda i: (scored[i][0], -i), reverse=True)
+    return [scored[i][1] for i in ranked]
 
 
 def _candidates(near: list[Definition], loc: Loc, order: dict[Path, int],
@@ -180,11 +258,12 @@ def _contains(m: Module, node: Node) -> bool:
 
 
 def plan_add(cfg: Configuration, loc: Loc, make_value: MakeValue,
-             file: Path | None) -> ChangeSet:
+             file: Path | None, inside_condition: bool = False) -> ChangeSet:
     """Add a new definition of ``loc`` (into ``file`` when given); ``make_value(indent, unit,
-    newline) -> str`` lays the value out for its place."""
+    newline) -> str`` lays the value out for its place.  A place inside an ``mkIf`` body is
+    taken only with ``inside_condition`` (else :class:`InsideCondition`)."""
     check_no_conflict(cfg, loc)
-    t = find_target(cfg, loc, file)
+    t = find_target(cfg, loc, file, inside_condition)
     doc = editable_doc(cfg, t.doc.path)
     rel = t.write_prefix + loc[len(t.prefix):]
     name = optpath.show(rel).encode("utf-8")

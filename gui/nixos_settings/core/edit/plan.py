@@ -7,6 +7,7 @@ edit that would add a syntax error.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +73,7 @@ class Plan:
         cs = ChangeSet(description=self.description, locs=self.locs)
         for path, splices in self.splices.items():
             doc = self.cfg.documents[path]
+            _refuse_disputed(doc, splices)
             new = apply_splices(doc.source, splices)
             tree = syntax.reparse_after_splices(doc.tree, doc.source, new, splices)
             _refuse_new_errors(doc, tree)
@@ -79,6 +81,18 @@ class Plan:
             cs.splices[path] = sorted(splices)
             cs.trees[path] = tree
         return cs
+
+
+def _refuse_disputed(doc: Document, splices: list[Splice]) -> None:
+    """Never edit into a spot where this grammar and Nix disagree (a note says where)."""
+    for p in syntax.problems(doc.tree):
+        for s, e, _ in splices:
+            inside = s <= p.start_byte <= e if p.start_byte == p.end_byte else \
+                s < p.end_byte and p.start_byte < e
+            if inside:
+                raise EditError(
+                    "this spot is read differently by Nix and by this program's grammar; "
+                    "edit it in a text editor", doc.path, p.line + 1, p.column + 1)
 
 
 def _refuse_new_errors(doc: Document, tree: syntax.Tree) -> None:
@@ -120,3 +134,42 @@ def choose(cfg: Configuration, loc: Loc, found: list[Definition],
             "choose which one to edit"
         )
     return found[0]
+
+
+def in_sequence(cfg: Configuration, steps: Sequence[Callable[[], ChangeSet]],
+                locs: list[Loc], description: str) -> ChangeSet:
+    """One change set doing ``steps`` in order, each planned on the result of the previous
+    ones (applied in memory, then taken back: ``cfg`` ends as it was)."""
+    done: list[ChangeSet] = []
+    try:
+        for step in steps:
+            change = step()
+            if change:
+                cfg.apply(change)
+                done.append(change)
+    finally:
+        for change in reversed(done):
+            cfg.apply(change.inverse())
+    out = ChangeSet(description=description, locs=locs)
+    for change in done:
+        for path, (old, new) in change.files.items():
+            out.files[path] = (out.files.get(path, (old, new))[0], new)
+    for path, (old, new) in out.files.items():
+        splice = _one_splice(old, new)
+        out.splices[path] = [splice]
+        out.trees[path] = syntax.reparse_after_splices(cfg.documents[path].tree, old, new,
+                                                      [splice])
+    return out
+
+
+def _one_splice(old: bytes, new: bytes) -> Splice:
+    """The one splice turning ``old`` into ``new``: what lies between their common start
+    and common end."""
+    n = min(len(old), len(new))
+    start = 0
+    while start < n and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < n - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
+        end += 1
+    return start, len(old) - end, new[start : len(new) - end]

@@ -20,6 +20,8 @@ the modules beside it:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,11 +46,12 @@ from nixos_settings.core.edit.plan import (
     check_expression,
     choose,
     editable_doc,
+    in_sequence,
     needs_parens,
 )
 from nixos_settings.core.edit.unset import plan_unset
 from nixos_settings.core.nix import grammar as g
-from nixos_settings.core.nix import optpath, render
+from nixos_settings.core.nix import optpath, render, syntax
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.core.nix.text import ChangeSet, apply_splices
 
@@ -71,35 +74,130 @@ __all__ = [
 
 
 def plan_set(cfg: Configuration, loc: Loc, nix_text: str, at: Definition | None = None,
-             file: Path | None = None) -> ChangeSet:
+             file: Path | None = None, inside_condition: bool = False) -> ChangeSet:
     """Give ``loc`` the Nix expression ``nix_text``: replace the value of its definition (the
-    one at ``at``; in ``file`` when given), or add a definition when there is none."""
+    one at ``at``; in ``file`` when given), or add a definition when there is none (inside
+    an ``mkIf`` body only with ``inside_condition``)."""
     check_expression(nix_text)
     found = cfg.find_any(loc)
     if file is not None:
         found = [d for d in found if d.file == file]
     if not found:
-        return plan_add(cfg, loc, lambda indent, unit, nl: reindent(nix_text, indent), file)
+        _refuse_split(cfg, loc, None)
+        return plan_add(cfg, loc, lambda indent, unit, nl: reindent(nix_text, indent), file,
+                        inside_condition)
     d = choose(cfg, loc, found, at)
     if not d.editable:
         raise EditError(f"{d.option} cannot be edited here: {d.reason}", d.file, d.line,
                         d.column)
+    if d.kind != VALUE:
+        _refuse_split(cfg, loc, d)
     doc = editable_doc(cfg, d.file)
     start, end = d.value_span
+    plan = Plan(cfg, f"set {d.option}", [loc])
+    if syntax.same_expression(doc.source[start:end], nix_text.encode("utf-8")):
+        return plan.build()  # the same value: nothing changes (its comments stay)
+    if _set_elements(cfg, plan, d, nix_text):
+        return plan.build()
+    steps = _element_steps(cfg, d, nix_text)
+    if steps:
+        return in_sequence(cfg, steps, [loc], f"set {d.option}")
     indent = indent_at(doc.source, d.binding_span[0])
     expr = d.binding.child_by_field_name(g.EXPRESSION) if d.kind == VALUE else None
     wrapped = expr is not None and (expr.start_byte, expr.end_byte) != d.value_span
     if wrapped and needs_parens(nix_text) and not parenthesized(doc.source, start, end):
         nix_text = f"({nix_text})"  # the argument of mkForce & co. must stay one term
     text = with_newlines(reindent(nix_text, indent), doc.newline)
-    plan = Plan(cfg, f"set {d.option}", [loc])
     if doc.source[start:end] != text:
         plan.add(d.file, start, end, text)
     return plan.build()
 
 
+def _set_elements(cfg: Configuration, plan: Plan, d: Definition, nix_text: str) -> bool:
+    """A new list with as many elements as the list literal ``d`` holds: replace only the
+    elements that differ (the others keep their comments and layout).  False when the
+    value or the new text is not such a list."""
+    lists = g.list_literals(d.value)
+    if len(lists) != 1 or g.strip_parens(d.value).type != g.LIST:
+        return False
+    new_src = nix_text.encode("utf-8")
+    tree = syntax.parse(new_src)
+    new = g.top_expression(tree)
+    if new is None or tree.root_node.has_error or g.strip_parens(new).type != g.LIST:
+        return False
+    old_els, new_els = g.elements(lists[0]), g.elements(g.strip_parens(new))
+    if len(old_els) != len(new_els) or not old_els:
+        return False
+    doc = cfg.documents[d.file]
+    old_texts = [doc.source[o.start_byte : o.end_byte] for o in old_els]
+    changed = [i for i, (o, n) in enumerate(zip(old_texts, new_els, strict=True))
+               if not syntax.same_expression(o, new_src[n.start_byte : n.end_byte])]
+    for i in changed:  # an element moved: its comments would stay behind; write it whole
+        text = new_src[new_els[i].start_byte : new_els[i].end_byte]
+        if any(syntax.same_expression(old_texts[j], text) for j in range(len(old_els))):
+            return False
+    for o, n in zip(old_els, new_els, strict=True):
+        text = new_src[n.start_byte : n.end_byte]
+        if not syntax.same_expression(doc.source[o.start_byte : o.end_byte], text):
+            indent = indent_at(doc.source, o.start_byte)
+            plan.add(d.file, o.start_byte, o.end_byte,
+                     with_newlines(reindent(text.decode("utf-8"), indent), doc.newline))
+    return True
+
+
+def _element_steps(cfg: Configuration, d: Definition,
+                   nix_text: str) -> list[Callable[[], ChangeSet]] | None:
+    """A new list that is the list literal ``d`` with elements appended, or with some
+    removed: the steps that add or remove only those (None otherwise)."""
+    lists = g.list_literals(d.value)
+    if len(lists) != 1 or g.strip_parens(d.value).type != g.LIST:
+        return None
+    src = nix_text.encode("utf-8")
+    tree = syntax.parse(src)
+    new = g.top_expression(tree)
+    if new is None or tree.root_node.has_error or g.strip_parens(new).type != g.LIST:
+        return None
+    doc = cfg.documents[d.file]
+    old_texts = [doc.source[e.start_byte : e.end_byte] for e in g.elements(lists[0])]
+    new_texts = [src[e.start_byte : e.end_byte] for e in g.elements(g.strip_parens(new))]
+    n = len(old_texts)
+    if len(new_texts) > n and all(syntax.same_expression(a, b)
+                                  for a, b in zip(old_texts, new_texts, strict=False)):
+        added = [t.decode("utf-8") for t in new_texts[n:]]
+        if len({" ".join(t.split()) for t in added}) != len(added):
+            return None  # the same element twice: the list module refuses duplicates
+        return [partial(plan_list_add, cfg, d.loc, t, d) for t in added]
+    if len(new_texts) < n:
+        keep, j = [], 0
+        for i, t in enumerate(old_texts):
+            if j < len(new_texts) and syntax.same_expression(t, new_texts[j]):
+                keep.append(i)
+                j += 1
+        if j == len(new_texts):
+            gone = [i for i in range(n) if i not in keep]
+            return [partial(plan_list_remove_at, cfg, d.loc, i, d) for i in reversed(gone)]
+    return None
+
+
+def _refuse_split(cfg: Configuration, loc: Loc, d: Definition | None) -> None:
+    """Refuse to write a whole value for ``loc`` when other places define parts of it (the
+    result would define them twice)."""
+    if d is not None and d.kind == VALUE:
+        return
+    others = [o for o in cfg.defined_under(loc)
+              if d is None or not (o.file == d.file and o.binding_span == d.binding_span)]
+    if not others:
+        return
+    places = ", ".join(f"{o.option} at {o.file.name}:{o.line}" for o in others)
+    what = "is also defined in other places" if d is not None else "is already defined in parts"
+    raise EditError(
+        f"{optpath.show(loc)} {what} ({places}); a whole value "
+        "here would define those twice. Set each option on its own, or remove the other "
+        "definitions first", others[0].file, others[0].line, others[0].column)
+
+
 def plan_set_value(cfg: Configuration, loc: Loc, value: object,
-                   at: Definition | None = None) -> ChangeSet:
+                   at: Definition | None = None, inside_condition: bool = False) -> ChangeSet:
     """Like :func:`plan_set` with a Python value, rendered as Nix laid out for its place."""
     found = cfg.find_any(loc)
     if found:
@@ -113,7 +211,7 @@ def plan_set_value(cfg: Configuration, loc: Loc, value: object,
     def make(indent: bytes, unit: bytes, nl: bytes) -> str:
         return render.to_nix(value, indent.decode(), unit.decode(), nl.decode())
 
-    return plan_add(cfg, loc, make, None)
+    return plan_add(cfg, loc, make, None, inside_condition)
 
 
 def _dedent_rendered(text: str, indent: str) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from nixos_settings.core.common.errors import EditError
 from nixos_settings.core.config import definitions as defs
 from nixos_settings.core.config.definitions import Definition
+from nixos_settings.core.config.shapes import unwrap
 from nixos_settings.core.edit.layout import removal_span
 from nixos_settings.core.edit.plan import Plan, choose, editable_doc
 from nixos_settings.core.nix import grammar as g
@@ -71,9 +72,18 @@ def _add_emptied_parents(cfg: Configuration, removed: dict[Path, set[Span]]) -> 
             ):
                 continue
             members = [(m.start_byte, m.end_byte) for m in g.bindings(c.value)]
-            if members and all(m in gone for m in members) and not g.has_comments(c.value):
+            if members and all(m in gone for m in members) and not g.has_comments(c.value) \
+                    and not _part_of_update(cfg, c):
                 gone.add(c.binding_span)
                 changed = True
+
+
+def _part_of_update(cfg: Configuration, c: Definition) -> bool:
+    """The set is one operand of ``a // b``: emptied, it stays (the binding holds more)."""
+    expr = c.binding.child_by_field_name(g.EXPRESSION) if c.binding is not None else None
+    if expr is None:
+        return False
+    return g.is_update(unwrap(cfg.documents[c.file].source, expr)[0])
 
 
 def _merged(spans: list[Span]) -> list[Span]:

@@ -21,12 +21,14 @@ BINDING = "binding"
 BINDING_SET = "binding_set"
 INHERIT = "inherit"
 INHERIT_FROM = "inherit_from"
+INHERITED_ATTRS = "inherited_attrs"
 ATTRPATH = "attrpath"
 IDENTIFIER = "identifier"
 COMMENT = "comment"
 ERROR = "ERROR"
 FORMAL = "formal"
 FORMALS = "formals"
+ELLIPSES = "ellipses"
 
 # expressions
 ATTRSET = "attrset_expression"
@@ -61,6 +63,7 @@ INTERPOLATION = "interpolation"
 
 # anonymous tokens
 CONCAT = "++"
+UPDATE = "//"
 
 # -- groups of kinds --------------------------------------------------------------------------
 
@@ -90,6 +93,8 @@ OPERATOR = "operator"
 LEFT = "left"
 RIGHT = "right"
 DEFAULT = "default"
+FORMALS_FIELD = "formals"
+NAME = "name"
 
 # -- node helpers -----------------------------------------------------------------------------
 
@@ -175,23 +180,52 @@ def is_concat(node: Node) -> bool:
     return op is not None and op.type == CONCAT
 
 
+def is_update(node: Node) -> bool:
+    """Whether ``node`` is ``left // right``."""
+    if node.type != BINARY:
+        return False
+    op = node.child_by_field_name(OPERATOR)
+    return op is not None and op.type == UPDATE
+
+
 def list_literals(value: Node | None) -> list[Node]:
     """The list literals a value is made of, looking through parentheses, ``with``, ``let``
-    and ``++`` (empty when it is anything else)."""
-    if value is None:
-        return []
-    value = strip_parens(value)
-    if value.type in SCOPE_KINDS:
-        return list_literals(value.child_by_field_name(BODY))
-    if value.type == LIST:
-        return [value]
-    if is_concat(value):
-        return list_literals(value.child_by_field_name(LEFT)) + list_literals(
-            value.child_by_field_name(RIGHT)
-        )
-    return []
+    and ``++`` (operands that are not literals add none).  Iterative: a chain of ``++`` may
+    be long."""
+    out: list[Node] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        node = strip_parens(node)
+        if node.type in SCOPE_KINDS:
+            stack.append(node.child_by_field_name(BODY))
+        elif node.type == LIST:
+            out.append(node)
+        elif is_concat(node):
+            stack.append(node.child_by_field_name(RIGHT))
+            stack.append(node.child_by_field_name(LEFT))
+    return out
 
 
 def elements(lst: Node) -> list[Node]:
     """The elements of a list literal."""
     return list(lst.children_by_field_name(ELEMENT))
+
+
+def formals(fn: Node) -> tuple[Node | None, list[Node], Node | None]:
+    """``(the { … } node, its formals, the ... node)`` of a function ``{ a, b, ... }: …``
+    (``(None, [], None)`` for ``x: …``)."""
+    node = fn.child_by_field_name(FORMALS_FIELD) if fn.type == FUNCTION else None
+    if node is None:
+        return None, [], None
+    items = [c for c in node.named_children if c.type == FORMAL]
+    ellipses = next((c for c in node.children if c.type == ELLIPSES), None)
+    return node, items, ellipses
+
+
+def formal_name(source: bytes, formal: Node) -> str:
+    """The name of one formal (``b`` in ``b ? 1``)."""
+    name = formal.child_by_field_name(NAME)
+    return text(source, name if name is not None else formal)

@@ -98,6 +98,12 @@ def parse(text: str) -> Loc:
             seg = text[i:j]
             if not seg:
                 raise OptionPathError(f"empty segment at position {i + 1} in {text!r}")
+            if seg.startswith("@"):
+                raise OptionPathError(
+                    f"{seg!r} in {text!r} is not part of an option name: in Nix, @ names a "
+                    "function's whole argument set ({ … }@args); give the option's dotted "
+                    "name, such as services.openssh.enable"
+                )
             if not (is_identifier(seg) or _bare_placeholder(seg)):
                 raise OptionPathError(
                     f"segment {seg!r} in {text!r} must be quoted (\"{seg}\")"

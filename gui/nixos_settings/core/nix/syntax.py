@@ -76,6 +76,15 @@ class SyntaxProblem:
     line: int
     column: int
     message: str
+    known: bool = False  # a spot where this grammar is known to disagree with Nix
+
+
+def _empty_inherit(node: Node) -> bool:
+    """``inherit (pkgs) ;``: valid Nix that the grammar reads with a MISSING name."""
+    parent = node.parent
+    return (node.type == g.IDENTIFIER and node.start_byte == node.end_byte
+            and parent is not None and parent.type == g.INHERITED_ATTRS
+            and parent.named_child_count == 1)
 
 
 def _benign_missing(node: Node) -> bool:
@@ -103,10 +112,10 @@ def problems(tree: Tree) -> list[SyntaxProblem]:
         if node.is_missing:
             if not _benign_missing(node):
                 row, col = node.start_point
+                known = _empty_inherit(node)
+                message = "an empty inherit" if known else f"missing {node.type!s}"
                 out.append(
-                    SyntaxProblem(
-                        node.start_byte, node.end_byte, row, col, f"missing {node.type!s}"
-                    )
+                    SyntaxProblem(node.start_byte, node.end_byte, row, col, message, known)
                 )
             continue
         if node.is_error:
@@ -144,3 +153,27 @@ def walk(node: Node) -> list[Node]:
         out.append(n)
         stack.extend(reversed(n.children))
     return out
+
+
+def _tokens(node: Node, source: bytes) -> list[tuple[str, bytes]]:
+    """The leaf tokens below ``node`` (kind and bytes), comments left out."""
+    out: list[tuple[str, bytes]] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == g.COMMENT:
+            continue
+        if n.child_count == 0:
+            out.append((n.type, source[n.start_byte : n.end_byte]))
+        else:
+            stack.extend(reversed(n.children))
+    return out
+
+
+def same_expression(a: bytes, b: bytes) -> bool:
+    """Whether two Nix texts are the same expression, token for token (layout and comments
+    aside); False when either does not parse cleanly."""
+    ta, tb = parse(a), parse(b)
+    if ta.root_node.has_error or tb.root_node.has_error:
+        return False
+    return _tokens(ta.root_node, a) == _tokens(tb.root_node, b)

@@ -1,0 +1,7 @@
+{ config, pkgs, ... }:
+{
+  imports = [ ./desktop.nix ];
+
+  networking.hostName = "box";
+  system.stateVersion = "24.05";
+}

@@ -1,0 +1,6 @@
+{ config, lib, ... }:
+{
+  services.xserver = lib.mkIf (config.networking.hostName == "box") {
+    enable = true;
+  };
+}

@@ -1,0 +1,6 @@
+{ pkgs, ... }:
+{
+  inherit (pkgs) ;
+  networking.hostName = "a";
+  services.openssh.enable = true;
+}

@@ -1,0 +1,9 @@
+{ lib, ... }:
+{
+  networking.interfaces = let
+    tap0 = "tap0";
+  in {
+    eth0.useDHCP = true;
+    tap0.useDHCP = false;
+  };
+}

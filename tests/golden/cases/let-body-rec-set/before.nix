@@ -1,0 +1,10 @@
+{ ... }:
+{
+  services.nginx.virtualHosts = let
+    domain = "example.org";
+  in rec {
+    "www.example.org" = {
+      root = "/srv/www";
+    };
+  };
+}

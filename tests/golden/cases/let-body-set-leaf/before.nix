@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+{
+  systemd.services.caddy = let
+    cfg = config.services.caddy;
+  in {
+    description = "Caddy";
+    serviceConfig.ExecStart = "${pkgs.caddy}/bin/caddy run";
+  };
+}

@@ -1,0 +1,4 @@
+{ config, ... }:
+{
+  networking.hostName = "h";
+}

@@ -1,0 +1,9 @@
+{ config, ... }:
+{
+  networking.hostName = "h";
+  systemd.services.caddy = let
+    cfg = config.services.caddy;
+  in {
+    enable = true;
+  };
+}

@@ -1,0 +1,4 @@
+{ pkgs, stdenv, fetchurl }:
+{
+  foo = stdenv.mkDerivation { };
+}

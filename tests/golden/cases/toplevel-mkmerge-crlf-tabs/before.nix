@@ -1,0 +1,9 @@
+{ lib, config, ... }:
+lib.mkMerge [
+	{
+		networking.hostName = "t";
+	}
+	(lib.mkIf config.services.xserver.enable {
+		programs.firefox.enable = true;
+	})
+]

@@ -1,0 +1,13 @@
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.my.desktop;
+in
+lib.mkMerge [
+  {
+    networking.hostName = "box";
+    services.openssh.enable = true;
+  }
+  (lib.mkIf cfg.enable {
+    services.xserver.enable = true;
+  })
+]

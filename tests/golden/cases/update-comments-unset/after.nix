@@ -1,0 +1,10 @@
+{ lib, ... }:
+let
+  defaults = { shell = "/bin/sh"; };
+in
+{
+  users.users.carol = {
+    # who she is
+    description = "Carol";
+  } // defaults;
+}

@@ -1,0 +1,12 @@
+{ lib, ... }:
+let
+  defaults = { shell = "/bin/sh"; };
+in
+{
+  users.users.carol = {
+    # who she is
+    description = "Carol";
+    # her groups
+    extraGroups = [ "audio" ];
+  } // defaults;
+}

@@ -1,0 +1,7 @@
+{ common, ... }:
+{
+  users.users.bob = common // {
+  };
+  users.users.eve = {
+  } // common;
+}

@@ -1,0 +1,8 @@
+{ pkgs, ... }:
+{
+  environment.variables = with pkgs; {
+    # the browser
+    BROWSER = "${firefox}/bin/firefox";
+    EDITOR = "vim";
+  };
+}

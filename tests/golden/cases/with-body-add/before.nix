@@ -1,0 +1,7 @@
+{ pkgs, ... }:
+{
+  environment.variables = with pkgs; {
+    # the browser
+    BROWSER = "${firefox}/bin/firefox";
+  };
+}
