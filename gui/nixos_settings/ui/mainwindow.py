@@ -35,7 +35,18 @@ from nixos_settings.ui.sourceview import SourceView
 from nixos_settings.ui.statusline import StatusLine
 from nixos_settings.ui.treepane import TreePane, reveal_first
 
-__all__ = ["APP_NAME", "MainWindow", "default_size", "icon_path"]
+__all__ = ["APP_NAME", "MainWindow", "default_size", "first_focusable", "icon_path"]
+
+
+def first_focusable(widget: QWidget | None) -> QWidget | None:
+    """The first visible, enabled widget in ``widget`` that takes focus by Tab."""
+    if widget is None:
+        return None
+    for child in widget.findChildren(QWidget):
+        if (child.focusPolicy() & Qt.FocusPolicy.TabFocus and child.isVisibleTo(widget)
+                and child.isEnabled()):
+            return child
+    return None
 
 
 def icon_path() -> Path | None:
@@ -98,7 +109,8 @@ class MainWindow(QMainWindow):
             quit=self.close, focus_tree=lambda: self.tree.setFocus(),
             focus_page=self._focus_page, focus_source=lambda: self.source.code.setFocus(),
         ), c.undo_stack, self.search, self.problems_dock)
-        self.rebuild = RebuildDocks(self, c, self.source, self.menu_actions.system)
+        self.rebuild = RebuildDocks(self, c, self.source, self.menu_actions.system,
+                                    self.menu_actions.keys)
         self.rebuild_panel, self.rebuild_dock = self.rebuild.panel, self.rebuild.dock
         self.generations = self.rebuild.generations
         self.generations_dock = self.rebuild.generations_dock
@@ -135,7 +147,6 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         c = self.controller
-        self.search.install_shortcuts(self)
         self.panes.wire()
         self.panes.node_chosen.connect(self._on_node_chosen)
         self.search.only_set.toggled.connect(
@@ -272,13 +283,13 @@ class MainWindow(QMainWindow):
             reveal_first(self.controller, node.loc)
 
     def _focus_page(self) -> None:
-        editor = self.page.editor
-        if editor is not None:
-            editor.setFocus()
-            if not editor.hasFocus():
-                editor.focusNextChild()
-        else:
-            self.page.setFocus()
+        """Ctrl+2: into the editor's first field (else the page's first control)."""
+        for holder in (self.page.editor, self.page.widget()):
+            target = first_focusable(holder)
+            if target is not None:
+                target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+        self.page.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- status ----------------------------------------------------------------------------------
 

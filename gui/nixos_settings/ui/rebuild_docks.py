@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from nixos_settings.core.system.rebuild import RebuildRequest
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.rebuild_panel import GenerationsWidget, RebuildPanel
+from nixos_settings.ui.shortcuts import ShortcutTable
 from nixos_settings.ui.sourceview import SourceView
 
 
@@ -19,7 +19,7 @@ class RebuildDocks:
     toggle actions in ``menu``; :meth:`configure` points them at the opened configuration."""
 
     def __init__(self, window: QMainWindow, controller: Controller, source: SourceView,
-                 menu: QMenu) -> None:
+                 menu: QMenu, keys: ShortcutTable | None = None) -> None:
         self._window = window
         self._controller = controller
         self._source = source
@@ -32,7 +32,7 @@ class RebuildDocks:
         self.dock.hide()
         show = self.dock.toggleViewAction()
         show.setText("&Apply changes (nixos-rebuild)…")
-        show.setShortcut(QKeySequence("Ctrl+R"))
+        (keys or ShortcutTable()).bind(show, "Ctrl+R")
         menu.addAction(show)
         gens = self.generations = GenerationsWidget(self.panel, parent=window)
         self.generations_dock = QDockWidget("System generations", window)

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPalette, QShortcut
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -205,11 +205,6 @@ class SearchBar(QWidget):
         self._search = search
         if self.field.text():
             self._on_text(self.field.text())
-
-    def install_shortcuts(self, window: QWidget) -> None:
-        for seq in (QKeySequence.StandardKey.Find, QKeySequence("Ctrl+K")):
-            sc = QShortcut(seq, window)
-            sc.activated.connect(self.focus_field)
 
     def focus_field(self) -> None:
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
