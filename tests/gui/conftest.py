@@ -71,6 +71,8 @@ OPTIONS = {
                                "Kernel parameters set at run time.", {}),
     "networking.extraHosts": _opt(["networking", "extraHosts"], "strings concatenated with \"\\n\"",
                                   "Lines added to the hosts file.", ""),
+    "services.clock.offsets": _opt(["services", "clock", "offsets"], "list of signed integers",
+                                   "Offsets in seconds, for the test suite.", []),
     "services.xserver.layout": _opt(["services", "xserver", "layout"],
                                     "one of \"us\", \"de\", \"fr\"", "Keyboard layout.", "us"),
 }

@@ -194,6 +194,7 @@ class OptionPage(QScrollArea):
         """The configuration changed: update in place when possible, else rebuild."""
         if self.loc is None:
             return
+        self.show_problem("")  # a problem of an earlier edit no longer stands
         defs = self.controller.definitions(self.loc)
         if (
             self.editor is not None

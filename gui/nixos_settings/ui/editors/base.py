@@ -118,29 +118,41 @@ class ValueEditor(QWidget):
         self.definition = definition
         self._session = controller.new_edit_session()
         self._updating = False
+        self._refused = False
         self.build()
 
     def build(self) -> None:
         """Make the widgets (each editor class); the base has none."""
-
-    def new_session(self) -> None:
-        """A new merge key: the next edit is a new undo step."""
-        self._session = self.controller.new_edit_session()
 
     @property
     def merge_key(self) -> tuple[tuple[str, ...], int]:
         return (self.loc, self._session)
 
     def push(self, nix_text: str, merge: bool = False) -> bool:
+        """Ask the host to set the value; when it refuses, the widget goes back to what the
+        file says (at once, or for typing when the typing session ends)."""
         if self._updating:
             return False
-        ok = self.controller.set_nix(
+        ok = bool(self.controller.set_nix(
             self.loc, nix_text, merge_key=self.merge_key if merge else None,
             definition=self.definition,
-        )
+        ))
+        self._refused = not ok
         if not merge:
             self.new_session()
-        return bool(ok)
+        return ok
+
+    def new_session(self) -> None:
+        """A new merge key: the next edit is a new undo step.  A refused edit of the ending
+        session is undone in the widget: it shows the file's value again."""
+        self._session = self.controller.new_edit_session()
+        if self._refused:
+            self.revert()
+
+    def revert(self) -> None:
+        """Show the file's value again (after a refused edit)."""
+        self._refused = False
+        self.set_definition(self.definition)
 
     def set_definition(self, definition: Definition | None) -> None:
         """Show a (new) current definition without emitting edits."""
