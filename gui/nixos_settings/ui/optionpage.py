@@ -33,7 +33,12 @@ from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui.controller import Controller
-from nixos_settings.ui.pagesections import EntriesSection, WhereSection
+from nixos_settings.ui.pagesections import (
+    EntriesSection,
+    WhereSection,
+    first_placeholder,
+    instances_html,
+)
 from nixos_settings.ui.pagewidgets import (
     WrapLabel,
     describe_html,
@@ -272,7 +277,7 @@ class OptionPage(QScrollArea):
         rename = QPushButton("Re&name…")
         rename.clicked.connect(self._rename_entry)
         remove = QPushButton("Re&move entry")
-        remove.clicked.connect(lambda: self.controller.remove_entry(loc))
+        remove.clicked.connect(lambda: self._remove_entry(loc))
         row.addWidget(rename)
         row.addWidget(remove)
         row.addStretch(1)
@@ -305,7 +310,15 @@ class OptionPage(QScrollArea):
         # entries are edited on their own pages; a whole-value editor only when the
         # configuration defines this attribute set as one value
         entries_only = spec.kind == "attrs_submodule" and not self._defs
-        if self.kind != ot.TEMPLATE and not entries_only:
+        inside = first_placeholder(self.loc)
+        if inside is not None and inside < len(self.loc) - 1:
+            # users.users.<name>.description: no value of its own; each entry has one
+            heading, text = instances_html(self.controller, self.loc, inside)
+            self._heading(heading)
+            label = self._label(text)
+            label.setObjectName("instances")
+            self._layout.addWidget(label)
+        elif self.kind != ot.TEMPLATE and not entries_only:
             self._where_section()
             if info is not None and info.read_only:
                 self._layout.addWidget(self._label(
@@ -415,13 +428,22 @@ class OptionPage(QScrollArea):
         self.entries = EntriesSection(self, self._layout, self.controller, base,
                                       self._rename_entry)
 
+    def _remove_entry(self, loc: Loc) -> None:
+        from nixos_settings.ui.lockout import confirm
+
+        if confirm(self, self.controller, loc, "remove"):
+            self.controller.remove_entry(loc)
+
     def _rename_entry(self, loc: Loc | None = None) -> None:
+        from nixos_settings.ui.lockout import confirm
+
         loc = loc or self.loc
         if not loc:
             return
         name, ok = QInputDialog.getText(self, "Rename entry", f"New name for {optpath.show(loc)}:",
                                         text=loc[-1])
-        if ok and name.strip() and name.strip() != loc[-1]:
+        if (ok and name.strip() and name.strip() != loc[-1]
+                and confirm(self, self.controller, loc, "rename")):
             if self.controller.rename_entry(loc, name.strip()):
                 self.controller.open_option((*loc[:-1], name.strip()))
 
