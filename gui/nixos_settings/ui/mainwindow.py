@@ -222,12 +222,10 @@ class MainWindow(QMainWindow):
 
     def _on_config_loaded(self) -> None:
         self.disk_banner.watch()
-        root = self.controller.root
-        self.setWindowTitle(f"{APP_NAME} — {root}" if root else APP_NAME)
         self.panes.rebuild(keep_state=False)
         cfg = self.controller.cfg
         assert cfg is not None  # the signal follows a configuration being opened
-        self.source.set_documents({p: cfg.documents[p] for p in cfg.files}, root)
+        self.source.set_documents({p: cfg.documents[p] for p in cfg.files}, self.controller.root)
         if self.controller.current:
             self.page.show_loc(self.controller.current)
         else:
@@ -302,6 +300,12 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         pending = self.status.update(self.controller, self.problems_dock.counts_text())
         self.menu_actions.save.setEnabled(bool(pending))
+        self.setWindowTitle(("• " if pending else "") + self._title())
+
+    def _title(self) -> str:
+        """``NixOS Settings — PATH``; a Home Manager file says so."""
         root = self.controller.root
-        title = f"{APP_NAME} — {root}" if root else APP_NAME
-        self.setWindowTitle(("• " if pending else "") + title)
+        if root is None:
+            return APP_NAME
+        hm = getattr(self, "rebuild", None) is not None and self.rebuild.kind == "home-manager"
+        return f"{APP_NAME} — {'Home Manager — ' if hm else ''}{root}"

@@ -7,6 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
+from nixos_settings.core.system.generations import DEFAULT_PROFILES, home_manager_profiles
+from nixos_settings.core.system.kind import HOME_MANAGER, NIXOS, configuration_kind
 from nixos_settings.core.system.rebuild import RebuildRequest
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.rebuild_panel import GenerationsWidget, RebuildPanel
@@ -24,6 +26,8 @@ class RebuildDocks:
         self._controller = controller
         self._source = source
         self._linked = False
+        #: the kind of the opened configuration (``nixos`` or ``home-manager``)
+        self.kind = NIXOS
         self.panel = RebuildPanel(window)
         self.dock = QDockWidget("Apply (nixos-rebuild)", window)
         self.dock.setObjectName("rebuildDock")
@@ -51,6 +55,19 @@ class RebuildDocks:
         cfg = self._controller.cfg
         if cfg is None:
             return
+        self.kind = configuration_kind(d.loc for d in cfg.definitions)
+        hm = self.kind == HOME_MANAGER
+        tool = "home-manager" if hm else "nixos-rebuild"
+        self.panel.set_tool(tool)
+        self.dock.setWindowTitle(f"Apply ({tool})")
+        self.dock.toggleViewAction().setText(f"&Apply changes ({tool})…")
+        self.generations_dock.setWindowTitle("Home Manager generations" if hm
+                                             else "System generations")
+        self.generations_dock.toggleViewAction().setText(
+            "Home Manager &generations…" if hm else "System &generations and rollback…")
+        if hm != (self.generations.profile == "home-manager"):
+            self.generations.set_profile(*((home_manager_profiles(), "home-manager") if hm
+                                           else (DEFAULT_PROFILES, "system")))
         host = cfg.flake_host
         if host:
             self.panel.set_flake(f"{Path(cfg.root).parent}#{host}")

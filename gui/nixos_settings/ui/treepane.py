@@ -104,7 +104,7 @@ class TreePane(QWidget):
         exact = path_rows(self._controller, query)
         seen = {r.loc for r in exact}
         hits = [h for h in index.search(query, LIMIT, only=only)
-                if tuple(h.option.loc) not in seen]
+                if tuple(h.option.loc) not in seen and h.option.loc[0] != "_module"]
         return [*exact, *hits]
 
     def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
