@@ -33,6 +33,7 @@ from nixos_settings.ui.saving import SavingFlow
 from nixos_settings.ui.saving import ask_commit as ask_commit_dialog
 from nixos_settings.ui.sourceview import SourceView
 from nixos_settings.ui.statusline import StatusLine
+from nixos_settings.ui.syntaxbanner import SyntaxBanner, syntax_problems
 from nixos_settings.ui.treepane import TreePane, reveal_first
 
 __all__ = ["APP_NAME", "MainWindow", "default_size", "first_focusable", "icon_path"]
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.disk_banner = DiskBanner(lambda: c.cfg, c.changed_on_disk, c.display_name,
                                       lambda: self.reload(),
                                       lambda: self.saving.compare_changed_on_disk())
+        self.syntax_banner = SyntaxBanner(c.display_name)
         self._build_layout()
         self.problems_dock = ProblemsDock(c, self.model, self.source, self)
         self.problems = self.problems_dock.list
@@ -142,6 +144,7 @@ class MainWindow(QMainWindow):
         cl.setSpacing(0)
         cl.addWidget(self.banner)
         cl.addWidget(self.disk_banner)
+        cl.addWidget(self.syntax_banner)
         cl.addWidget(split, 1)
         self.setCentralWidget(central)
 
@@ -231,6 +234,7 @@ class MainWindow(QMainWindow):
         else:
             self.page.show_welcome()
         self.problems_dock.refresh()
+        self.syntax_banner.show_problems(syntax_problems(cfg))
         self.rebuild.configure()
         self._update_status()
 
