@@ -18,6 +18,21 @@ def shared_dir() -> Path:
     return path
 
 
+#: set by ``./dev test``: a machine it set up has every prerequisite, so a skip is a failure
+NO_SKIPS = os.environ.get("NIXOS_SETTINGS_NO_SKIPS") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Under ``./dev test`` a skipped test fails, saying what was missing (no quiet skips)."""
+    outcome = yield
+    report = outcome.get_result()
+    if NO_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under ./dev test, where nothing may be missing: {reason}"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Keep the test run out of the user's home: caches, backups, settings and state go to
     a temporary directory (set before any test, so subprocesses inherit it too)."""

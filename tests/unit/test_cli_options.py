@@ -77,7 +77,6 @@ def test_show_metadata(capsys: pytest.CaptureFixture[str]) -> None:
 def test_show_definitions_from_configuration(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    pytest.importorskip("nixos_settings.core.config.configuration")
     cfg = tmp_path / "configuration.nix"
     cfg.write_text('{ ... }:\n{\n  people.ann.keys = [ "k1" ];\n  people.bob.keys = [ ];\n}\n')
     args = parse(

@@ -131,7 +131,8 @@ def test_fixture_placeholders_and_lists() -> None:
 
 
 def test_with_the_real_configuration_loader(nixos: OptionSet) -> None:
-    config = pytest.importorskip("nixos_settings.core.config.configuration")
+    from nixos_settings.core.config import configuration as config
+
     cfg = config.Configuration.load(REPO / "examples" / "configuration.nix")
     j = join(nixos, cfg.definitions)
     assert j.nodes and j.unknown == []

@@ -238,7 +238,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
 EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
-                  "generations": "rebuild"}
+                  "generations": "rebuild", "task": "task", "hosts": "fleet",
+                  "deploy": "fleet"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:

@@ -13,7 +13,7 @@ Option metadata is loaded off the GUI thread (:class:`OptionsLoader` on the glob
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,9 @@ from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.text import ChangeSet
 from nixos_settings.core.session import SaveOutcome, Session, search_index
 from nixos_settings.ui.commands import ChangeCommand
+
+if TYPE_CHECKING:
+    from nixos_settings.core.tasks.model import Task
 
 if TYPE_CHECKING:  # loaded in the background with the metadata, not before the window shows
     from nixos_settings.core.options.model import OptionInfo, OptionSet
@@ -215,6 +218,12 @@ class _Edits:
 
     def remove_entry(self, loc: Sequence[str]) -> bool:
         return self._push(lambda s: s.plan_remove_entry(loc))
+
+    def run_task(self, task: Task, values: Mapping[str, object]) -> bool:
+        """Apply a task (only what differs) as one undo step."""
+        from nixos_settings.core.tasks import engine
+
+        return self._push(lambda s: engine.plan(s, task, values).change)
 
 
 class Controller(_Reads, _Edits, QObject):

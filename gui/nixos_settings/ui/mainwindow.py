@@ -34,6 +34,7 @@ from nixos_settings.ui.saving import ask_commit as ask_commit_dialog
 from nixos_settings.ui.sourceview import SourceView
 from nixos_settings.ui.statusline import StatusLine
 from nixos_settings.ui.syntaxbanner import SyntaxBanner, syntax_problems
+from nixos_settings.ui.taskpage import add_task_dock
 from nixos_settings.ui.treepane import TreePane, reveal_first
 
 __all__ = ["APP_NAME", "MainWindow", "default_size", "first_focusable", "icon_path"]
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.rebuild_panel, self.rebuild_dock = self.rebuild.panel, self.rebuild.dock
         self.generations = self.rebuild.generations
         self.generations_dock = self.rebuild.generations_dock
+        self.tasks_dock = add_task_dock(self, c)
         self._wire()
         self._restore_geometry()
         self.page.show_welcome()  # now that the window (and its icon) exist
