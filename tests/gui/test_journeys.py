@@ -206,3 +206,12 @@ def test_renaming_root_warns(accounts, monkeypatch) -> None:
 
     risks = lockout.lockout_risks(accounts.controller, ("users", "users", "root"), "rename")
     assert any("administrator account" in r for r in risks)
+
+
+# -- item 18: the type in words, NixOS's raw wording only on hover -----------------------------
+
+def test_type_is_shown_in_words_only(window) -> None:
+    open_page(window, ("services", "openssh", "ports"))
+    lab = label(window, "typeWords")
+    assert "list of port (0–65535)" in lab.text()
+    assert "16 bit" not in lab.text() and "16 bit unsigned integer" in lab.toolTip()

@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
         self.generations = self.rebuild.generations
         self.generations_dock = self.rebuild.generations_dock
         self.tasks_dock = add_task_dock(self, c)
+        if self.tasks_dock.widget() is not None and not self.tasks_dock.widget().accessibleName():
+            self.tasks_dock.widget().setAccessibleName("Tasks")
         self._wire()
         self._restore_geometry()
         self.page.show_welcome()  # now that the window (and its icon) exist

@@ -42,7 +42,6 @@ from nixos_settings.ui.pagesections import (
 from nixos_settings.ui.pagewidgets import (
     WrapLabel,
     describe_html,
-    dim,
     drop_layout,
     drop_widget,
     links_html,
@@ -104,6 +103,7 @@ class OptionPage(QScrollArea):
         self.controller = controller
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAccessibleName("Option page")
         self.loc: Loc | None = None
         self.kind: str = ""
         self.editor: ValueEditor | None = None
@@ -339,9 +339,11 @@ class OptionPage(QScrollArea):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         words = spec.words or info.type
-        raw = (f" <span style='color:{dim(self)}'>({html.escape(info.type)})</span>"
-               if words != info.type else "")
-        form.addRow("Type:", self._label(html.escape(words) + raw))
+        type_label = self._label(html.escape(words))
+        type_label.setObjectName("typeWords")
+        if words != info.type:  # NixOS's own wording, for those who want it, on hover
+            type_label.setToolTip(f"As NixOS words it: {info.type}")
+        form.addRow("Type:", type_label)
         self._layout.addLayout(form)
 
     # -- where it is set, and its editor --------------------------------------------------

@@ -228,3 +228,19 @@ def test_apply_key_of_the_nix_expression_editor(xwindow, qtbot, config_dir) -> N
     press(qtbot, "Ctrl+Return")  # a button's shortcut clicks it after a short animation
     qtbot.waitUntil(lambda: b'boot.kernel.sysctl = { "vm.swappiness" = 10; };' in (
         xwindow.controller.cfg.documents[path].source), timeout=2000)
+
+
+def test_keyboard_only_find_change_and_save(xwindow, qtbot, config_dir) -> None:
+    """No mouse: find an option, open it, change it in its editor, save."""
+    path = config_dir / "configuration.nix"
+    focus(qtbot, xwindow.tree)
+    press(qtbot, "Ctrl+F")
+    QTest.keyClicks(QApplication.focusWidget(), "printing")
+    press(qtbot, "Return")
+    qtbot.waitUntil(lambda: xwindow.page.loc == ("services", "printing", "enable"), timeout=2000)
+    qtbot.waitUntil(lambda: xwindow.page.editor.isVisible(), timeout=2000)
+    press(qtbot, "Ctrl+2")
+    qtbot.waitUntil(xwindow.page.editor.box.hasFocus, timeout=2000)
+    press(qtbot, "Space")
+    press(qtbot, "Ctrl+S")
+    assert b"services.printing.enable = false;" in path.read_bytes()

@@ -55,6 +55,7 @@ class IntEditor(ValueEditor):
         self.spin = QSpinBox()
         self.spin.setRange(self.spec.minimum, self.spec.maximum)
         self.spin.setAccessibleName("Number")
+        self.spin.lineEdit().setAccessibleName("Number")
         self.spin.setKeyboardTracking(True)
         self.spin.valueChanged.connect(lambda v: self.push(str(v), merge=True))
         self.spin.editingFinished.connect(self.new_session)
