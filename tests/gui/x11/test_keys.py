@@ -244,3 +244,25 @@ def test_keyboard_only_find_change_and_save(xwindow, qtbot, config_dir) -> None:
     press(qtbot, "Space")
     press(qtbot, "Ctrl+S")
     assert b"services.printing.enable = false;" in path.read_bytes()
+
+
+def test_undo_in_a_text_field_after_its_edit_is_committed(xwindow, qtbot, config_dir) -> None:
+    """Typing then Enter commits the field's edit; Ctrl+Z then is the app's undo (the file
+    goes back), and Ctrl+Shift+Z its redo, with the focus still in the field."""
+    path = config_dir / "configuration.nix"
+    original = xwindow.controller.cfg.documents[path].source
+    open_page(xwindow, qtbot, ("networking", "hostName"))
+    field = xwindow.page.editor.edit
+    focus(qtbot, field)
+    field.selectAll()
+    QTest.keyClicks(field, "box")
+    press(qtbot, "Return")
+    typed = xwindow.controller.cfg.documents[path].source
+    assert b'networking.hostName = "box";' in typed
+    press(qtbot, "Ctrl+Z")
+    assert xwindow.controller.cfg.documents[path].source == original
+    assert xwindow.page.editor.edit.text() == "lab"
+    focus(qtbot, xwindow.page.editor.edit)
+    press(qtbot, "Ctrl+Shift+Z")
+    assert xwindow.controller.cfg.documents[path].source == typed
+    assert xwindow.page.editor.edit.text() == "box"

@@ -7,8 +7,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from nixos_settings.core.config.definitions import Definition
@@ -177,11 +177,28 @@ class ValueEditor(QWidget):
 
 
 class FocusLineEdit(QLineEdit):
+    """A line edit that reports focus-in, and leaves Ctrl+Z / Ctrl+Shift+Z to the app's
+    undo once its own edit is committed (nothing of its own left to undo or redo)."""
+
     focused = Signal()
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         self.focused.emit()
+
+    def commit(self) -> None:
+        """The edit is done (Enter, focus out): forget the field's own undo history, so the
+        next Ctrl+Z is the app's."""
+        self.setText(self.text())  # setText clears a line edit's undo/redo history
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if ((event.matches(QKeySequence.StandardKey.Undo) and not self.isUndoAvailable())
+                    or (event.matches(QKeySequence.StandardKey.Redo)
+                        and not self.isRedoAvailable())):
+                event.ignore()  # not ours: the window's Undo/Redo action takes it
+                return True
+        return super().event(event)
 
 
 class FocusPlainText(QPlainTextEdit):

@@ -86,6 +86,7 @@ class StrEditor(ValueEditor):
         self.edit.textEdited.connect(lambda s: self.push(to_nix(s), merge=True))
         self.edit.focused.connect(self.new_session)
         self.edit.editingFinished.connect(self.new_session)
+        self.edit.editingFinished.connect(self.edit.commit)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.edit)
