@@ -215,3 +215,31 @@ def test_type_is_shown_in_words_only(window) -> None:
     lab = label(window, "typeWords")
     assert "list of port (0–65535)" in lab.text()
     assert "16 bit" not in lab.text() and "16 bit unsigned integer" in lab.toolTip()
+
+
+# -- item 16: no page of a removed entry with live buttons --------------------------------------
+
+def test_removing_an_entry_leaves_its_page(window) -> None:
+    open_page(window, ("users", "users", "alice"))
+    from PySide6.QtWidgets import QPushButton
+
+    remove = next(b for b in window.page.findChildren(QPushButton)
+                  if b.text().replace("&", "") == "Remove entry")
+    QTest.mouseClick(remove, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    assert window.page.loc == ("users", "users")
+    assert "alice" not in [window.page.entries.list.item(i).text()
+                           for i in range(window.page.entries.list.count())]
+    window.menu_actions.undo.trigger()
+    QApplication.processEvents()
+    assert "alice" in [window.page.entries.list.item(i).text()
+                       for i in range(window.page.entries.list.count())]
+
+
+# -- item 12 (display): the metadata's release, not its file's age -------------------------------
+
+def test_status_names_the_release_the_metadata_describes(window, options_file) -> None:
+    meta = window.status.meta
+    assert meta.text().startswith("Options: NixOS 20.09 — ")
+    assert "old" not in meta.text()
+    assert options_file.name in meta.toolTip()

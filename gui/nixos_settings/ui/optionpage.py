@@ -36,6 +36,7 @@ from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.pagesections import (
     EntriesSection,
     WhereSection,
+    entry_names,
     first_placeholder,
     instances_html,
 )
@@ -212,6 +213,12 @@ class OptionPage(QScrollArea):
             self._editor_def_count = len(defs)
             self.editor.set_definition(defs[0] if defs else None)
             self._update_where(defs)
+            return
+        if self.kind == ot.ENTRY and self.loc[-1] not in entry_names(self.controller,
+                                                                     self.loc[:-1]):
+            # the entry was removed (or renamed): its page would offer buttons on nothing;
+            # show what holds the entries instead
+            self.controller.open_option(self.loc[:-1])
             return
         keep = self._chosen_def
         if self.kind != ot.TEMPLATE:
