@@ -4,7 +4,8 @@
 #
 # Installs two programs, `nixos-settings` (the GUI and CLI) and `nixos-settings-helper`
 # (the privileged helper started through pkexec), plus the desktop entry, AppStream
-# metadata, icon and the polkit action whose exec.path names this package's helper.
+# metadata, icon and the polkit actions (one per helper verb) whose exec.path names this
+# package's helper.
 {
   lib,
   python3Packages,
@@ -13,6 +14,8 @@
   git,
   desktop-file-utils,
   appstream,
+  runtimeShell,
+  coreutils,
 }:
 
 let
@@ -33,6 +36,7 @@ python3Packages.buildPythonApplication {
       ../gui
       ../resources
       ../tests
+      ../packaging/nixos-settings-helper.in
     ];
   };
 
@@ -65,9 +69,24 @@ python3Packages.buildPythonApplication {
     install -Dm644 resources/${appId}.metainfo.xml $out/share/metainfo/${appId}.metainfo.xml
     install -Dm644 resources/${appId}.svg $out/share/icons/hicolor/scalable/apps/${appId}.svg
     install -Dm644 resources/${appId}.policy $out/share/polkit-1/actions/${appId}.policy
-    # pkexec compares the program path literally with this annotation.
+    # pkexec compares the program path literally with these annotations.
     substituteInPlace $out/share/polkit-1/actions/${appId}.policy \
       --replace-fail "@helper@" "$out/bin/nixos-settings-helper"
+  '';
+
+  # The helper runs as root: the generated Python wrapper (which passes PYTHONPATH and the
+  # caller's environment on) is replaced by packaging/nixos-settings-helper.in, which
+  # starts Python isolated in an environment built from nothing.  After the Python
+  # wrappers are made (they are made in this phase, before this runs).
+  postFixup = ''
+    rm -f $out/bin/nixos-settings-helper $out/bin/.nixos-settings-helper-wrapped
+    substitute packaging/nixos-settings-helper.in $out/bin/nixos-settings-helper \
+      --replace-fail "@shell@" "${runtimeShell}" \
+      --replace-fail "@env@" "${coreutils}/bin/env" \
+      --replace-fail "@path@" "/run/wrappers/bin:/run/current-system/sw/bin" \
+      --replace-fail "@python@" "${python3Packages.python.interpreter}" \
+      --replace-fail "@site@" "$out/${python3Packages.python.sitePackages}"
+    chmod 555 $out/bin/nixos-settings-helper
   '';
 
   nativeCheckInputs = with python3Packages; [

@@ -8,6 +8,7 @@ the real ``nix-instantiate`` used for the parse check).
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import shutil
 import signal
@@ -50,6 +51,17 @@ class Sandbox:
             check=False,
         )
 
+    def write(
+        self, path: str, *rest: str, input: bytes, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        """``write PATH --expect HASH`` with the hash of what PATH holds now (or ``new``)."""
+        where = Path(path) if os.path.isabs(path) else self.root / path
+        try:
+            expect = hashlib.sha256(where.read_bytes()).hexdigest()
+        except OSError:
+            expect = "new"
+        return self.run("write", path, *rest, "--expect", expect, input=input, env=env)
+
     def recorded_argv(self) -> list[str]:
         lines = self.record.read_text().splitlines() if self.record.exists() else []
         return [line for line in lines if line.startswith("argv:")]
@@ -60,6 +72,11 @@ class Sandbox:
 
 @pytest.fixture
 def box(tmp_path: Path) -> Sandbox:
+    return make_sandbox(tmp_path)
+
+
+def make_sandbox(tmp_path: Path) -> Sandbox:
+    """A temporary configuration root, state and profile folders, and stand-ins."""
     root = tmp_path / "etc-nixos"
     (root / "hosts").mkdir(parents=True)
     (root / "configuration.nix").write_bytes(CONFIG)
@@ -96,7 +113,7 @@ def test_write_replaces_atomically_keeps_mode_owner_and_backs_up(box: Sandbox) -
         os.chown(target, 1234, 5678)
     before_inode = target.stat().st_ino
     new = CONFIG.replace(b"true", b"false")
-    res = box.run("write", "configuration.nix", input=new)
+    res = box.write("configuration.nix", input=new)
     assert res.returncode == 0, res.stderr
     assert target.read_bytes() == new
     st = target.stat()
@@ -104,9 +121,11 @@ def test_write_replaces_atomically_keeps_mode_owner_and_backs_up(box: Sandbox) -
     assert st.st_mode & 0o7777 == 0o640
     if os.geteuid() == 0:
         assert (st.st_uid, st.st_gid) == (1234, 5678)
-    (backup,) = (box.state / "backups").iterdir()
+    (folder,) = (box.state / "backups").iterdir()
+    assert folder.name.startswith("configuration.nix-")
+    (backup,) = folder.glob("*.nix")
     assert backup.read_bytes() == CONFIG
-    assert backup.name.endswith("--configuration.nix")
+    assert (folder / "ORIGIN").read_text() == "configuration.nix\n"
     assert backup.stat().st_mode & 0o777 == 0o600
     assert f"wrote {len(new)} bytes to {target}" in box.log()
     assert not [p for p in box.root.iterdir() if "tmp" in p.name]
@@ -114,8 +133,8 @@ def test_write_replaces_atomically_keeps_mode_owner_and_backs_up(box: Sandbox) -
 
 @pytest.mark.skipif(not HAVE_NIX, reason="nix-instantiate not installed")
 def test_write_absolute_path_and_new_file(box: Sandbox) -> None:
-    res = box.run(
-        "write", str(box.root / "hosts" / "desk.nix"), input=b'{ networking.hostName = "desk"; }\n'
+    res = box.write(
+        str(box.root / "hosts" / "desk.nix"), input=b'{ networking.hostName = "desk"; }\n'
     )
     assert res.returncode == 0, res.stderr
     new = box.root / "hosts" / "desk.nix"
@@ -146,7 +165,7 @@ def assert_refused(res: subprocess.CompletedProcess[bytes], status: int = 2) -> 
     ],
 )
 def test_write_refuses_bad_paths(box: Sandbox, path: str) -> None:
-    res = box.run("write", path, input=b"{ }\n")
+    res = box.write(path, input=b"{ }\n")
     assert_refused(res)
     assert (box.root / "configuration.nix").read_bytes() == CONFIG
     assert "refused write" in box.log()
@@ -157,7 +176,7 @@ def test_write_refuses_symlink_to_shadow_and_outside(box: Sandbox) -> None:
     (box.root / "secret.nix").symlink_to(box.outside / "secret")
     (box.root / "escape").symlink_to(box.outside)
     for arg in ("shadow.nix", "secret.nix", "escape/new.nix", str(box.root / "secret.nix")):
-        assert_refused(box.run("write", arg, input=b"{ }\n"))
+        assert_refused(box.write(arg, input=b"{ }\n"))
     assert (box.outside / "secret").read_text().startswith("root:")
     assert not (box.outside / "new.nix").exists()
     assert (box.root / "secret.nix").is_symlink()
@@ -166,7 +185,7 @@ def test_write_refuses_symlink_to_shadow_and_outside(box: Sandbox) -> None:
 @pytest.mark.skipif(not HAVE_NIX, reason="nix-instantiate not installed")
 def test_symlink_inside_root_writes_its_target(box: Sandbox) -> None:
     (box.root / "alias.nix").symlink_to("hosts/laptop.nix")
-    res = box.run("write", "alias.nix", input=b"{ a = 1; }\n")
+    res = box.write("alias.nix", input=b"{ a = 1; }\n")
     assert res.returncode == 0, res.stderr
     assert (box.root / "hosts" / "laptop.nix").read_bytes() == b"{ a = 1; }\n"
     assert (box.root / "alias.nix").is_symlink()
@@ -174,7 +193,7 @@ def test_symlink_inside_root_writes_its_target(box: Sandbox) -> None:
 
 def test_write_refuses_hard_link(box: Sandbox) -> None:
     os.link(box.outside / "secret", box.root / "linked.nix")
-    assert_refused(box.run("write", "linked.nix", input=b"{ }\n"))
+    assert_refused(box.write("linked.nix", input=b"{ }\n"))
     assert (box.outside / "secret").read_text().startswith("root:")
 
 
@@ -199,7 +218,7 @@ def test_open_dir_nofollow_refuses_a_swapped_directory(box: Sandbox) -> None:
 def test_write_refuses_bad_content(box: Sandbox, content: bytes, why: bytes) -> None:
     if why == b"does not parse" and not HAVE_NIX:
         pytest.skip("nix-instantiate not installed")
-    res = box.run("write", "configuration.nix", input=content)
+    res = box.write("configuration.nix", input=content)
     assert_refused(res, status=3)
     assert why in res.stderr
     assert (box.root / "configuration.nix").read_bytes() == CONFIG
@@ -208,7 +227,7 @@ def test_write_refuses_bad_content(box: Sandbox, content: bytes, why: bytes) -> 
 
 def test_write_takes_exactly_one_path(box: Sandbox) -> None:
     assert_refused(box.run("write", input=b"{ }\n"))
-    assert_refused(box.run("write", "a.nix", "b.nix", input=b"{ }\n"))
+    assert_refused(box.write("a.nix", "b.nix", input=b"{ }\n"))
 
 
 # ----------------------------------------------------------------------------- rebuild
@@ -392,24 +411,31 @@ def test_overrides_ignored_when_elevated(tmp_path: Path) -> None:
         helper.Settings.from_env({"NIXOS_SETTINGS_HELPER_ROOT": "relative/dir"})
 
 
-def test_elevated_run_confines_to_etc_nixos(box: Sandbox) -> None:
+def test_elevated_run_confines_to_etc_nixos(
+    box: Sandbox, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     # With PKEXEC_UID set the temporary root must be ignored: the file is outside /etc/nixos.
+    # In-process, with the log file injected: a test never writes the system's log.
     env = dict(box.env, PKEXEC_UID="1000")
-    res = box.run("rebuild", "switch", "--config", str(box.root / "configuration.nix"), env=env)
-    assert res.returncode == 2
-    assert b"outside /etc/nixos" in res.stderr
+    log = tmp_path / "elevated.log"
+    args = ["rebuild", "switch", "--config", str(box.root / "configuration.nix")]
+    assert helper.main(args, environ=env, log_file=str(log)) == 2
+    assert "outside /etc/nixos" in capfd.readouterr().err
+    assert "refused rebuild" in log.read_text()
     assert box.recorded_argv() == []
 
 
-def test_child_env_from_cleared_environment(tmp_path: Path) -> None:
-    env = helper.child_env(helper.Settings(), {"LC_TIME": "de_DE.UTF-8", "SECRET": "x"})
+def test_child_env_is_fixed_whatever_the_caller_passes(tmp_path: Path) -> None:
+    caller = {"LC_TIME": "de_DE.UTF-8", "LANG": "xx", "SECRET": "x", "NIX_PATH": "nixpkgs=/x",
+              "PATH": "/tmp/evil", "LD_PRELOAD": "/tmp/evil.so"}
+    env = helper.child_env(helper.Settings(), caller)
     assert env["PATH"].split(":")[:2] == ["/run/wrappers/bin", "/run/current-system/sw/bin"]
-    assert env["LANG"] == "C.UTF-8" and env["LC_TIME"] == "de_DE.UTF-8"
-    assert "SECRET" not in env
-    assert env["NIX_PATH"]
+    assert env["LANG"] == "C.UTF-8" and "LC_TIME" not in env
+    assert "SECRET" not in env and "LD_PRELOAD" not in env
+    assert env["NIX_PATH"] != "nixpkgs=/x" and env["NIX_PATH"]
     assert env["HOME"] == ("/root" if os.geteuid() == 0 else os.path.expanduser("~"))
-    keep = helper.child_env(helper.Settings(), {"NIX_PATH": "nixpkgs=/x"})
-    assert keep["NIX_PATH"] == "nixpkgs=/x"
+    test_mode = helper.child_env(helper.Settings(test_mode=True), caller)
+    assert test_mode["NIX_PATH"] == "nixpkgs=/x"  # test mode: the caller's own rights
 
 
 def test_read_nix_path(tmp_path: Path) -> None:
@@ -459,10 +485,10 @@ def test_symlinked_configuration_directory(box: Sandbox, tmp_path: Path) -> None
     link.symlink_to(box.root)
     env = dict(box.env, NIXOS_SETTINGS_HELPER_ROOT=str(link))
     for arg in ("configuration.nix", str(link / "hosts" / "laptop.nix"), str(box.root / "x.nix")):
-        res = box.run("write", arg, input=b"{ b = 2; }\n", env=env)
+        res = box.write(arg, input=b"{ b = 2; }\n", env=env)
         assert res.returncode == 0, (arg, res.stderr)
     assert (box.root / "configuration.nix").read_bytes() == b"{ b = 2; }\n"
     assert (box.root / "hosts" / "laptop.nix").read_bytes() == b"{ b = 2; }\n"
     assert (box.root / "x.nix").read_bytes() == b"{ b = 2; }\n"
-    assert_refused(box.run("write", str(tmp_path / "x.nix"), input=b"{ }\n", env=env))
-    assert_refused(box.run("write", "missing-dir/x.nix", input=b"{ }\n", env=env))
+    assert_refused(box.write(str(tmp_path / "x.nix"), input=b"{ }\n", env=env))
+    assert_refused(box.write("missing-dir/x.nix", input=b"{ }\n", env=env))

@@ -93,17 +93,32 @@ def test_desktop_exec_is_a_declared_script() -> None:
     assert exec_line is not None and exec_line.group(1) in scripts
 
 
-def test_policy_action() -> None:
+VERBS = ("write", "rebuild", "rollback", "switch-generation")
+
+
+def test_policy_has_one_action_per_verb() -> None:
+    """pkexec picks the action by program path and first argument (the verb): saving keeps
+    the authorisation for a while, changing the running system asks every time."""
     root = ET.parse(RES / f"{APP_ID}.policy").getroot()
-    (action,) = root.findall("action")
-    # polkit action ids: lower-case ASCII letters, digits, '.' and '-'.
-    assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*", action.get("id", ""))
-    defaults = action.find("defaults")
-    assert defaults is not None
-    assert defaults.findtext("allow_active") == "auth_admin_keep"
-    assert defaults.findtext("allow_any") == "auth_admin"
-    annotations = {a.get("key"): a.text for a in action.findall("annotate")}
-    assert annotations == {"org.freedesktop.policykit.exec.path": "@helper@"}
+    actions = root.findall("action")
+    by_verb = {}
+    for action in actions:
+        # polkit action ids: lower-case ASCII letters, digits, '.' and '-'.
+        assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*", action.get("id", ""))
+        annotations = {a.get("key"): a.text for a in action.findall("annotate")}
+        assert annotations["org.freedesktop.policykit.exec.path"] == "@helper@"
+        by_verb[annotations["org.freedesktop.policykit.exec.argv1"]] = action
+    assert tuple(sorted(by_verb)) == tuple(sorted(VERBS)) and len(actions) == len(VERBS)
+    from nixos_settings.helper.verbs import VERBS as HELPER_VERBS
+
+    assert set(by_verb) == set(HELPER_VERBS)
+    for verb, action in by_verb.items():
+        defaults = action.find("defaults")
+        assert defaults is not None
+        assert defaults.findtext("allow_any") == "auth_admin"
+        assert defaults.findtext("allow_inactive") == "auth_admin"
+        keep = "auth_admin_keep" if verb == "write" else "auth_admin"
+        assert defaults.findtext("allow_active") == keep, verb
 
 
 def test_icon_is_a_square_svg_that_qt_renders() -> None:
@@ -179,12 +194,14 @@ let
     tree-sitter = "tree-sitter"; tree-sitter-grammars.tree-sitter-nix = "grammar-nix";
     markdown-it-py = "markdown-it-py"; orjson = "orjson"; brotli = "brotli";
     pytestCheckHook = "pytestCheckHook"; pytest-qt = "pytest-qt"; hypothesis = "hypothesis";
+    python = { interpreter = "@PYTHON@"; sitePackages = "@SITE@"; };
   };
   qt6 = { wrapQtAppsHook = "wrapQtAppsHook"; qtbase = "qtbase"; qtsvg = "qtsvg";
           qtwayland = "qtwayland"; };
 in import ./packaging/package.nix {
   inherit lib python3Packages qt6;
   nix = "nix"; git = "git"; desktop-file-utils = "desktop-file-utils"; appstream = "appstream";
+  runtimeShell = "@SHELL@"; coreutils = "@COREUTILS@";
 }
 """
 
@@ -237,8 +254,78 @@ def test_package_installs_resources_and_points_policy_at_helper(tmp_path: Path) 
     ):
         assert (out / rel).read_bytes() == (RES / Path(rel).name).read_bytes()
     policy = ET.parse(out / f"share/polkit-1/actions/{APP_ID}.policy").getroot()
-    path = policy.find("action/annotate")
-    assert path is not None and path.text == f"{out}/bin/nixos-settings-helper"
+    paths = [a.text for a in policy.iter("annotate")
+             if a.get("key") == "org.freedesktop.policykit.exec.path"]
+    assert paths == [f"{out}/bin/nixos-settings-helper"] * len(VERBS)
+
+
+def _installed_helper(tmp_path: Path, python: str) -> Path:
+    """Run the package's real postFixup (``substitute`` stood in) on a fake ``$out``, then
+    fill in what Nix would have: this machine's shell, ``env``, ``python`` and our
+    sources."""
+    pkg = nix_eval(PACKAGE_EXPR)
+    assert isinstance(pkg, dict)
+    out = tmp_path / "out"
+    (out / "bin").mkdir(parents=True)
+    (out / "bin" / "nixos-settings-helper").write_text("the generated Python wrapper\n")
+    prelude = (
+        'substitute() { python3 -c "import sys; src, dst, *rest = sys.argv[1:]; t = open(src)'
+        ".read()\nwhile rest:\n flag, a, b, *rest = rest\n assert flag == '--replace-fail'"
+        ' and a in t, a\n t = t.replace(a, b)\nopen(dst, \'w\').write(t)" "$@"; }\n'
+    )
+    res = subprocess.run(["bash", "-euc", prelude + pkg["postFixup"]], cwd=REPO,
+                         env={"out": str(out), "PATH": "/usr/bin:/bin"}, capture_output=True,
+                         text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    wrapper = out / "bin" / "nixos-settings-helper"
+    assert (wrapper.stat().st_mode & 0o777) == 0o555
+    text = wrapper.read_text()
+    for stub, real in (("@SHELL@", "/bin/sh"), ("@COREUTILS@/bin/env", shutil.which("env")),
+                       ("@PYTHON@", python), (f"{out}/@SITE@", str(REPO / "gui"))):
+        assert stub in text, stub
+        text = text.replace(stub, str(real))
+    wrapper.chmod(0o755)
+    wrapper.write_text(text)
+    return wrapper
+
+
+@needs_nix
+def test_installed_helper_builds_its_environment_from_nothing(tmp_path: Path) -> None:
+    probe = tmp_path / "probe"
+    probe.write_text('#!/bin/sh\n/usr/bin/env\necho "ARGS: $*"\n')
+    probe.chmod(0o755)
+    wrapper = _installed_helper(tmp_path, str(probe))
+    hostile = {"PATH": "/usr/bin:/bin", "PYTHONPATH": "/tmp/evil", "LD_LIBRARY_PATH": "/x",
+               "NIXOS_SETTINGS_HELPER_ROOT": str(tmp_path), "NIX_PATH": "nixpkgs=/tmp/evil",
+               "LC_ALL": "xx_XX.UTF-8", "HOME": "/tmp/evil"}
+    res = subprocess.run([str(wrapper), "write", "x.nix"], env=hostile, capture_output=True,
+                         text=True, check=True)
+    lines = res.stdout.splitlines()
+    env = dict(line.split("=", 1) for line in lines if "=" in line and
+               not line.startswith("ARGS:") and not line.startswith("PWD="))
+    assert env == {"PKEXEC_UID": "", "LANG": "C.UTF-8",
+                   "PATH": "/run/wrappers/bin:/run/current-system/sw/bin"}
+    args = next(line for line in lines if line.startswith("ARGS:")).split()
+    assert args[1:3] == ["-I", "-B"] and args[-3:] == [str(REPO / "gui"), "write", "x.nix"]
+
+
+@needs_nix
+def test_installed_helper_ignores_python_variables_and_the_current_folder(
+        tmp_path: Path) -> None:
+    import sys
+
+    wrapper = _installed_helper(tmp_path, sys.executable)
+    evil = tmp_path / "evil"
+    (evil / "nixos_settings").mkdir(parents=True)
+    (evil / "nixos_settings" / "__init__.py").write_text("print('EVIL'); raise SystemExit(99)\n")
+    (evil / "startup.py").write_text("print('EVIL')\n")
+    hostile = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(evil), "PYTHONSTARTUP":
+               str(evil / "startup.py"), "PYTHONINSPECT": "1", "PYTHONHOME": str(evil)}
+    res = subprocess.run([str(wrapper)], env=hostile, cwd=evil, capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.startswith("usage: nixos-settings-helper")
+    assert "EVIL" not in res.stdout + res.stderr
 
 
 FLAKE_EXPR = """

@@ -209,8 +209,10 @@ def test_eval_with_recorded_output(
     assert "import <nixpkgs/nixos>" in argv[5]
     assert f'(/. + "{cfg.resolve()}")' in argv[5] and "optionAttrSetToDocList" in argv[5]
     assert seen and seen[0].startswith("Evaluating")
-    # the evaluation was cached: best available now returns it
-    assert resolve_options(None, None).source.kind == "eval"
+    # the evaluation was cached: best available for this configuration now returns it,
+    # and never for another configuration
+    assert resolve_options(None, cfg).source.kind == "eval"
+    assert resolve_options(None, None).source.kind == "none"
 
 
 def test_eval_error_is_nix_text_as_is(

@@ -173,6 +173,9 @@ def cmd_set(args: argparse.Namespace) -> int:
 
     if (args.value is None) == (args.string is None):
         raise CliError("give either VALUE (Nix text) or --string TEXT", 2)
+    if args.string is not None and not _is_utf8(args.string):
+        raise CliError("--string: the text holds bytes that are not UTF-8; nothing was "
+                       "changed (give the text in UTF-8)", 2)
     session = open_session(args)
     loc = _loc(args.option)
     at = _pick(session, loc, args.at)
@@ -194,15 +197,17 @@ def cmd_set(args: argparse.Namespace) -> int:
             except Refused as err:
                 raise CliError(f"{err}; nothing was changed (--no-check sets it anyway)"
                                ) from None
+    warning = session.warning(loc) if note is None and not args.no_check else None
     status = _finish(session, change, args.dry_run)
-    if note:  # only once the edit went through: errors stay one line
-        print(f"{PROG}: note: {note}", file=sys.stderr)
+    if note or warning:  # only once the edit went through: errors stay one line
+        print(f"{PROG}: {'note' if note else 'warning'}: {note or warning}", file=sys.stderr)
     return status
 
 
 def _with_metadata(session: Session, args: argparse.Namespace) -> str | None:
-    """Give the session option metadata (``--options``, or the newest cached) so it checks
-    option names and values; without any, a note saying nothing was checked."""
+    """Give the session option metadata (``--options``, or the cached set of the
+    configuration's release) so it checks option names and values; without any, a note
+    saying nothing was checked."""
     from nixos_settings.cli import options as cli_options
     from nixos_settings.core.common.errors import OptionsError
 
@@ -214,6 +219,22 @@ def _with_metadata(session: Session, args: argparse.Namespace) -> str | None:
         return ("no option metadata, so the option and value were not checked "
                 "(give --options SRC)")
     return None
+
+
+def _is_utf8(text: str) -> bool:
+    """False when ``text`` came from arguments holding bytes that are not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _one_line(message: str) -> str:
+    """An error message as one line: line breaks shown as ``\\n``, and bytes that are not
+    UTF-8 as ``\\xNN``."""
+    text = message.replace("\r", "\\r").replace("\n", "\\n")
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def cmd_unset(args: argparse.Namespace) -> int:
@@ -238,8 +259,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
 EXTRA_COMMANDS = {"search": "options", "show": "options", "rebuild": "rebuild",
-                  "generations": "rebuild", "task": "task", "hosts": "fleet",
-                  "deploy": "fleet"}
+                  "generations": "rebuild", "value": "value", "task": "task",
+                  "hosts": "fleet", "deploy": "fleet", "packages": "packages"}
 
 
 def _extra_modules(argv: Sequence[str] | None) -> list[str]:
@@ -288,7 +309,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
     p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
                    help="option metadata to check the option and value against "
-                   "(default: the newest cached)")
+                   "(default: the cached metadata of the configuration's release)")
     p.add_argument("--no-check", action="store_true",
                    help="do not check the option name and value against option metadata")
     _add_config_args(p)
@@ -317,10 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_gui(args)
         return int(func(args))
     except CliError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(str(err))}", file=sys.stderr)
         return err.code
     except NixSettingsError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(str(err))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -30,13 +30,14 @@ from nixos_settings.core.common.errors import OptionsError
 from nixos_settings.core.options.model import Literal, OptionInfo, OptionSet
 
 if TYPE_CHECKING:
+    from nixos_settings.core.options.search import SearchIndex
     from nixos_settings.core.session import Session
 
 DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
 SOURCES_HELP = (
     "option metadata: a file (.json, .json.gz, .json.br), channel:NAME (channel: = this "
     "system's release), eval (evaluate --file with Nix), flake:PATH#HOST or home-manager:FILE; "
-    "default: the newest cached metadata"
+    "default: the cached metadata of the configuration's release"
 )
 
 
@@ -57,7 +58,10 @@ def load_options_for_cli(args: argparse.Namespace) -> OptionSet:
 
     spec = getattr(args, "options", None)
     file = getattr(args, "file", None)
-    config_path = Path(file) if file else (DEFAULT_CONFIG if spec == "eval" else None)
+    config_path = Path(file) if file else (DEFAULT_CONFIG if spec in ("eval", None) else None)
+    flake = getattr(args, "flake", None)
+    if not file and flake and spec is None:  # its flake.lock tells the release
+        config_path = Path(flake.partition("#")[0] or ".") / "flake.nix"
     try:
         options = resolve_options(spec, config_path, _progress)
     finally:
@@ -82,10 +86,7 @@ def _snippet(opt: OptionInfo, width: int = 160) -> str:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Ranked option search."""
-    from nixos_settings.core.options.search import SearchIndex
-
-    options = load_options_for_cli(args)
-    index = SearchIndex(options)
+    index = _search_index(args)
     kinds = set(args.type) if args.type else None
     hits = index.search(args.query, args.limit, kinds=kinds)
     if args.json:
@@ -108,10 +109,28 @@ def cmd_search(args: argparse.Namespace) -> int:
             snip = _snippet(h.option, 100)
             if snip:
                 print(f"    {snip}")
-    if not hits:
-        print(f"no option matches {args.query!r}", file=sys.stderr)
-        return 1
-    return 0
+    if index.weak(hits):
+        hints = index.did_you_mean(args.query)
+        hint = f" — did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
+        lead = "no option matches" if not hits else "no option is named like"
+        print(f"{lead} {args.query!r}{hint}", file=sys.stderr)
+    return 0 if hits else 1
+
+
+def _search_index(args: argparse.Namespace) -> SearchIndex:
+    """The search index of the metadata ``args`` names, from the cache when the metadata
+    is unchanged (keyed by the file's hash, or by the source's revision)."""
+    import hashlib
+
+    from nixos_settings.core.options import search_cache
+
+    spec = getattr(args, "options", None)
+    if spec and Path(spec).is_file():
+        return search_cache.index_for_file(spec)
+    options = load_options_for_cli(args)
+    src = options.source
+    ident = f"{src.kind}|{src.revision}|{src.path}|{len(options)}"
+    return search_cache.index_for_options(options, hashlib.sha256(ident.encode()).hexdigest())
 
 
 # --------------------------------------------------------------------------- show

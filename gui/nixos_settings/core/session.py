@@ -46,6 +46,9 @@ from nixos_settings.core.nix.text import ChangeSet, unified_diff
 if TYPE_CHECKING:
     from nixos_settings.core.options.model import OptionInfo, OptionSet
     from nixos_settings.core.options.search import SearchIndex
+    from nixos_settings.core.packages.index import PackageIndex
+    from nixos_settings.core.packages.installed import PackageRef
+    from nixos_settings.core.system.evaluate import Effective
 
 _PKG_REF = re.compile(r"\bpkgs\.([A-Za-z_][A-Za-z0-9_\-]*)")
 
@@ -136,41 +139,68 @@ class _Files:
         Files this process cannot write go through the root helper (unless ``helper`` is
         False: then their error is reported).  ``overwrite`` lists files the user explicitly
         chose to overwrite after being told they changed on disk.
+
+        All files are checked first: when one changed on disk, nothing is written.  Files
+        for the helper are written first (a cancelled password prompt leaves every file
+        as it was), then the others as one transaction (all or none, see
+        :func:`~nixos_settings.core.edit.save.write_files`); the outcome lists exactly
+        the files written.
         """
         from nixos_settings.core.edit import privileged, save
 
         can_write = self.can_write or privileged.can_write
         out = SaveOutcome()
+        direct: list[Path] = []
+        root: list[Path] = []
         for path in self.dirty_paths():
             doc = self.cfg.documents[path]
             if path in overwrite:
                 save.accept_disk(doc)
-            if not helper or can_write(path):
-                self._save_direct(path, out)
-            elif save.changed_on_disk(doc):
+            if save.changed_on_disk(doc):
                 out.changed_on_disk.append(path)
-            else:
-                problem = privileged.write_privileged(
-                    path, doc.source, self.helper_command or privileged.HELPER_COMMAND,
-                    _locate_helper)
-                if problem:
-                    out.errors.append(problem)
-                else:
-                    save.mark_saved(doc)
-                    out.privileged.append(path)
+            (direct if not helper or can_write(path) else root).append(path)
+        if out.changed_on_disk:
+            return out
+        for path in root:
+            self._save_privileged(path, out)
+        if not out.ok:
+            return out
+        self._save_direct(direct, out)
+        if not out.ok and out.privileged:
+            out.errors.append("written with administrator rights before the failure: " +
+                              ", ".join(str(p) for p in out.privileged))
         return out
 
-    def _save_direct(self, path: Path, out: SaveOutcome) -> None:
-        from nixos_settings.core.edit import save
+    def _save_privileged(self, path: Path, out: SaveOutcome) -> None:
+        from nixos_settings.core.edit import privileged, save
 
+        doc = self.cfg.documents[path]
         try:
-            save.save_configuration(self.cfg, [path])
+            problem = privileged.write_privileged(
+                path, doc.source, doc.disk_sha256,
+                self.helper_command or privileged.HELPER_COMMAND, _locate_helper)
         except FileChangedError:
             out.changed_on_disk.append(path)
+            return
+        if problem:
+            out.errors.append(problem)
+        else:
+            save.mark_saved(doc)
+            out.privileged.append(path)
+
+    def _save_direct(self, paths: Sequence[Path], out: SaveOutcome) -> None:
+        from nixos_settings.core.edit import save
+
+        if not paths:
+            return
+        try:
+            save.save_configuration(self.cfg, paths)
+        except FileChangedError as err:
+            out.changed_on_disk.append(err.path or paths[0])
         except NixSettingsError as err:
             out.errors.append(str(err))
         else:
-            out.written.append(path)
+            out.written.extend(paths)
 
     def git_repo(self) -> Path | None:
         """The git work tree holding the configuration, or None."""
@@ -192,7 +222,122 @@ class _Files:
         return message
 
 
-class Session(_Files):
+class _Truth:
+    """What Nix says about the configuration: effective values, and warnings in place of
+    refusals when the metadata may not be this configuration's (issue: the truth from
+    Nix)."""
+
+    cfg: Configuration
+    options: OptionSet | None
+
+    def effective(self, loc: Sequence[str], *, nix_path: Sequence[str] = (),
+                  cancel: Callable[[], bool] | None = None, timeout: float = 120.0
+                  ) -> Effective:
+        """What Nix evaluates ``loc`` to, every definition with its priority and the winner
+        (:mod:`nixos_settings.core.system.evaluate`; raises its ``EvaluationFailed``)."""
+        from nixos_settings.core.system import evaluate  # only faces that evaluate
+
+        return evaluate.evaluate_option(self.cfg, tuple(loc), flake=self._flake_ref(),
+                                        nix_path=nix_path, cancel=cancel, timeout=timeout)
+
+    def cached_effective(self, loc: Sequence[str]) -> Effective | None:
+        """:meth:`effective`'s answer when it is cached for these very files (no Nix run)."""
+        from nixos_settings.core.system import evaluate
+
+        return evaluate.cached_option(self.cfg, tuple(loc), flake=self._flake_ref())
+
+    def effective_values(self, locs: Sequence[Sequence[str]], *,
+                         cancel: Callable[[], bool] | None = None) -> dict[Loc, object]:
+        """Effective values of many options in one evaluation (the tree's Value column;
+        see ``evaluate.evaluate_values``)."""
+        from nixos_settings.core.system import evaluate
+
+        return evaluate.evaluate_values(self.cfg, locs, flake=self._flake_ref(), cancel=cancel)
+
+    def _flake_ref(self) -> str | None:
+        host = self.cfg.flake_host
+        return f"{self.cfg.root.parent}#{host}" if host else None
+
+    def plan_move(self, loc: Sequence[str], new_loc: Sequence[str]) -> ChangeSet:
+        """Move the one definition of ``loc`` to ``new_loc`` (an option NixOS renamed): the
+        old binding goes, the value is set under the new name where a person would put it.
+        Refused when ``loc`` is not set exactly once, is wrapped (``mkIf`` …), or
+        ``new_loc`` is already set."""
+        from nixos_settings.core.edit import planning
+
+        loc, new_loc = tuple(loc), tuple(new_loc)
+        found = self.cfg.find(loc)
+        if len(found) != 1 or not found[0].editable:
+            raise EditError(f"{optpath.show(loc)} is not set exactly once in an editable "
+                            "place; move it by hand")
+        if found[0].wrappers:
+            raise EditError(f"{optpath.show(loc)} is wrapped in "
+                            f"{', '.join(found[0].wrapper_names)}; move it by hand")
+        if self.cfg.find(new_loc):
+            raise EditError(f"{optpath.show(new_loc)} is already set; remove "
+                            f"{optpath.show(loc)} instead")
+        text = found[0].value_text
+        removal = planning.plan_unset(self.cfg, loc)
+        self.cfg.apply(removal)
+        try:
+            addition = planning.plan_set(self.cfg, new_loc, text)
+        finally:
+            self.cfg.apply(removal.inverse())
+        files = {p: (old, new) for p, (old, new) in removal.files.items()}
+        for p, (old, new) in addition.files.items():
+            files[p] = (files[p][0] if p in files else old, new)
+        change = ChangeSet(files=files)
+        change.description = f"Move {optpath.show(loc)} to {optpath.show(new_loc)}"
+        change.locs = [loc, new_loc]
+        return change
+
+    def warning(self, loc: Sequence[str]) -> str | None:
+        """What to tell the user, short of refusing, when ``loc`` is unknown to metadata
+        that may not describe this configuration (another release, or none)."""
+        if self.options is None or not self.options.release_note:
+            return None
+        from nixos_settings.core.options.locs import classify
+
+        if classify(tuple(loc), self.options)[0] != "unknown" or self.cfg.find(tuple(loc)):
+            return None
+        return (f"{optpath.show(tuple(loc))} is not a known option, but it was not refused: "
+                f"{self.options.release_note}")
+
+
+class _Packages:
+    """The packages' side of a session (core/packages): what is installed where, installing
+    and removing in the list's style."""
+
+    cfg: Configuration
+
+    def installed_packages(self) -> list[PackageRef]:
+        """Every element of every package list: what is installed where."""
+        from nixos_settings.core.packages.installed import installed
+
+        return installed(self.cfg)
+
+    def plan_packages_add(self, attrs: Sequence[str], to: str = "system",
+                          catalogue: PackageIndex | None = None) -> ChangeSet:
+        """Install ``attrs`` in ``to`` (``system``, ``user:NAME``, ``home``) in the list's
+        style; with a catalogue, a name it does not have is refused (with did-you-mean)."""
+        from nixos_settings.core.packages import advice, edits
+
+        if catalogue is not None:
+            problem = advice.unknown(catalogue, list(attrs))
+            if problem:
+                raise Refused(problem)
+        change = edits.plan_add(self.cfg, list(attrs), to)
+        return _described(change, f"Install {', '.join(attrs)}", *change.locs)
+
+    def plan_packages_remove(self, attrs: Sequence[str]) -> ChangeSet:
+        """Remove the list elements that install ``attrs`` (exactly those elements)."""
+        from nixos_settings.core.packages import edits
+
+        change = edits.plan_remove(self.cfg, list(attrs))
+        return _described(change, f"Remove {', '.join(attrs)}", *change.locs)
+
+
+class Session(_Files, _Truth, _Packages):
     """One configuration being edited, with the option metadata that describes it."""
 
     def __init__(self, cfg: Configuration, options: OptionSet | None = None,
@@ -227,6 +372,10 @@ class Session(_Files):
     def set_options(self, options: OptionSet | None, index: SearchIndex | None = None) -> None:
         """Install option metadata (and its search index, when the face has one: see
         :func:`search_index`)."""
+        if options is not None:
+            from nixos_settings.core.options.declared import with_declared
+
+            options = with_declared(options, self.cfg)  # the user's own options are known
         self.options = options
         self.index = index
         self._option_packages = None
@@ -290,12 +439,19 @@ class Session(_Files):
         if self.options is None:
             return None
         from nixos_settings.core.options.locs import classify  # with metadata only
+        from nixos_settings.core.options.release import retired
         from nixos_settings.core.options.suggest import check_value
 
         loc = tuple(loc)
-        if classify(loc, self.options)[0] == "unknown" and self.cfg.find(loc):
+        gone = retired(self.options, loc)
+        if gone:
+            return gone
+        if classify(loc, self.options)[0] == "unknown" and (
+                self.cfg.find(loc) or self.options.release_note):
             # The files already set it and the metadata does not know it (often an option
-            # the user's own module declares): changing its value adds no new name.
+            # the user's own module declares): changing its value adds no new name.  Nor is
+            # an option refused by metadata that may not be this configuration's: see
+            # :meth:`warning`.
             return None
         return check_value(self.options, loc, nix_text)
 

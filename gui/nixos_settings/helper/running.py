@@ -33,14 +33,17 @@ def read_nix_path(set_environment: str = "/etc/set-environment") -> str | None:
 
 
 def child_env(settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
-    """The environment ``nixos-rebuild`` gets; built from scratch outside test mode."""
+    """The environment ``nixos-rebuild`` gets: built from nothing, with a fixed ``PATH``,
+    ``NIX_PATH`` (the system's, from ``/etc/set-environment``, else the channel default)
+    and locale, whatever the caller passed.  In test mode only, the caller's environment
+    is the base and its ``NIX_PATH`` is kept (it runs with the caller's rights there)."""
     out: dict[str, str] = dict(env) if settings.test_mode else {}
-    for key in ("LANG", "LANGUAGE", "TERM", "TZ", *(k for k in env if k.startswith("LC_"))):
-        if key in env:
-            out[key] = env[key]
-    out.setdefault("LANG", "C.UTF-8")
+    out["LANG"] = "C.UTF-8"
+    for key in [k for k in out if k.startswith("LC_") or k == "LANGUAGE"]:
+        del out[key]
     out["PATH"] = ":".join([*settings.extra_path, *SYSTEM_PATH])
-    out["NIX_PATH"] = env.get("NIX_PATH") or read_nix_path() or DEFAULT_NIX_PATH
+    given = env.get("NIX_PATH") if settings.test_mode else None
+    out["NIX_PATH"] = given or read_nix_path() or DEFAULT_NIX_PATH
     if not settings.test_mode:
         out["HOME"] = "/root" if os.geteuid() == 0 else os.path.expanduser("~")
         out["USER"] = out["LOGNAME"] = "root" if os.geteuid() == 0 else out.get("USER", "")
@@ -90,7 +93,8 @@ class Runner:
         if exe is None or not os.access(exe, os.X_OK):
             print(f"nixos-settings-helper: {argv[0]} not found", file=sys.stderr)
             return EXIT_NOT_FOUND
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
         proc = subprocess.Popen(
             [exe, *argv[1:]], env=self.env, stdin=subprocess.DEVNULL, start_new_session=True
         )

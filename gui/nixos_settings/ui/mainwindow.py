@@ -23,6 +23,7 @@ from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import APP_NAME
 from nixos_settings.ui.banners import DiskBanner, MetadataBanner
 from nixos_settings.ui.controller import Controller
+from nixos_settings.ui.fleetdock import add_fleet_dock
 from nixos_settings.ui.menus import Slots, WindowActions
 from nixos_settings.ui.opening import OpeningFlow
 from nixos_settings.ui.optionpage import OptionPage
@@ -97,6 +98,9 @@ class MainWindow(QMainWindow):
                                       lambda: self.saving.compare_changed_on_disk())
         self.syntax_banner = SyntaxBanner(c.display_name)
         self._build_layout()
+        from nixos_settings.ui import software  # the Software tab beside the option tree
+
+        self.software = software.install(self, c, self.panes)
         self.problems_dock = ProblemsDock(c, self.model, self.source, self)
         self.problems = self.problems_dock.list
         self.setStatusBar(QStatusBar())
@@ -120,6 +124,7 @@ class MainWindow(QMainWindow):
         self.tasks_dock = add_task_dock(self, c)
         if self.tasks_dock.widget() is not None and not self.tasks_dock.widget().accessibleName():
             self.tasks_dock.widget().setAccessibleName("Tasks")
+        self.fleet_dock = add_fleet_dock(self, c)
         self._wire()
         self._restore_geometry()
         self.page.show_welcome()  # now that the window (and its icon) exist

@@ -33,6 +33,7 @@ from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui.controller import Controller
+from nixos_settings.ui.effective import EffectiveSection, retired_note
 from nixos_settings.ui.pagesections import (
     EntriesSection,
     WhereSection,
@@ -263,7 +264,7 @@ class OptionPage(QScrollArea):
             f"<p><b style='color:{warn_colour(self)}'>No option named {html.escape(name)} is "
             "known.</b> NixOS will refuse to build this configuration unless a module of "
             "yours declares it.</p>")
-        self._layout.addWidget(warn)
+        self._layout.addWidget(retired_note(self.controller, self.loc) or warn)
         from nixos_settings.core.options.types import EditorKind
         from nixos_settings.ui.editors import EditorSpec
 
@@ -333,6 +334,9 @@ class OptionPage(QScrollArea):
                     "here."))
             else:
                 self._editor_section(spec, info)
+        if self.kind != ot.TEMPLATE:  # what Nix evaluates it to (ui/effective.py)
+            self.effective = EffectiveSection(self.controller, self.loc)
+            self._layout.addWidget(self.effective)
         if info is not None:
             self._heading("Reference")
             opts = self.controller.options

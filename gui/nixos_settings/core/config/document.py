@@ -82,9 +82,13 @@ class Document:
 
     @classmethod
     def read(cls, path: Path | str) -> Document:
+        from nixos_settings.core.common.files import SourceFileError, read_source
+
         p = Path(path)
         try:
-            data = p.read_bytes()
+            data = read_source(p)  # regular files only, bounded size: never hangs
+        except SourceFileError as err:
+            raise FileAccessError(err.message, p) from None
         except FileNotFoundError:
             raise FileAccessError("file not found", p) from None
         except IsADirectoryError:

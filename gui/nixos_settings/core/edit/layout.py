@@ -91,12 +91,21 @@ def indent_unit(src: bytes) -> bytes:
 
 
 def reindent(text: str, indent: bytes) -> str:
-    """Indent every line of ``text`` after the first by ``indent``."""
+    """Indent every line of ``text`` after the first by ``indent``.
+
+    Only lines split at ``\n`` count (as for Nix, not ``str.splitlines``), and every line
+    that is not empty gets the indentation, whatever it holds: inside a ``''`` string Nix
+    strips the smallest indentation in *spaces* of the lines that hold anything but spaces,
+    so a line of NBSP, ``\v``, ``\f`` or U+2028 is content there, and shifting every such
+    line by the same spaces keeps the string's value.  Empty lines stay empty (they count
+    for nothing) and lines of spaces only may take the indentation too (Nix strips them
+    the same way).
+    """
     if "\n" not in text:
         return text
     ind = indent.decode()
     first, *rest = text.split("\n")
-    return "\n".join([first] + [ind + ln if ln.strip() else ln for ln in rest])
+    return "\n".join([first] + [ind + ln if ln else ln for ln in rest])
 
 
 def with_newlines(text: str, newline: bytes) -> bytes:

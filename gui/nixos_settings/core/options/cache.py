@@ -97,7 +97,7 @@ def save(options: OptionSet, key: str, directory: Path | None = None) -> Path:
         FORMAT,
         _source_tuple(options.source),
         options.problem,
-        [_pack(o) for o in options.options],
+        [_pack(o) for o in [*options.options, *options.retired.values()]],
     )
     data = MAGIC + marshal.dumps(payload)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)

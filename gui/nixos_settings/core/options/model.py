@@ -54,6 +54,7 @@ from __future__ import annotations
 import gc
 import gzip
 import json
+import re
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -186,6 +187,24 @@ class _Node:
         self.option: OptionInfo | None = None
 
 
+_ALIAS = re.compile(r"^Alias of (?:\{option\})?`([^`]+)`")
+
+
+def retired_kind(option: OptionInfo) -> str | None:
+    """``"renamed:NEW"`` for the hidden alias nixpkgs' ``mkRenamedOptionModule`` leaves
+    (described "Alias of `NEW`"), ``"removed"`` for the hidden, untyped, undescribed one
+    ``mkRemovedOptionModule`` leaves, else None."""
+    if option.visible:
+        return None
+    m = _ALIAS.match(option.description or "")
+    if m:
+        return "renamed:" + m.group(1)
+    if option.description is None and option.default is None and option.type in (
+            "unspecified value", "unspecified"):
+        return "removed"
+    return None
+
+
 @dataclass
 class OptionSet:
     """All options from one source, keyed by loc; see the module docstring."""
@@ -193,11 +212,22 @@ class OptionSet:
     options: list[OptionInfo] = field(default_factory=list)
     source: SourceInfo = field(default_factory=lambda: SourceInfo("none", "no option metadata"))
     problem: str | None = None
+    #: set when this metadata may not describe the configuration (another release, or no
+    #: NixOS metadata at all): unknown options are then warned about, not refused
+    release_note: str | None = None
+    #: hidden traces of renamed and removed options (see :func:`retired_kind`), kept out of
+    #: ``options`` (no tree, search or join sees them) but known to the checks
+    retired: dict[Loc, OptionInfo] = field(default_factory=dict, repr=False)
     _by_loc: dict[Loc, OptionInfo] = field(default_factory=dict, repr=False)
     _by_name: dict[str, OptionInfo] | None = field(default=None, repr=False)
     _root: _Node | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if any(not o.visible for o in self.options):
+            gone = {o.loc: o for o in self.options if retired_kind(o) is not None}
+            if gone:
+                self.retired.update(gone)
+                self.options = [o for o in self.options if o.loc not in gone]
         if not self._by_loc and self.options:
             self._by_loc = {o.loc: o for o in self.options}
 

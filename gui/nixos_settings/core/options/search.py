@@ -1,8 +1,8 @@
-"""Instant, ranked option search.
+"""Instant, ranked option search that understands people's words, not only option names.
 
 ``SearchIndex(options: OptionSet | Sequence[OptionInfo])`` builds the index (pure Python, no
 Qt; safe to build in a worker thread and query from the GUI thread afterwards: queries do
-not mutate shared state except a lazily built typo table guarded by construction order).
+not mutate shared state except lazily built tables guarded by construction order).
 
 ``index.search(query, limit=50, *, only, kinds, hide_internal, hide_read_only)``:
 
@@ -14,151 +14,77 @@ not mutate shared state except a lazily built typo table guarded by construction
 * An empty query with filters lists every matching option in name order.
 
 ``SearchHit(option, score, why)``; ``why`` is a short reason (``"exact name"``, ``"name
-prefix"``, ``"path"``, ``"words"``, ``"typo"``, ``"description"``).
+prefix"``, ``"path"``, ``"pasted path"``, ``"words"``, ``"typo"``, ``"description"``,
+``"some words"``).  ``index.did_you_mean(query)`` gives corrected queries for words that
+match nothing; ``index.weak(hits)`` says whether results are worth such a hint.
 
-Ranking, best first: exact name; name prefix; the query as a path fragment aligned on
-segments (``openssh.enable``, ``allowedTCP``); every word matching name tokens (segments and
-their camelCase parts: exact > prefix > suffix > infix), typo-tolerant token matches, then
-description words.  Words matching the "module" segment (``services.<openssh>``) count
-more; words that together spell one segment (``system packages`` → ``systemPackages``) get
-a bonus; ``*.enable`` switches come first among equals; remaining ties go to shallower,
-shorter names.  Descriptions are indexed by their first 400 characters.
+Ranking, best first: exact name; a pasted path (``users.users.alice.description``,
+``config.x.y = 1;``) resolved to its (template) option; name prefix; the query as a path
+fragment aligned on segments (``openssh.enable``, ``allowedTCP``); then per-word scores:
 
-Design for ~25k options: lowercase token → option-id posting lists for names and
-descriptions, a sorted vocabulary for prefix lookup via :mod:`bisect`, one newline-joined
-blob of names for substring search, and a deletion-neighbourhood table (built lazily on the
-first query that needs it) for typos.
+* name tokens (segments and their camelCase parts): exact > same word form (Snowball stem:
+  ``upgrades`` ~ ``autoUpgrade``) > synonym (``data/synonyms.json``: wifi → wireless, pg →
+  postgresql, unfree → ``nixpkgs.config``; two-word phrases such as "caps lock") > suffix >
+  prefix (``postgres`` → ``postgresql``) > infix > one-edit typo;
+* words of the "module" segment (``services.<openssh>``) count more, and ``*.enable`` comes
+  first when the query names a service or program;
+* description words: the first sentence above the rest, both below name matches;
+* every word of the query should match; options missing a word rank lower, not out;
+* popularity (``data/popularity.json``: how many public configurations set the option)
+  orders ties and near-ties, with shallower, shorter names; aliases and renamed options
+  come after the option they stand for.
+
+Design for ~25k options: lowercase token → option-id posting lists for names (and for their
+stems) and descriptions, a sorted vocabulary for prefix lookup via :mod:`bisect`, one
+newline-joined blob of names for substring search, and tables built on first use
+(initials, typo vocabulary).
 """
 
 from __future__ import annotations
 
 import bisect
-import gc
 import heapq
-import re
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from nixos_settings.core.nix.optpath import is_placeholder
-from nixos_settings.core.options.model import OptionInfo, OptionSet
+from nixos_settings.core.options.model import OptionInfo
+from nixos_settings.core.options.search_index import (
+    _ASSIGN,
+    _GENERIC,
+    _STOP,
+    _WEAK,
+    _WORD,
+    MISSING,
+    W_DESC,
+    W_DESC_FIRST,
+    W_DESC_PREFIX,
+    W_DESC_SYN,
+    W_EXACT,
+    W_INFIX,
+    W_INITIALS,
+    W_MODULE,
+    W_PHRASE,
+    W_PREFIX,
+    W_STEM,
+    W_SUFFIX,
+    W_SYN_GENERIC,
+    W_SYN_NAME,
+    W_SYNONYM,
+    W_TYPO,
+    WEAK,
+    IndexTables,
+    Loc,
+    _edits,
+    _plural,
+    name_tokens,
+    segment_tokens,
+)
+from nixos_settings.core.options.words import stem, synonyms
+
+__all__ = ["Loc", "SearchHit", "SearchIndex", "name_tokens", "segment_tokens"]
 
 #: the postings of one query word: (weight, option ids) per layer (name, words, description)
 _Layers = list[tuple[float, list[int]]]
-
-Loc = tuple[str, ...]
-
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-_WORD = re.compile(r"[a-z0-9]+")
-_DESC_WORD = re.compile(r"[a-z0-9]{2,}")
-_TAG = re.compile(r"<[^>]*>")
-
-# Words too common in descriptions to say anything about which option is meant.
-_STOP = frozenset(
-    """a an and are as at be by can for from has have if in into is it its may not of on or
-    that the then this to use used uses using when whether which will with you your
-    option options set default value values see also e g i etc should must only""".split()
-)
-
-# Plain words people type → words the metadata uses instead.  Kept small and literal.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "server": ("daemon", "service", "services", "sshd", "server"),
-    "daemon": ("service", "services", "server"),
-    "keyboard": ("keymap", "xkb", "kbd", "layout"),
-    "wifi": ("wireless", "wlan", "networkmanager"),
-    "sound": ("audio", "pulseaudio", "alsa", "pipewire"),
-    "audio": ("sound", "pulseaudio", "alsa", "pipewire"),
-    "printer": ("printing", "cups"),
-    "printing": ("cups",),
-    "timezone": ("time", "zone"),
-    "password": ("passwd", "hashedpassword"),
-    "packages": ("systempackages",),
-    "dns": ("nameservers", "resolved", "resolvconf"),
-    "hostname": ("hostname",),
-    "autologin": ("autologin", "autologinuser"),
-    "login": ("autologin", "logind", "greeter"),
-    "user": ("users",),
-    "fonts": ("font",),
-    "gpu": ("video", "opengl", "graphics", "nvidia"),
-    "vpn": ("wireguard", "openvpn", "tailscale"),
-    "docker": ("docker", "oci"),
-}
-
-# Term weights (a term's score on one option is the best of its matches there).
-W_EXACT = 10.0
-W_PREFIX = 7.0
-W_SUFFIX = 8.0
-W_INFIX = 4.0
-W_TYPO = 5.0
-W_SYNONYM = 5.0
-W_DESC = 3.0
-W_DESC_PREFIX = 2.0
-DESC_INDEX_CHARS = 400
-W_INITIALS = 15.0
-W_MODULE = 2.5  # bonus when the token comes from the module segment
-
-
-def _tie_key(o: OptionInfo) -> float:
-    pen = 0.05 * len(o.loc) + 0.002 * len(o.name)
-    # Aliases and renamed options rank after the option they stand for.  (Plain substring
-    # tests on the opening, case-free by leaving out the first letter: this runs for every
-    # option of the index build.)
-    d = o.description
-    if isinstance(d, str):
-        head = d[:60]
-        if "lias of" in head or "bsolete" in head or "eprecated" in head or "renamed" in head:
-            pen += 4.0
-    return pen
-
-
-def _token_postings(
-    seg_post: dict[str, list[int]], seg_tokens: dict[str, tuple[str, ...]]
-) -> dict[str, list[int]]:
-    """Token → sorted option ids, from segment → sorted option ids."""
-    by_token: dict[str, list[list[int]]] = {}
-    for seg, ids in seg_post.items():
-        toks = seg_tokens.get(seg)
-        if toks is None:
-            toks = seg_tokens[seg] = segment_tokens(seg)
-        for tok in toks:
-            by_token.setdefault(tok, []).append(ids)
-    out: dict[str, list[int]] = {}
-    for tok, lists in by_token.items():
-        # one segment: already sorted and unique; several: merge at C speed
-        out[tok] = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
-    return out
-
-
-def _stem(w: str) -> str:
-    """Very light plural folding (ports→port, passwords→password, but not 'ss')."""
-    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        return w[:-1]
-    return w
-
-
-def segment_tokens(seg: str) -> tuple[str, ...]:
-    """Lowercase tokens of one loc segment: itself, its camelCase/-/_ parts, and stems."""
-    if is_placeholder(seg):
-        return ()
-    if seg.isalnum() and seg.islower():
-        # the common case (enable, services, openssh): no camelCase parts to split off
-        st = _stem(seg)
-        return (seg,) if st == seg else (seg, st)
-    low = seg.lower()
-    out = {low}
-    out.update(p.lower() for p in _CAMEL.findall(seg))
-    out.update(_WORD.findall(low))
-    out |= {_stem(t) for t in out}
-    out.discard("")
-    return tuple(out)
-
-
-def name_tokens(loc: Sequence[str]) -> set[str]:
-    """Lowercase tokens of a whole loc (union of :func:`segment_tokens`)."""
-    out: set[str] = set()
-    for seg in loc:
-        out.update(segment_tokens(seg))
-    return out
 
 
 @dataclass(slots=True)
@@ -170,116 +96,21 @@ class SearchHit:
     why: str
 
 
-class SearchIndex:
-    """Precomputed search structures over one option set (see module docstring)."""
+@dataclass(slots=True)
+class _Term:
+    """One query word (or two-word phrase) and what it matches."""
 
-    def __init__(self, options: OptionSet | Sequence[OptionInfo]) -> None:
-        # The index is hundreds of thousands of acyclic lists and strings; the cyclic GC
-        # would scan them repeatedly while they are built for nothing.
-        self._initials_map: dict[str, list[int]] | None = None
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._build(options)
-        finally:
-            if was_enabled:
-                gc.enable()
+    text: str
+    layers: _Layers
+    typo_only: bool
+    weak: bool
 
-    def _build(self, options: OptionSet | Sequence[OptionInfo]) -> None:
-        self._set = options if isinstance(options, OptionSet) else None
-        # Option ids are assigned shallowest/shortest name first, so every posting list is
-        # already in tie-break order: the best few of a large list are simply its head.
-        given = list(options)
-        given_pen = [_tie_key(o) for o in given]
-        order = sorted(range(len(given)), key=given_pen.__getitem__)
-        self.options: list[OptionInfo] = [given[i] for i in order]
-        opts = self.options
-        n = len(opts)
-        # Ties: shallower, then shorter names first.
-        self._penalty: list[float] = [given_pen[i] for i in order]
-        self._lower: list[str] = [o.name.lower() for o in opts]
-        self._enable: list[bool] = [o.loc[-1] == "enable" for o in opts]
-        self._blob = "\n".join(self._lower)
-        starts = [0] * n
-        pos = 0
-        for i, low in enumerate(self._lower):
-            starts[i] = pos
-            pos += len(low) + 1
-        self._starts = starts
-        self._sorted_names = sorted(range(n), key=self._lower.__getitem__)
-        self._sorted_lower = [self._lower[i] for i in self._sorted_names]
-        self._build_names(opts)
-        self._build_descriptions(opts)
-        self._kind_cache: list[frozenset[str] | None] = [None] * n
-        self._only_cache: tuple[frozenset[Loc], frozenset[int]] | None = None
 
-    def _build_names(self, opts: list[OptionInfo]) -> None:
-        """Token postings of names, built per distinct segment (segments repeat a lot)."""
-        seg_post: defaultdict[str, list[int]] = defaultdict(list)
-        mod_post: defaultdict[str, list[int]] = defaultdict(list)
-        for i, o in enumerate(opts):
-            loc = o.loc
-            for seg in loc:
-                seg_post[seg].append(i)
-            # Tokens of the "module" segment (services.<openssh>.enable, <home>.packages)
-            # weigh more: that is usually the thing a plain-word query names.
-            if len(loc) >= 3:
-                mod_post[loc[1]].append(i)
-            elif len(loc) == 2:
-                mod_post[loc[0]].append(i)
-        seg_tokens: dict[str, tuple[str, ...]] = {}
-        self._name_post = _token_postings(seg_post, seg_tokens)
-        self._module_post = _token_postings(mod_post, seg_tokens)
-        self._name_vocab = sorted(self._name_post)
-        self._name_vocab_blob = "\n" + "\n".join(self._name_vocab) + "\n"
-
-    def _build_descriptions(self, opts: list[OptionInfo]) -> None:
-        desc_post: defaultdict[str, list[int]] = defaultdict(list)
-        stop = _STOP
-        findall = _DESC_WORD.findall
-        for i, o in enumerate(opts):
-            d = o.description
-            if not d:
-                continue
-            # The opening of a description says what the option is; indexing only that
-            # keeps the build inside its budget (90% of descriptions are shorter anyway).
-            low = d[:DESC_INDEX_CHARS].lower()
-            if "<" in low:
-                low = _TAG.sub(" ", low)
-            for w in set(findall(low)) - stop:
-                desc_post[w].append(i)
-        # Fold plurals into the stem's list too (only words ending in s); keep lists sorted.
-        folded: dict[str, list[int]] = {}
-        for w in [w for w in desc_post if w.endswith("s")]:
-            st = _stem(w)
-            if st != w:
-                folded.setdefault(st, list(desc_post.get(st, ()))).extend(desc_post[w])
-        for st, ids in folded.items():
-            desc_post[st] = sorted(set(ids))
-        self._desc_post = dict(desc_post)
-        self._desc_vocab = sorted(self._desc_post)
-
-    def __len__(self) -> int:
-        return len(self.options)
+class SearchIndex(IndexTables):
+    """Ranked search over one option set (see module docstring); ``SearchIndex(options)``
+    builds the index, ``SearchIndex.from_state(...)`` loads a saved one."""
 
     # ------------------------------------------------------------------ name matches
-
-    def prepare(self) -> None:
-        """Build the tables that are otherwise built on first use (the app calls this in its
-        background loader, so no keystroke pays for them)."""
-        self._initials()
-
-    def _initials(self) -> dict[str, list[int]]:
-        """First letters of every segment → option ids; built on first use (not part of the
-        index build budget, and most sessions never need it)."""
-        if self._initials_map is None:
-            table: dict[str, list[int]] = {}
-            for i, o in enumerate(self.options):
-                key = "".join(seg[:1] for seg in o.loc).lower()
-                if key.isalpha():
-                    table.setdefault(key, []).append(i)
-            self._initials_map = table
-        return self._initials_map
 
     def _direct(self, q: str) -> dict[int, tuple[float, str]]:
         """Whole-query matches on names: exact, prefix, segment-aligned fragment."""
@@ -320,6 +151,34 @@ class SearchIndex:
             pos = blob.find(q, pos + 1)
         return out
 
+    def _pasted(self, text: str) -> dict[int, tuple[float, str]]:
+        """A path pasted from a configuration (``users.users.alice.description``, with
+        ``config.`` in front or ``= value;`` after): its option, or the template option of
+        the entry it names, or the deepest option it lies under."""
+        from nixos_settings.core.common.errors import OptionPathError
+        from nixos_settings.core.nix.optpath import parse
+
+        t = _ASSIGN.sub("", text.strip()).rstrip(";").strip()
+        if t.startswith("config."):
+            t = t[len("config."):]
+        if "." not in t or " " in t.replace('" ', "").replace(' "', ""):
+            return {}
+        try:
+            loc = parse(t)
+        except OptionPathError:
+            return {}
+        oset = self._option_set()
+        names = self._names()
+        out: dict[int, tuple[float, str]] = {}
+        found = oset.match(loc)
+        if found is not None and found.name in names:
+            out[names[found.name]] = (95.0, "pasted path")
+            return out
+        pm = oset.match_prefix(loc)
+        if pm is not None and pm[1] >= 2 and pm[0].name in names:
+            out[names[pm[0].name]] = (85.0, "pasted path")
+        return out
+
     # ------------------------------------------------------------------ per-term matches
 
     def _typos(self, term: str) -> set[str]:
@@ -329,20 +188,7 @@ class SearchIndex:
         microseconds and needs no extra index memory or build time.
         """
         np = self._name_post
-        letters = "abcdefghijklmnopqrstuvwxyz0123456789"
-        splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
-        cands: set[str] = set()
-        for left, right in splits:
-            if right:
-                cands.add(left + right[1:])
-                if len(right) > 1:
-                    cands.add(left + right[1] + right[0] + right[2:])
-                for c in letters:
-                    cands.add(left + c + right[1:])
-            for c in letters:
-                cands.add(left + c + right)
-        cands.discard(term)
-        return {c for c in cands if c in np}
+        return {c for c in _edits(term) if c in np}
 
     def _vocab_prefix(self, vocab: list[str], term: str, cap: int) -> list[str]:
         lo = bisect.bisect_left(vocab, term)
@@ -366,23 +212,20 @@ class SearchIndex:
     def _name_matches(self, term: str) -> tuple[dict[str, float], bool]:
         """Name tokens matching ``term`` with their weight; flag: found only through typos."""
         np = self._name_post
-        stem = _stem(term)
+        plural = _plural(term)
         found: dict[str, float] = {}
 
         def put(tok: str, w: float) -> None:
             if found.get(tok, 0.0) < w:
                 found[tok] = w
 
-        for syn in _SYNONYMS.get(term, ()) + _SYNONYMS.get(stem, ()):
-            if syn in np:
-                put(syn, W_SYNONYM)
         if len(term) >= 2:
             for tok in self._vocab_prefix(self._name_vocab, term, 60):
                 put(tok, W_PREFIX)
         if len(term) >= 3:
             for tok in self._infix(term):
-                put(tok, W_SUFFIX if tok.endswith(term) or tok.endswith(stem) else W_INFIX)
-        for t in (term, stem):
+                put(tok, W_SUFFIX if tok.endswith(term) or tok.endswith(plural) else W_INFIX)
+        for t in (term, plural):
             if t in np:
                 put(t, W_EXACT)
         if found or len(term) < 4:
@@ -391,43 +234,112 @@ class SearchIndex:
             put(tok, W_TYPO)
         return found, bool(found)
 
-    def _layers(self, term: str) -> tuple[list[tuple[float, list[int]]], bool]:
+    def _expansions(self, exps: Iterable[str], layers: _Layers, weight: float) -> None:
+        """Layers for synonym expansions: name tokens, or whole option names."""
+        np, mp, dp = self._name_post, self._module_post, self._desc_first
+        for e in exps:
+            if "." in e:
+                i = self._id_of(e)
+                if i is not None:
+                    layers.append((W_SYN_NAME + weight - W_SYNONYM, [i]))
+                continue
+            if e in np:
+                w = min(weight, W_SYN_GENERIC) if e in _GENERIC else weight
+                layers.append((w, np[e]))
+                if e in mp:
+                    layers.append((w + W_MODULE, mp[e]))
+            if e in dp:
+                layers.append((W_DESC_SYN, dp[e]))
+
+    def _layers(self, term: str) -> tuple[_Layers, bool]:
         """(weight, posting list) pairs one query word matches, best weight first; flag:
         matched only through typos."""
-        np, mp, dp = self._name_post, self._module_post, self._desc_post
-        stem = _stem(term)
-        layers: list[tuple[float, list[int]]] = []
-        for t in {term, stem}:
-            if t in dp:
-                layers.append((W_DESC, dp[t]))
-        for syn in _SYNONYMS.get(term, ()) + _SYNONYMS.get(stem, ()):
-            if syn in dp:
-                layers.append((W_DESC - 0.5, dp[syn]))
+        np, mp = self._name_post, self._module_post
+        st = stem(term)
+        name_stems, desc_stems = self._stems()
+        layers: _Layers = []
+        same_form = desc_stems.get(st, ())
+        for post, w in ((self._desc_first, W_DESC_FIRST), (self._desc_rest, W_DESC)):
+            for word in same_form:
+                ids = post.get(word)
+                if ids is not None:
+                    layers.append((w, ids))
         if len(term) >= 4:
-            for tok in self._vocab_prefix(self._desc_vocab, term, 40):
-                if tok != term and tok != stem:
-                    layers.append((W_DESC_PREFIX, dp[tok]))
+            for tok in self._vocab_prefix(self._desc_vocab, st, 20):
+                if tok not in same_form:
+                    ids = self._desc_first.get(tok)
+                    if ids is not None:
+                        layers.append((W_DESC_PREFIX, ids))
+        syn = synonyms()
+        exps = syn.of_word(term)
+        self._expansions(exps, layers, W_SYNONYM)
         names, typo_only = self._name_matches(term)
+        if not exps and len(term) >= 4 and (typo_only or not names) and term not in np:
+            # a typo of an everyday word ("prnter", "wifii"): what that word stands for
+            for key in sorted(_edits(term) & syn.words.keys()):
+                self._expansions(syn.words[key], layers, W_TYPO + 1.0)
+                typo_only = True
+        if len(st) >= 3:
+            for tok in name_stems.get(st, ()):
+                if tok != term:
+                    layers.append((W_STEM, np[tok]))
+                    if tok in mp:
+                        layers.append((W_STEM + W_MODULE, mp[tok]))
+                    typo_only = False
         for tok, w in names.items():
             layers.append((w, np[tok]))
-            if tok in mp:
+            if tok in mp and w >= W_PREFIX and w != W_SUFFIX:
                 layers.append((w + W_MODULE, mp[tok]))
         layers.sort(key=lambda x: -x[0])
         return layers, typo_only
 
+    def _terms(self, words: list[str]) -> list[_Term]:
+        """Query words → terms; two adjacent words in the phrase table become one term, stop
+        words and repeated words are left out (unless nothing else is left)."""
+        syn = synonyms()
+        out: list[_Term] = []
+        seen: set[str] = set()
+        kept = [w for w in words if w not in _STOP] or words[:1]
+        i = 0
+        while i < len(words):
+            w = words[i]
+            # the phrase's second word: next, or after one small word ("tap to click")
+            j, exps = i + 1, syn.of_phrase(w, words[i + 1]) if i + 1 < len(words) else ()
+            if not exps and i + 2 < len(words) and words[i + 1] in _STOP:
+                j, exps = i + 2, syn.of_phrase(w, words[i + 2])
+            if exps:
+                a, ta = self._layers(w)
+                b, tb = self._layers(words[j])
+                layers = [(x * 0.8, ids) for x, ids in a + b]
+                self._expansions(exps, layers, W_PHRASE)
+                layers.sort(key=lambda x: -x[0])
+                out.append(_Term(" ".join(words[i : j + 1]), layers, ta and tb, False))
+                seen.update((w, words[j]))
+                i = j + 1
+                continue
+            if w in seen or w not in kept:
+                i += 1
+                continue
+            seen.add(w)
+            layers, typo = self._layers(w)
+            out.append(_Term(w, layers, typo, w in _WEAK))
+            i += 1
+        return out
+
     @staticmethod
-    def _merge(layers: list[tuple[float, list[int]]]) -> dict[int, float]:
+    def _merge(layers: _Layers) -> dict[int, float]:
         """Best weight per option (applied worst first: C-speed dict updates)."""
         scores: dict[int, float] = {}
         for w, ids in reversed(layers):
             scores.update(dict.fromkeys(ids, w))
         return scores
 
-    def _top_of_layers(self, layers: list[tuple[float, list[int]]], k: int) -> dict[int, float]:
+    def _top_of_layers(self, layers: _Layers, k: int) -> dict[int, float]:
         """The ``k`` best options of one word without touching every posting.
 
-        Posting lists are in tie-break order and weight classes are further apart than any
-        tie-break penalty, so taking heads of lists class by class is exact.
+        Posting lists are in tie-break order, so taking heads of lists class by class finds
+        the best of each class; a few more than asked are taken so that the tie-break
+        (popularity, depth) can reorder near-ties across classes.
         """
         out: dict[int, float] = {}
         pen = self._penalty
@@ -444,60 +356,6 @@ class SearchIndex:
                 out[oid] = w * 3.0 - pen[oid]
                 if len(out) >= k:
                     break
-        return out
-
-    # ------------------------------------------------------------------ filters
-
-    def kinds_of(self, i: int) -> frozenset[str]:
-        """Type kinds of option ``i`` (cached)."""
-        got = self._kind_cache[i]
-        if got is None:
-            from nixos_settings.core.options.types import kinds
-
-            got = self._kind_cache[i] = kinds(self.options[i].type)
-        return got
-
-    def _only_ids(self, only: Collection[Loc]) -> frozenset[int]:
-        # Keyed by content, not identity: the GUI may pass a fresh set each keystroke.
-        key = frozenset(tuple(loc) for loc in only)
-        if self._only_cache is not None and self._only_cache[0] == key:
-            return self._only_cache[1]
-        index = {id(o): i for i, o in enumerate(self.options)}
-        oset = self._set if self._set is not None else OptionSet(self.options)
-        ids: set[int] = set()
-        for loc in only:
-            found = oset.match(loc)
-            if found is None:
-                pm = oset.match_prefix(loc)
-                found = pm[0] if pm else None
-            if found is not None and id(found) in index:
-                ids.add(index[id(found)])
-        result = frozenset(ids)
-        self._only_cache = (key, result)
-        return result
-
-    def _filter(
-        self,
-        ids: Iterable[int],
-        only: Collection[Loc] | None,
-        kinds: Collection[str] | None,
-        hide_internal: bool,
-        hide_read_only: bool,
-    ) -> list[int]:
-        allowed = self._only_ids(only) if only is not None else None
-        want = frozenset(kinds) if kinds else None
-        out: list[int] = []
-        for i in ids:
-            o = self.options[i]
-            if allowed is not None and i not in allowed:
-                continue
-            if hide_internal and (o.internal or not o.visible):
-                continue
-            if hide_read_only and o.read_only:
-                continue
-            if want is not None and not (self.kinds_of(i) & want):
-                continue
-            out.append(i)
         return out
 
     # ------------------------------------------------------------------ search
@@ -521,77 +379,148 @@ class SearchIndex:
             return [SearchHit(self.options[i], 0.0, "filter") for i in ids[:limit]]
 
         words = _WORD.findall(q)
-        terms = list(dict.fromkeys(t for t in words if t not in _STOP or len(words) == 1))[:6]
+        terms = self._terms(words)[:6]
         filtered = only is not None or bool(kinds) or hide_read_only
-        per_term = [self._layers(t) for t in terms]
-        word_why = "typo" if any(typo for _, typo in per_term) else "words"
+        word_why = "typo" if any(t.typo_only for t in terms) else "words"
         why: dict[int, str] = {}
         if len(terms) == 1 and not filtered:
-            cand = self._one_word(per_term[0][0], limit, word_why, why)
+            cand = self._one_word(terms[0].layers, limit, word_why, why)
         elif terms:
-            cand = self._every_word(q, terms, per_term, word_why, why)
+            cand = self._every_word(q, terms, word_why, why)
         else:
             cand = {}
-        if " " not in q:
-            for i, (sc, reason) in self._direct(q).items():
-                cand[i] = max(cand.get(i, -1e9), sc + cand.get(i, 0.0) * 0.1 - self._penalty[i])
-                why[i] = reason
+        direct = self._direct(q) if " " not in q else {}
+        if "." in q:
+            for i, hit in self._pasted(query).items():
+                if i not in direct or direct[i][0] < hit[0]:
+                    direct[i] = hit
+        for i, (sc, reason) in direct.items():
+            cand[i] = max(cand.get(i, -1e9), sc + cand.get(i, 0.0) * 0.1 - self._penalty[i])
+            why[i] = reason
         if only is None and not kinds and not hide_read_only:
             top = heapq.nlargest(limit + 20, cand, key=cand.__getitem__)
         else:
             top = sorted(cand, key=cand.__getitem__, reverse=True)
+        self._parents_first(top, cand)
         ids = self._filter(top, only, kinds, hide_internal, hide_read_only)
         ids.sort(key=lambda i: (-cand[i], self._lower[i]))
         return [SearchHit(self.options[i], round(cand[i], 3), why[i]) for i in ids[:limit]]
+
+    def _parents_first(self, top: list[int], cand: dict[int, float]) -> None:
+        """An option that groups others (``home.pointerCursor``) before the options in it
+        that match no better (``home.pointerCursor.size``): ``cand`` is lowered for those."""
+        lower, name_list = self._lower, self._name_list
+        for i in top:
+            name = name_list[i]
+            cut = name.rfind(".")
+            while cut > 0:
+                p = self._id_of(name[:cut])
+                if p is not None and p in cand and cand[p] >= cand[i] - 2.0:
+                    if cand[i] >= cand[p]:
+                        cand[i] = cand[p] - 0.01 * (1 + lower[i].count("."))
+                    break
+                cut = name.rfind(".", 0, cut)
 
     def _one_word(self, layers: _Layers, limit: int, word_why: str,
                   why: dict[int, str]) -> dict[int, float]:
         """Scores for a one-word query (no filters): the top of its layers, enable options
         first ("zsh" most likely means programs.zsh.enable)."""
-        cand = self._top_of_layers(layers, limit + 20)
+        cand = self._top_of_layers(layers, limit + 40)
         enable = self._enable
         for i in cand:
             if enable[i]:
                 cand[i] += 0.6
         for i, sc in cand.items():
-            why[i] = word_why if sc > W_DESC * 3.0 else "description"
+            why[i] = word_why if sc > W_DESC_FIRST * 3.0 + 0.5 else "description"
         return cand
 
-    def _every_word(self, q: str, terms: list[str], per_term: list[tuple[_Layers, bool]],
-                    word_why: str, why: dict[int, str]) -> dict[int, float]:
-        """Scores of the options that match every word (else those with the most words)."""
-        need = len(terms)
-        dicts = sorted((self._merge(layers) for layers, _ in per_term), key=len)
-        common = set(dicts[0])
-        for d in dicts[1:]:
-            common &= d.keys()
-        plain_words = " " in q and "." not in q
-        pen, enable = self._penalty, self._enable
-        # "system packages" written as one name segment (systemPackages) is a strong hint
-        joined = set(self._name_post.get("".join(terms), ()))
-        cand: dict[int, float] = {}
-        for i in common:
-            total = sum(d[i] for d in dicts)
-            score = total / need * 3.0 - pen[i] + (3.0 if i in joined else 0.0)
-            if plain_words and enable[i]:
-                score += 1.5
-            cand[i] = score
-            why[i] = word_why if total > W_DESC * need else "description"
-        if not cand and need > 1:
-            self._most_words(dicts, need, cand, why)
-        return cand
+    def _informative(self, terms: list[_Term]) -> tuple[list[_Term], list[_Term]]:
+        """(words every result should match, weak words that only add a bonus).
 
-    def _most_words(self, dicts: list[dict[int, float]], need: int, cand: dict[int, float],
-                    why: dict[int, str]) -> None:
-        """No option has every word: rank those with the most words, lower."""
-        counts: dict[int, int] = {}
-        sums: dict[int, float] = {}
-        for d in dicts:
+        A word matching about as many options as there are (services, enable, config) says
+        little beside rarer words, and merging its postings would cost most of the query."""
+        strong = [t for t in terms if t.layers and not t.weak]
+        weak = [t for t in terms if t.layers and t.weak]
+        if not strong:
+            strong, weak = weak, []
+        common = len(self.options) * 3 // 4
+        size = {id(t): sum(len(ids) for _, ids in t.layers) for t in strong + weak}
+        rare = [t for t in strong if size[id(t)] <= common]
+        if rare and len(rare) < len(strong):
+            strong = rare
+        return strong, [t for t in weak if size[id(t)] <= common]
+
+    def _every_word(self, q: str, terms: list[_Term], word_why: str,
+                    why: dict[int, str]) -> dict[int, float]:
+        """Scores of the options matching the words: every word (weak verbs only add a
+        bonus), and those missing some words lower by :data:`MISSING` per word."""
+        strong, weak = self._informative(terms)
+        if not strong:
+            return {}
+        need = len(strong)
+        total: dict[int, float] = {}
+        have: dict[int, int] = {}
+        for d in (self._merge(t.layers) for t in strong):
             for i, w in d.items():
-                counts[i] = counts.get(i, 0) + 1
-                sums[i] = sums.get(i, 0.0) + w
-        best = max(counts.values(), default=0)
-        for i, c in counts.items():
-            if c == best:
-                cand[i] = sums[i] / need * 3.0 - self._penalty[i] - 10.0
+                total[i] = total.get(i, 0.0) + w
+                have[i] = have.get(i, 0) + 1
+        bonus: dict[int, float] = {}
+        for t in weak:
+            for i, w in self._merge(t.layers).items():
+                if i in total:
+                    bonus[i] = bonus.get(i, 0.0) + w * WEAK
+        # "system packages" written as one name segment (systemPackages) is a strong hint
+        for i in self._name_post.get("".join(t.text.replace(" ", "") for t in terms), ()):
+            if i in total:
+                bonus[i] = bonus.get(i, 0.0) + 3.0
+        enable_bonus = 1.5 if " " in q and "." not in q else 0.0
+        pen, enable = self._penalty, self._enable
+        cand: dict[int, float] = {}
+        for i, tot in total.items():
+            missing = need - have[i]
+            cand[i] = (tot / need * 3.0 - pen[i] - MISSING * missing + bonus.get(i, 0.0)
+                       + (enable_bonus if enable[i] else 0.0))
+            if missing:
                 why[i] = "some words"
+            else:
+                why[i] = word_why if tot > W_DESC_FIRST * need else "description"
+        return cand
+
+    # ------------------------------------------------------------------ hints
+
+    @staticmethod
+    def weak(hits: Sequence[SearchHit]) -> bool:
+        """True when ``hits`` are empty or only partial/description/typo matches, so that a
+        "did you mean" hint is worth showing."""
+        return not hits or hits[0].why in ("some words", "description", "typo")
+
+    def did_you_mean(self, query: str, limit: int = 3) -> list[str]:
+        """Queries with each word that matches no option name or description replaced by
+        the closest word that does (fewest edits, then most options), best first."""
+        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.process import extract
+
+        words = _WORD.findall(query.lower())
+        if not words:
+            return []
+        vocab = self._name_vocab
+        known = self._name_post
+        out: list[list[str]] = [[]]
+        changed = False
+        for w in words:
+            if w in known or stem(w) in self._stems()[0] or w in _STOP or len(w) < 3:
+                out = [o + [w] for o in out]
+                continue
+            cutoff = 1 if len(w) <= 4 else 2
+            found = extract(w, vocab, scorer=Levenshtein.distance, limit=12,
+                            score_cutoff=cutoff)
+            if not found:
+                out = [o + [w] for o in out]
+                continue
+            found.sort(key=lambda f: (f[1], -len(known[f[0]]), f[0]))
+            alts = [f[0] for f in found[:limit]]
+            changed = True
+            out = [o + [a] for o in out for a in alts][:limit]
+        if not changed:
+            return []
+        return [" ".join(o) for o in out][:limit]

@@ -8,8 +8,8 @@ base_url=None) -> OptionSet``
 
 ``spec`` is one of
 
-* ``None`` – best available without Nix or network: the newest cached set; else an empty
-  set whose ``problem`` explains how to get metadata (the app still opens);
+* ``None`` – without Nix or network: the cached set of the configuration's release (else
+  another release's, marked so; else an empty set whose ``problem`` says how to get some);
 * a file path – ``.json``, ``.json.gz``, ``.json.br`` (cached by path, size and mtime);
 * ``"channel:<name>"`` – the channel's published ``options.json.br``, e.g.
   ``channel:nixos-24.05``; ``"channel:"`` means the release ``nixos-version`` reports.
@@ -57,6 +57,7 @@ import orjson
 
 from nixos_settings.core.common.errors import NixSettingsError, OptionsError
 from nixos_settings.core.options import cache as optcache
+from nixos_settings.core.options import release
 from nixos_settings.core.options.model import (
     OptionSet,
     SourceInfo,
@@ -119,7 +120,10 @@ DOC_LIST_TO_OPTIONS = r"""
 docList:
 let
   visibleOk = o: let v = o.visible or true; in v == true || v == "shallow";
-  keep = builtins.filter (o: visibleOk o && !(o.internal or false)) docList;
+  # traces of mkRenamedOptionModule ("Alias of …") and mkRemovedOptionModule (untyped)
+  retired = o: builtins.substring 0 9 (toString (o.description or "")) == "Alias of "
+    || ((o.description or null) == null && (o.type or "") == "unspecified value");
+  keep = builtins.filter (o: !(o.internal or false) && (visibleOk o || retired o)) docList;
   scrub = v:
     if builtins.isFunction v then "<function>"
     else if builtins.isAttrs v then
@@ -134,7 +138,8 @@ let
   clean = o:
     (builtins.removeAttrs o [ "name" "visible" "internal" "default" "example" "declarations" ])
     // field o "default" // field o "example"
-    // { declarations = map decl (o.declarations or [ ]); };
+    // { declarations = map decl (o.declarations or [ ]); }
+    // (if visibleOk o then { } else { visible = false; });
 in
 builtins.listToAttrs (map (o: { name = o.name; value = clean o; }) keep)
 """
@@ -303,11 +308,18 @@ def evaluate_expr(
 
 
 def _config_revision(path: Path) -> str:
+    """A hash of every file of the configuration at ``path`` (its imports too), a flake.lock
+    beside it and NIX_PATH (which nixpkgs): an evaluation is reused only while all hold."""
+    from nixos_settings.core.config.configuration import Configuration
+
+    h = hashlib.sha256(os.environ.get("NIX_PATH", "").encode())
     try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
-    return hashlib.sha256(data).hexdigest()[:12]
+        files = sorted(Configuration.load(path).documents)
+    except (NixSettingsError, OSError):
+        files = [Path(path)]
+    for f in [*files, Path(path).parent / "flake.lock"]:
+        h.update(str(f).encode() + b"\0" + (f.read_bytes() if f.is_file() else b"-"))
+    return h.hexdigest()[:16]
 
 
 def evaluate_channel(
@@ -512,7 +524,11 @@ def _reason(e: BaseException) -> str:
 # --------------------------------------------------------------------------- resolver
 
 
-def _eval_cached(opts_fn: Callable[[], OptionSet], cache_directory: Path | None) -> OptionSet:
+def _eval_cached(opts_fn: Callable[[], OptionSet], cache_directory: Path | None,
+                 key: str | None = None) -> OptionSet:
+    hit = optcache.load(key, cache_directory) if key is not None else None
+    if hit is not None:  # the same files and nixpkgs were evaluated before
+        return hit
     opts = opts_fn()
     src = opts.source
     _save_quietly(opts, optcache.cache_key(src.kind, src.label, src.revision), cache_directory)
@@ -529,10 +545,21 @@ def resolve_options(
     base_url: str | None = None,
     timeout: float | None = None,
 ) -> OptionSet:
+    """Option metadata for ``spec`` (see module docstring), for the configuration at
+    ``config_path``: the cached set of its release by default, its mismatch noted
+    (``release_note``), its own declared options joined in (:func:`release.fit`)."""
+    opts = _resolve(spec, config_path, progress, cancel, cache_directory=cache_directory,
+                    base_url=base_url, timeout=timeout)
+    return release.fit(opts, config_path)
+
+
+def _resolve(spec: str | None, config_path: Path | None, progress: Progress | None = None,
+             cancel: CancelLike = None, *, cache_directory: Path | None = None,
+             base_url: str | None = None, timeout: float | None = None) -> OptionSet:
     """Option metadata for ``spec`` (see module docstring)."""
     if spec is None or spec in ("", "auto"):
-        cached = optcache.latest(cache_directory)
-        return cached if cached is not None else empty(NO_METADATA)
+        found = release.pick_cached(release.detect(config_path), config_path, cache_directory)
+        return found if found is not None else empty(NO_METADATA)
     if spec.startswith("channel:") or spec == "channel":
         name = spec.partition(":")[2] or channel_for_system()
         return download_channel(
@@ -542,9 +569,9 @@ def resolve_options(
         if config_path is None:
             raise OptionsError("'eval' needs a configuration file to evaluate")
         cfg = Path(config_path)
-        return _eval_cached(
-            lambda: evaluate_channel(cfg, progress, cancel, timeout), cache_directory
-        )
+        key = optcache.cache_key("eval", f"evaluated {cfg}", _config_revision(cfg))
+        return _eval_cached(lambda: evaluate_channel(cfg, progress, cancel, timeout),
+                            cache_directory, key)
     if spec.startswith("flake:"):
         ref = spec[len("flake:") :]
         path, sep, host = ref.rpartition("#")
@@ -565,19 +592,8 @@ def resolve_options(
 
 
 __all__ = [
-    "Cancelled",
-    "NixEvalError",
-    "channel_expr",
-    "channel_for_system",
-    "doc_list_to_options_expr",
-    "download_channel",
-    "evaluate_channel",
-    "evaluate_expr",
-    "evaluate_flake",
-    "evaluate_home_manager",
-    "flake_expr",
-    "home_manager_expr",
-    "load_local",
-    "resolve_options",
-    "run_nix",
+    "Cancelled", "NixEvalError", "channel_expr", "channel_for_system",
+    "doc_list_to_options_expr", "download_channel", "evaluate_channel", "evaluate_expr",
+    "evaluate_flake", "evaluate_home_manager", "flake_expr", "home_manager_expr", "load_local",
+    "resolve_options", "run_nix",
 ]

@@ -29,6 +29,7 @@ from nixos_settings.ui.editors.base import (
     default_value,
     syntax_message,
 )
+from nixos_settings.ui.packagecompleter import PackageCompleter, flag_unknown, unknown_packages
 
 
 class ListEditor(ValueEditor):
@@ -154,6 +155,8 @@ class PackageListEditor(ValueEditor):
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.entry.setCompleter(self.completer)
+        self.completer = PackageCompleter(self.entry, self.controller, names)  # ranked, catalogue
+        self.entry.setCompleter(self.completer)
         add = QPushButton("&Add")
         add.clicked.connect(self._add)
         remove = QPushButton("&Remove")
@@ -174,8 +177,11 @@ class PackageListEditor(ValueEditor):
     def show_value(self, definition: Definition | None) -> None:
         self._elements = (self.controller.list_elements(definition) or []) if definition else []
         self.items.clear()
+        unknown = unknown_packages(self.controller, self._elements)
         for e in self._elements:
             self.items.addItem(e)
+            if e in unknown:
+                flag_unknown(self.items.item(self.items.count() - 1))
 
     def _add(self) -> None:
         name = self.entry.text().strip()

@@ -1,0 +1,208 @@
+"""The hosts of a flake in the desktop app: which hosts there are, which of them the pending
+edits reach, switching host, and deploying several hosts with a live table.
+
+Everything is decided in the core (:mod:`nixos_settings.core.system.fleet` and
+:mod:`~nixos_settings.core.system.deploy`); deployments run on a worker thread and the table
+is refreshed from their state by a timer, so streaming output never blocks the window.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nixos_settings.core.common.errors import NixSettingsError
+from nixos_settings.core.system import deploy, fleet
+
+if TYPE_CHECKING:
+    from nixos_settings.ui.controller import Controller
+
+HOST_COLUMNS = ("Host", "System", "Target", "Engines", "Deployment")
+
+
+class FleetPanel(QWidget):
+    """A table of the flake's hosts; Deploy runs the chosen action on the selected ones."""
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.hosts: list[fleet.Host] = []
+        self.jobs: dict[str, deploy.Deployment] = {}
+        self._cancel = threading.Event()
+        self._worker: threading.Thread | None = None
+        lay = QVBoxLayout(self)
+        self.reach = QLabel()
+        self.reach.setWordWrap(True)
+        self.reach.setAccessibleName("Hosts the pending changes reach")
+        lay.addWidget(self.reach)
+        self.table = QTableWidget(0, len(HOST_COLUMNS))
+        self.table.setHorizontalHeaderLabels(HOST_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAccessibleName("Hosts of the flake")
+        self.table.cellDoubleClicked.connect(lambda row, _col: self.switch_to(row))
+        self.table.currentCellChanged.connect(lambda row, *_: self._show_log(row))
+        lay.addWidget(self.table, 2)
+        row = QHBoxLayout()
+        self.action = QComboBox()
+        self.action.addItems(fleet.ACTIONS)
+        self.action.setCurrentText("dry-build")
+        self.action.setAccessibleName("Deployment action")
+        self.deploy_button = QPushButton("&Deploy selected")
+        self.deploy_button.clicked.connect(self.deploy_selected)
+        self.cancel_button = QPushButton("Cancel all")
+        self.cancel_button.clicked.connect(self._cancel.set)
+        self.cancel_button.setEnabled(False)
+        for w in (self.action, self.deploy_button, self.cancel_button):
+            row.addWidget(w)
+        lay.addLayout(row)
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setAccessibleName("Output of the selected host")
+        lay.addWidget(self.log, 1)
+        self.summary = QLabel()
+        lay.addWidget(self.summary)
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._refresh_jobs)
+        controller.config_loaded.connect(self.reload)
+        controller.config_changed.connect(lambda _locs: self.show_reach())
+
+    # -- hosts ----------------------------------------------------------------------------
+
+    def flake(self) -> Path | None:
+        cfg = self._controller.cfg
+        return cfg.root if cfg is not None and cfg.flake_host else None
+
+    def reload(self) -> None:
+        flake = self.flake()
+        self.hosts = []
+        if flake is not None:
+            try:
+                self.hosts = fleet.list_hosts(flake)
+            except NixSettingsError as err:
+                self.summary.setText(str(err))
+        self.table.setRowCount(len(self.hosts))
+        current = self._controller.cfg.flake_host if self._controller.cfg else None
+        for r, h in enumerate(self.hosts):
+            name = h.name + ("  (open)" if h.name == current else "")
+            cells = (name, h.system or "?", h.target or "not set", ", ".join(h.engines), "")
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if h.problem and c == 0:
+                    item.setToolTip(h.problem)
+                self.table.setItem(r, c, item)
+        self.show_reach()
+
+    def show_reach(self) -> None:
+        """Which hosts the files with pending changes reach ("changes laptop, server")."""
+        reach = fleet.reach(self.hosts)
+        names: list[str] = []
+        for path in self._controller.dirty_paths():
+            names.extend(n for n in reach.get(path, []) if n not in names)
+        self.reach.setText(f"Pending changes reach: {', '.join(names)}" if names
+                           else "No pending changes.")
+
+    def switch_to(self, row: int) -> None:
+        """Open another host of the same flake (asking first when edits are pending)."""
+        flake = self.flake()
+        if flake is None or not 0 <= row < len(self.hosts):
+            return
+        if self._controller.dirty_paths():
+            QMessageBox.information(self, "Switch host", "Save or undo the pending changes "
+                                    "first: they belong to the host that is open now.")
+            return
+        self._controller.open_flake(flake, self.hosts[row].name)
+
+    # -- deploying ---------------------------------------------------------------------------
+
+    def deploy_selected(self) -> None:
+        flake = self.flake()
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        if flake is None or not rows or self._worker is not None:
+            return
+        action = self.action.currentText()
+        jobs: list[deploy.Deployment] = []
+        for r in rows:
+            host = self.hosts[r]
+            try:
+                engine = fleet.pick_engine(host)
+                jobs.append(deploy.Deployment(host.name, engine,
+                                              fleet.command(flake, host, engine, action)))
+            except NixSettingsError as err:
+                self._cell(r, 4, f"not started: {err}")
+        if not jobs:
+            return
+        self.jobs = {j.host: j for j in jobs}
+        pending = len(self._controller.dirty_paths())
+        self.summary.setText(
+            f"Deploying what is saved on disk: {pending} file(s) with pending changes are "
+            "not included until you save." if pending else "Deploying…")
+        self._cancel.clear()
+        self._worker = threading.Thread(target=deploy.run_all, args=(jobs, 4),
+                                        kwargs={"cancel_all": self._cancel}, daemon=True)
+        self._worker.start()
+        self.cancel_button.setEnabled(True)
+        self.deploy_button.setEnabled(False)
+        self._timer.start()
+
+    def _cell(self, row: int, col: int, text: str) -> None:
+        item = self.table.item(row, col)
+        if item is not None and item.text() != text:
+            item.setText(text)
+
+    def _refresh_jobs(self) -> None:
+        for r, h in enumerate(self.hosts):
+            job = self.jobs.get(h.name)
+            if job is not None:
+                self._cell(r, 4, job.phase if job.status == deploy.RUNNING else job.status)
+        self._show_log(self.table.currentRow())
+        if self._worker is not None and not self._worker.is_alive():
+            self._worker = None
+            self._timer.stop()
+            self.cancel_button.setEnabled(False)
+            self.deploy_button.setEnabled(True)
+            self.summary.setText(deploy.summary(list(self.jobs.values())))
+
+    def _show_log(self, row: int) -> None:
+        if not 0 <= row < len(self.hosts):
+            return
+        job = self.jobs.get(self.hosts[row].name)
+        if job is None:
+            return
+        text = "$ " + shlex.join(job.command) + "\n" + "\n".join(job.log_tail(400))
+        if self.log.toPlainText() != text:
+            self.log.setPlainText(text)
+            self.log.verticalScrollBar().setValue(self.log.verticalScrollBar().maximum())
+
+
+def add_fleet_dock(window: QMainWindow, controller: Controller) -> QDockWidget:
+    """The hosts dock (bottom), shown when a flake host is opened."""
+    dock = QDockWidget("Hosts of this flake", window)
+    dock.setObjectName("fleetDock")
+    panel = FleetPanel(controller, dock)
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    dock.hide()
+    controller.config_loaded.connect(
+        lambda: dock.setVisible(panel.flake() is not None and len(panel.hosts) > 1))
+    return dock

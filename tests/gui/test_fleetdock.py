@@ -1,0 +1,70 @@
+"""The hosts of a flake in the app: the table, the reach of pending edits, switching host,
+and deploying several hosts with a live table (stand-in colmena/deploy-rs on PATH)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QTableWidgetSelectionRange
+from tests.unit.test_fleet import FLAKE, STANDINS
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def win(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from nixos_settings.ui.mainwindow import MainWindow
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("PATH", f"{STANDINS}{os.pathsep}{os.environ['PATH']}")
+    d = tmp_path / "fleet"
+    (d / "hosts").mkdir(parents=True)
+    (d / "flake.nix").write_text(FLAKE)
+    (d / "common.nix").write_text('{ ... }:\n{\n  time.timeZone = "UTC";\n}\n')
+    for h in ("laptop", "server", "pi"):
+        host_file = d / "hosts" / f"{h}.nix"
+        host_file.write_text(f'{{ ... }}:\n{{\n  networking.hostName = "{h}";\n}}\n')
+    w = MainWindow()
+    w._confirm_quit = False
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_configuration(d / "flake.nix", "server")
+    return w
+
+
+def test_hosts_reach_and_switching(qtbot, win) -> None:
+    panel = win.fleet_dock.widget()
+    assert win.fleet_dock.isVisible()
+    names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert names == ["laptop", "server  (open)", "pi"]
+    assert panel.table.item(1, 2).text() == "admin@10.0.0.2"
+    assert panel.reach.text() == "No pending changes."
+    c = win.controller
+    assert c.set_nix(("time", "timeZone"), '"Europe/Oslo"', check=False)  # in common.nix
+    assert panel.reach.text() == "Pending changes reach: laptop, server, pi"
+    c.undo_stack.undo()
+    assert c.set_nix(("networking", "hostName"), '"srv"', check=False)  # the host's own file
+    assert panel.reach.text() == "Pending changes reach: server"
+    c.undo_stack.undo()
+    panel.switch_to(2)
+    assert c.cfg.flake_host == "pi"
+    assert panel.table.item(2, 0).text() == "pi  (open)"
+
+
+def test_deploying_two_hosts_one_fails(qtbot, win, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STANDIN_FAIL_HOSTS", "pi")
+    panel = win.fleet_dock.widget()
+    panel.action.setCurrentText("switch")
+    panel.table.setRangeSelected(QTableWidgetSelectionRange(1, 0, 2, 4), True)  # server, pi
+    win.controller.set_nix(("time", "timeZone"), '"Europe/Oslo"', check=False)
+    panel.deploy_selected()
+    assert panel.summary.text().startswith("Deploying what is saved on disk: 1 file(s)")
+    qtbot.waitUntil(lambda: "2 hosts" in panel.summary.text(), timeout=20000)
+    assert panel.summary.text() == "2 hosts: 1 ok, 1 failed (pi)"
+    assert panel.table.item(1, 4).text() == "ok" and panel.table.item(2, 4).text() == "failed"
+    assert panel.jobs["server"].command == ["colmena", "apply", "switch", "--on", "server"]
+    panel.table.setCurrentCell(2, 0)
+    assert panel.log.toPlainText().startswith("$ colmena apply switch --on pi\n")
+    assert "Failed to deploy to pi" in panel.log.toPlainText()

@@ -1,0 +1,10 @@
+{ config, lib, pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    git
+    vim
+    wget
+  ] ++ lib.optionals config.services.xserver.enable [
+    firefox
+  ];
+}

@@ -1,0 +1,11 @@
+{ config, pkgs, ... }:
+{
+  home.username = "alice";
+  home.packages = with pkgs; [
+    bat
+    eza
+    fd
+    jq
+    ripgrep
+  ];
+}

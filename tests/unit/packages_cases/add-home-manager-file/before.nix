@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+{
+  home.username = "alice";
+  home.packages = with pkgs; [
+    bat
+    fd
+    jq
+  ];
+}

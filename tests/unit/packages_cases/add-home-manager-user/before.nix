@@ -1,0 +1,6 @@
+{ pkgs, ... }:
+{
+  home-manager.users.alice = {
+    home.packages = [ pkgs.bat ];
+  };
+}

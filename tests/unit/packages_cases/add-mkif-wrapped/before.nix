@@ -1,0 +1,6 @@
+{ config, lib, pkgs, ... }:
+{
+  environment.systemPackages = lib.mkIf config.services.xserver.enable (with pkgs; [
+    firefox
+  ]);
+}

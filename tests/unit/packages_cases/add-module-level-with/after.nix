@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+with pkgs;
+{
+  environment.systemPackages = [
+    wget
+    git
+    htop
+  ];
+}

@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+with pkgs;
+{
+  environment.systemPackages = [
+    wget
+    git
+  ];
+}

@@ -1,0 +1,5 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "box";
+  environment.systemPackages = [ pkgs.git ];
+}

@@ -1,0 +1,4 @@
+{ config, lib, pkgs, ... }:
+{
+  environment.systemPackages = lib.optionals config.services.xserver.enable [ pkgs.firefox ];
+}

@@ -1,0 +1,4 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = [ pkgs.curl pkgs.git pkgs.htop pkgs.vim ];
+}

@@ -1,0 +1,4 @@
+{ config, pkgs, ... }:
+{
+  environment.systemPackages = [ pkgs.vim pkgs.git pkgs.curl pkgs.firefox ];
+}

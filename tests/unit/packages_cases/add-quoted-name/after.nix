@@ -1,0 +1,4 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [ zsh pkgs."0ad" ];
+}

@@ -1,0 +1,13 @@
+{ pkgs, ... }:
+{
+  users.users.alice = {
+    isNormalUser = true;
+    extraGroups = [ "wheel" ];
+    packages = with pkgs; [
+      firefox
+      gimp
+      thunderbird
+      vlc
+    ];
+  };
+}

@@ -1,0 +1,12 @@
+{ pkgs, ... }:
+{
+  users.users.alice = {
+    isNormalUser = true;
+    extraGroups = [ "wheel" ];
+    packages = with pkgs; [
+      firefox
+      thunderbird
+      vlc
+    ];
+  };
+}

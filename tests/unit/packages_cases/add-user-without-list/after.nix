@@ -1,0 +1,7 @@
+{ pkgs, ... }:
+{
+  users.users.alice = {
+    isNormalUser = true;
+    packages = [ pkgs.gimp ];
+  };
+}

@@ -1,0 +1,6 @@
+{ pkgs, ... }:
+{
+  users.users.alice = {
+    isNormalUser = true;
+  };
+}

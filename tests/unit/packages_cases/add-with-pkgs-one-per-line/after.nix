@@ -1,0 +1,9 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    wget
+    git
+    htop # process viewer
+    ripgrep
+  ];
+}

@@ -1,0 +1,8 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    wget
+    git
+    htop # process viewer
+  ];
+}

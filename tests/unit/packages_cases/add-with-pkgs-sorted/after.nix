@@ -1,0 +1,11 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    alacritty
+    curl
+    git
+    htop
+    wget
+    zsh
+  ];
+}

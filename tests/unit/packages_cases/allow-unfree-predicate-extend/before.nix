@@ -1,0 +1,6 @@
+{ lib, pkgs, ... }:
+{
+  nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [
+    "steam"
+  ];
+}

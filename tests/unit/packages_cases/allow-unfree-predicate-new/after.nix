@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  nixpkgs.config.allowBroken = false;
+  nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (builtins.parseDrvName pkg.name).name [ "steam" ];
+}

@@ -1,0 +1,9 @@
+{ config, lib, pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    git
+  ] ++ lib.optionals config.services.xserver.enable [
+    firefox
+    thunderbird
+  ];
+}

@@ -1,0 +1,10 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    git
+  ];
+  users.users.alice = {
+    isNormalUser = true;
+    packages = with pkgs; [ firefox ];
+  };
+}

@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  # tools for everyone
+  environment.systemPackages = [ pkgs.git pkgs.htop pkgs.curl ];
+}

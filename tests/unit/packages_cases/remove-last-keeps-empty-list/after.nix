@@ -1,0 +1,6 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [ ];
+  # more below
+  services.openssh.enable = true;
+}

@@ -1,0 +1,6 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [ git ];
+  # more below
+  services.openssh.enable = true;
+}

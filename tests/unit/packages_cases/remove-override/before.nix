@@ -1,0 +1,10 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = with pkgs; [
+    git
+    (vim_configurable.override {
+      python3 = python3;
+    })
+    htop
+  ];
+}
