@@ -67,6 +67,12 @@ OPTIONS = {
                                            "list of strings", "Groups the user is in.", []),
     "i18n.defaultLocale": _opt(["i18n", "defaultLocale"], "string", "Language and formats.",
                                "en_US.UTF-8"),
+    "boot.kernel.sysctl": _opt(["boot", "kernel", "sysctl"], "attribute set of anything",
+                               "Kernel parameters set at run time.", {}),
+    "networking.extraHosts": _opt(["networking", "extraHosts"], "strings concatenated with \"\\n\"",
+                                  "Lines added to the hosts file.", ""),
+    "services.clock.offsets": _opt(["services", "clock", "offsets"], "list of signed integers",
+                                   "Offsets in seconds, for the test suite.", []),
     "services.xserver.layout": _opt(["services", "xserver", "layout"],
                                     "one of \"us\", \"de\", \"fr\"", "Keyboard layout.", "us"),
 }

@@ -232,10 +232,18 @@ def test_failed_dry_build_blocks_apply(
 
 
 def test_program_missing(qtbot, panel: RebuildPanel, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Without NixOS: the panel says nixos-rebuild is not installed and why, not
+    "Child process set up failed: execve: No such file or directory"."""
+    from nixos_settings.core.system import programs
+
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(programs, "NIXOS_MARKER", tmp_path / "NIXOS")
     outcome = run(qtbot, panel, RebuildRequest("dry-build"))
     assert outcome.error is not None and not outcome.ok
-    assert "could not start" in panel.status_label.text()
+    text = panel.status_label.text()
+    assert "dry-build could not start: nixos-rebuild is not installed" in text
+    assert "this computer does not run NixOS" in text
+    assert "execve" not in text
     assert not panel.is_running()
 
 

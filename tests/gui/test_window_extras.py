@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QKeySequence
 
 from nixos_settings.ui.mainwindow import MainWindow
 
@@ -129,29 +128,28 @@ def test_opening_a_flake_with_several_hosts_asks_which(qtbot, monkeypatch) -> No
 
 
 def test_menus_keep_their_entries_and_shortcuts(window) -> None:
-    """The window is composed of parts; its menus stay what users know."""
-    K = QKeySequence.StandardKey
-
-    def std(key: QKeySequence.StandardKey) -> list[str]:
-        return [k.toString() for k in QKeySequence.keyBindings(key)][:1]
-
+    """The window is composed of parts; its menus stay what users know, each documented key
+    on its action (whatever else the platform's key scheme adds)."""
     menus = {a.text(): [(x.text(), [k.toString() for k in x.shortcuts()])
                         for x in a.menu().actions()]
              for a in window.menuBar().actions()}
     assert list(menus) == ["&File", "&Edit", "&View", "&System"]
-    assert menus["&File"] == [
-        ("&Open configuration…", std(K.Open)), ("Load &options file…", []), ("", []),
-        ("&Review changes…", ["Ctrl+D"]), ("&Save", std(K.Save)),
-        ("Re&load from disk", std(K.Refresh)), ("", []), ("&Quit", std(K.Quit)),
-    ]
-    assert [t for t, _ in menus["&Edit"]] == ["&Undo", "&Redo", "", "&Find option"]
-    assert menus["&Edit"][1][1][0] == "Ctrl+Shift+Z"
-    assert menus["&Edit"][3][1] == [*std(K.Find), "Ctrl+K"]
-    assert menus["&View"] == [
-        ("Only what my configuration &sets", ["Ctrl+Shift+S"]), ("", []),
-        ("Go to &tree", ["Ctrl+1"]), ("Go to option &page", ["Ctrl+2"]),
-        ("Go to s&ource view", ["Ctrl+3"]), ("Problems", []),
-        ("&Tasks (plain-language settings)", []),
-    ]
+    texts = {m: [t for t, _ in acts] for m, acts in menus.items()}
+    assert texts["&File"] == ["&Open configuration…", "Load &options file…", "",
+                              "&Review changes…", "&Save", "Re&load from disk", "", "&Quit"]
+    assert texts["&Edit"] == ["&Undo", "&Redo", "", "&Find option"]
+    assert texts["&View"] == ["Only what my configuration &sets", "", "Go to &tree",
+                              "Go to option &page", "Go to s&ource view", "Problems",
+                              "&Tasks (plain-language settings)"]
+    keys = {t: k for acts in menus.values() for t, k in acts}
+    for text, key in (("&Open configuration…", "Ctrl+O"), ("&Save", "Ctrl+S"),
+                      ("&Review changes…", "Ctrl+D"), ("Re&load from disk", "F5"),
+                      ("&Quit", "Ctrl+Q"), ("&Undo", "Ctrl+Z"), ("&Redo", "Ctrl+Shift+Z"),
+                      ("&Find option", "Ctrl+F"), ("&Find option", "Ctrl+K"),
+                      ("Only what my configuration &sets", "Ctrl+Shift+S"),
+                      ("Go to &tree", "Ctrl+1"), ("Go to option &page", "Ctrl+2"),
+                      ("Go to s&ource view", "Ctrl+3"),
+                      ("&Apply changes (nixos-rebuild)…", "Ctrl+R")):
+        assert key in keys[text], (text, keys[text])
     assert menus["&System"] == [("&Apply changes (nixos-rebuild)…", ["Ctrl+R"]),
                                 ("System &generations and rollback…", [])]

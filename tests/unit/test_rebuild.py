@@ -25,6 +25,7 @@ from nixos_settings.core.system.rebuild import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rebuild"
+STANDINS = Path(__file__).resolve().parents[1] / "standins"
 
 
 def fixture(name: str) -> bytes:
@@ -73,7 +74,7 @@ def test_helper_argv_channel_and_flake() -> None:
         "/etc/nixos/other.nix",
     ]
     flake = RebuildRequest("boot", flake="/etc/nixos#desk", use_helper=True)
-    assert flake.argv({"NIXOS_SETTINGS_HELPER": "/h"}) == [
+    assert flake.argv({"NIXOS_SETTINGS_HELPER": "/h", "PATH": str(STANDINS)}) == [
         "pkexec",
         "/h",
         "rebuild",
@@ -81,7 +82,30 @@ def test_helper_argv_channel_and_flake() -> None:
         "--flake",
         "/etc/nixos#desk",
     ]
-    assert RebuildRequest("build", use_helper=False).argv({}) == ["nixos-rebuild", "build"]
+    assert RebuildRequest("build", use_helper=False).argv({"PATH": str(STANDINS)}) == [
+        "nixos-rebuild", "build"]
+
+
+def test_a_missing_nixos_rebuild_is_said_plainly(tmp_path: Path) -> None:
+    """Without NixOS there is no nixos-rebuild: say that, not "execve: No such file"."""
+    from nixos_settings.core.system.rebuild import missing_program
+
+    empty = {"PATH": str(tmp_path)}
+    not_nixos = tmp_path / "no-such-marker"
+    text = missing_program("nixos-rebuild", empty, marker=not_nixos)
+    assert text is not None and "this computer does not run NixOS" in text
+    marker = tmp_path / "NIXOS"
+    marker.touch()
+    text = missing_program("nixos-rebuild", empty, marker=marker)
+    assert text is not None and "/run/current-system/sw/bin" in text
+    assert missing_program("nixos-rebuild", {"PATH": str(STANDINS)}) is None
+    with pytest.raises(RequestError, match="nixos-rebuild is not"):
+        RebuildRequest("build").argv(empty)
+    only_rebuild = tmp_path / "bin"
+    only_rebuild.mkdir()
+    (only_rebuild / "nixos-rebuild").symlink_to(STANDINS / "nixos-rebuild")
+    with pytest.raises(RequestError, match="pkexec is not installed"):
+        RebuildRequest("switch", use_helper=True).argv({"PATH": str(only_rebuild)})
 
 
 def test_needs_root() -> None:
@@ -373,7 +397,7 @@ def test_outcome_strings() -> None:
     assert not cancelled.ok and str(cancelled) == "boot cancelled after 12 s"
     assert str(Outcome("test", None, duration=1)) == "test failed (crashed) after 1.0 s"
     nostart = Outcome("switch", None, error="pkexec not found")
-    assert not nostart.ok and str(nostart) == "switch: could not start: pkexec not found"
+    assert not nostart.ok and str(nostart) == "switch could not start: pkexec not found"
 
 
 def test_format_duration() -> None:

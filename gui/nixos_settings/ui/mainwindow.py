@@ -34,10 +34,22 @@ from nixos_settings.ui.saving import SavingFlow
 from nixos_settings.ui.saving import ask_commit as ask_commit_dialog
 from nixos_settings.ui.sourceview import SourceView
 from nixos_settings.ui.statusline import StatusLine
+from nixos_settings.ui.syntaxbanner import SyntaxBanner, syntax_problems
 from nixos_settings.ui.taskpage import add_task_dock
 from nixos_settings.ui.treepane import TreePane, reveal_first
 
-__all__ = ["APP_NAME", "MainWindow", "default_size", "icon_path"]
+__all__ = ["APP_NAME", "MainWindow", "default_size", "first_focusable", "icon_path"]
+
+
+def first_focusable(widget: QWidget | None) -> QWidget | None:
+    """The first visible, enabled widget in ``widget`` that takes focus by Tab."""
+    if widget is None:
+        return None
+    for child in widget.findChildren(QWidget):
+        if (child.focusPolicy() & Qt.FocusPolicy.TabFocus and child.isVisibleTo(widget)
+                and child.isEnabled()):
+            return child
+    return None
 
 
 def icon_path() -> Path | None:
@@ -84,6 +96,7 @@ class MainWindow(QMainWindow):
         self.disk_banner = DiskBanner(lambda: c.cfg, c.changed_on_disk, c.display_name,
                                       lambda: self.reload(),
                                       lambda: self.saving.compare_changed_on_disk())
+        self.syntax_banner = SyntaxBanner(c.display_name)
         self._build_layout()
         from nixos_settings.ui import software  # the Software tab beside the option tree
 
@@ -103,11 +116,14 @@ class MainWindow(QMainWindow):
             quit=self.close, focus_tree=lambda: self.tree.setFocus(),
             focus_page=self._focus_page, focus_source=lambda: self.source.code.setFocus(),
         ), c.undo_stack, self.search, self.problems_dock)
-        self.rebuild = RebuildDocks(self, c, self.source, self.menu_actions.system)
+        self.rebuild = RebuildDocks(self, c, self.source, self.menu_actions.system,
+                                    self.menu_actions.keys)
         self.rebuild_panel, self.rebuild_dock = self.rebuild.panel, self.rebuild.dock
         self.generations = self.rebuild.generations
         self.generations_dock = self.rebuild.generations_dock
         self.tasks_dock = add_task_dock(self, c)
+        if self.tasks_dock.widget() is not None and not self.tasks_dock.widget().accessibleName():
+            self.tasks_dock.widget().setAccessibleName("Tasks")
         self.fleet_dock = add_fleet_dock(self, c)
         self._wire()
         self._restore_geometry()
@@ -137,12 +153,12 @@ class MainWindow(QMainWindow):
         cl.setSpacing(0)
         cl.addWidget(self.banner)
         cl.addWidget(self.disk_banner)
+        cl.addWidget(self.syntax_banner)
         cl.addWidget(split, 1)
         self.setCentralWidget(central)
 
     def _wire(self) -> None:
         c = self.controller
-        self.search.install_shortcuts(self)
         self.panes.wire()
         self.panes.node_chosen.connect(self._on_node_chosen)
         self.search.only_set.toggled.connect(
@@ -218,17 +234,16 @@ class MainWindow(QMainWindow):
 
     def _on_config_loaded(self) -> None:
         self.disk_banner.watch()
-        root = self.controller.root
-        self.setWindowTitle(f"{APP_NAME} — {root}" if root else APP_NAME)
         self.panes.rebuild(keep_state=False)
         cfg = self.controller.cfg
         assert cfg is not None  # the signal follows a configuration being opened
-        self.source.set_documents({p: cfg.documents[p] for p in cfg.files}, root)
+        self.source.set_documents({p: cfg.documents[p] for p in cfg.files}, self.controller.root)
         if self.controller.current:
             self.page.show_loc(self.controller.current)
         else:
             self.page.show_welcome()
         self.problems_dock.refresh()
+        self.syntax_banner.show_problems(syntax_problems(cfg))
         self.rebuild.configure()
         self._update_status()
 
@@ -279,13 +294,13 @@ class MainWindow(QMainWindow):
             reveal_first(self.controller, node.loc)
 
     def _focus_page(self) -> None:
-        editor = self.page.editor
-        if editor is not None:
-            editor.setFocus()
-            if not editor.hasFocus():
-                editor.focusNextChild()
-        else:
-            self.page.setFocus()
+        """Ctrl+2: into the editor's first field (else the page's first control)."""
+        for holder in (self.page.editor, self.page.widget()):
+            target = first_focusable(holder)
+            if target is not None:
+                target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+        self.page.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- status ----------------------------------------------------------------------------------
 
@@ -298,6 +313,12 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         pending = self.status.update(self.controller, self.problems_dock.counts_text())
         self.menu_actions.save.setEnabled(bool(pending))
+        self.setWindowTitle(("• " if pending else "") + self._title())
+
+    def _title(self) -> str:
+        """``NixOS Settings — PATH``; a Home Manager file says so."""
         root = self.controller.root
-        title = f"{APP_NAME} — {root}" if root else APP_NAME
-        self.setWindowTitle(("• " if pending else "") + title)
+        if root is None:
+            return APP_NAME
+        hm = getattr(self, "rebuild", None) is not None and self.rebuild.kind == "home-manager"
+        return f"{APP_NAME} — {'Home Manager — ' if hm else ''}{root}"

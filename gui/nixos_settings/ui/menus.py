@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from nixos_settings.ui.searchbar import SearchBar
+from nixos_settings.ui.shortcuts import ShortcutTable
 
 Slot = Callable[..., object]
 
@@ -28,12 +29,8 @@ class Slots:
     focus_source: Slot
 
 
-def _action(parent: QMainWindow, text: str, slot: Slot,
-            shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
-            tip: str = "") -> QAction:
+def _action(parent: QMainWindow, text: str, slot: Slot, tip: str = "") -> QAction:
     act = QAction(text, parent)
-    if shortcut is not None:
-        act.setShortcut(shortcut)
     if tip:
         act.setStatusTip(tip)
     act.triggered.connect(slot)
@@ -41,33 +38,46 @@ def _action(parent: QMainWindow, text: str, slot: Slot,
 
 
 class WindowActions:
-    """The actions of ``window`` and its menus; ``system`` is the menu for rebuild docks."""
+    """The actions of ``window`` and its menus; ``system`` is the menu for rebuild docks.
+
+    Every key goes through ``keys`` (one :class:`~nixos_settings.ui.shortcuts.ShortcutTable`
+    per window), so no sequence is bound twice whatever the desktop's key scheme; other parts
+    of the window bind their actions' keys through it too."""
 
     def __init__(self, window: QMainWindow, slots: Slots, undo_stack: QUndoStack,
-                 search: SearchBar, problems_dock: QDockWidget) -> None:
+                 search: SearchBar, problems_dock: QDockWidget,
+                 keys: ShortcutTable | None = None) -> None:
         K = QKeySequence.StandardKey
         w = window
-        self.open = _action(w, "&Open configuration…", slots.open, K.Open)
-        self.save = _action(w, "&Save", slots.save, K.Save, "Write pending changes")
-        self.review = _action(w, "&Review changes…", slots.review, QKeySequence("Ctrl+D"))
-        self.reload = _action(w, "Re&load from disk", slots.reload, K.Refresh)
+        self.keys = k = keys or ShortcutTable()
+        self.open = _action(w, "&Open configuration…", slots.open)
+        k.bind(self.open, K.Open)
+        self.save = _action(w, "&Save", slots.save, "Write pending changes")
+        k.bind(self.save, K.Save)
+        self.review = _action(w, "&Review changes…", slots.review)
+        k.bind(self.review, "Ctrl+D")
+        self.reload = _action(w, "Re&load from disk", slots.reload)
+        k.bind(self.reload, K.Refresh)
         self.options = _action(w, "Load &options file…", slots.load_options)
-        self.quit = _action(w, "&Quit", slots.quit, K.Quit)
+        self.quit = _action(w, "&Quit", slots.quit)
+        k.bind(self.quit, K.Quit, "Ctrl+Q")
         self.undo = undo_stack.createUndoAction(w, "&Undo")
-        self.undo.setShortcut(K.Undo)
+        k.bind(self.undo, K.Undo)
         self.redo = undo_stack.createRedoAction(w, "&Redo")
-        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(K.Redo)])
+        k.bind(self.redo, K.Redo, "Ctrl+Shift+Z")
         self.find = _action(w, "&Find option", search.focus_field)
-        self.find.setShortcuts([QKeySequence(K.Find), QKeySequence("Ctrl+K")])
+        k.bind(self.find, K.Find, "Ctrl+K")
         self.only_set = QAction("Only what my configuration &sets", w)
         self.only_set.setCheckable(True)
-        self.only_set.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        k.bind(self.only_set, "Ctrl+Shift+S")
         self.only_set.toggled.connect(search.only_set.setChecked)
         search.only_set.toggled.connect(self.only_set.setChecked)
-        self.tree = _action(w, "Go to &tree", slots.focus_tree, QKeySequence("Ctrl+1"))
-        self.page = _action(w, "Go to option &page", slots.focus_page, QKeySequence("Ctrl+2"))
-        self.source = _action(w, "Go to s&ource view", slots.focus_source,
-                              QKeySequence("Ctrl+3"))
+        self.tree = _action(w, "Go to &tree", slots.focus_tree)
+        k.bind(self.tree, "Ctrl+1")
+        self.page = _action(w, "Go to option &page", slots.focus_page)
+        k.bind(self.page, "Ctrl+2")
+        self.source = _action(w, "Go to s&ource view", slots.focus_source)
+        k.bind(self.source, "Ctrl+3")
         self.system = self._build_menus(w, problems_dock)
 
     def _build_menus(self, window: QMainWindow, problems_dock: QDockWidget) -> QMenu:

@@ -34,11 +34,16 @@ from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import optiontree as ot
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.effective import EffectiveSection, retired_note
-from nixos_settings.ui.pagesections import EntriesSection, WhereSection
+from nixos_settings.ui.pagesections import (
+    EntriesSection,
+    WhereSection,
+    entry_names,
+    first_placeholder,
+    instances_html,
+)
 from nixos_settings.ui.pagewidgets import (
     WrapLabel,
     describe_html,
-    dim,
     drop_layout,
     drop_widget,
     links_html,
@@ -100,6 +105,7 @@ class OptionPage(QScrollArea):
         self.controller = controller
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAccessibleName("Option page")
         self.loc: Loc | None = None
         self.kind: str = ""
         self.editor: ValueEditor | None = None
@@ -195,6 +201,7 @@ class OptionPage(QScrollArea):
         """The configuration changed: update in place when possible, else rebuild."""
         if self.loc is None:
             return
+        self.show_problem("")  # a problem of an earlier edit no longer stands
         defs = self.controller.definitions(self.loc)
         if (
             self.editor is not None
@@ -207,6 +214,12 @@ class OptionPage(QScrollArea):
             self._editor_def_count = len(defs)
             self.editor.set_definition(defs[0] if defs else None)
             self._update_where(defs)
+            return
+        if self.kind == ot.ENTRY and self.loc[-1] not in entry_names(self.controller,
+                                                                     self.loc[:-1]):
+            # the entry was removed (or renamed): its page would offer buttons on nothing;
+            # show what holds the entries instead
+            self.controller.open_option(self.loc[:-1])
             return
         keep = self._chosen_def
         if self.kind != ot.TEMPLATE:
@@ -272,7 +285,7 @@ class OptionPage(QScrollArea):
         rename = QPushButton("Re&name…")
         rename.clicked.connect(self._rename_entry)
         remove = QPushButton("Re&move entry")
-        remove.clicked.connect(lambda: self.controller.remove_entry(loc))
+        remove.clicked.connect(lambda: self._remove_entry(loc))
         row.addWidget(rename)
         row.addWidget(remove)
         row.addStretch(1)
@@ -305,7 +318,15 @@ class OptionPage(QScrollArea):
         # entries are edited on their own pages; a whole-value editor only when the
         # configuration defines this attribute set as one value
         entries_only = spec.kind == "attrs_submodule" and not self._defs
-        if self.kind != ot.TEMPLATE and not entries_only:
+        inside = first_placeholder(self.loc)
+        if inside is not None and inside < len(self.loc) - 1:
+            # users.users.<name>.description: no value of its own; each entry has one
+            heading, text = instances_html(self.controller, self.loc, inside)
+            self._heading(heading)
+            label = self._label(text)
+            label.setObjectName("instances")
+            self._layout.addWidget(label)
+        elif self.kind != ot.TEMPLATE and not entries_only:
             self._where_section()
             if info is not None and info.read_only:
                 self._layout.addWidget(self._label(
@@ -329,9 +350,11 @@ class OptionPage(QScrollArea):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         words = spec.words or info.type
-        raw = (f" <span style='color:{dim(self)}'>({html.escape(info.type)})</span>"
-               if words != info.type else "")
-        form.addRow("Type:", self._label(html.escape(words) + raw))
+        type_label = self._label(html.escape(words))
+        type_label.setObjectName("typeWords")
+        if words != info.type:  # NixOS's own wording, for those who want it, on hover
+            type_label.setToolTip(f"As NixOS words it: {info.type}")
+        form.addRow("Type:", type_label)
         self._layout.addLayout(form)
 
     # -- where it is set, and its editor --------------------------------------------------
@@ -418,13 +441,22 @@ class OptionPage(QScrollArea):
         self.entries = EntriesSection(self, self._layout, self.controller, base,
                                       self._rename_entry)
 
+    def _remove_entry(self, loc: Loc) -> None:
+        from nixos_settings.ui.lockout import confirm
+
+        if confirm(self, self.controller, loc, "remove"):
+            self.controller.remove_entry(loc)
+
     def _rename_entry(self, loc: Loc | None = None) -> None:
+        from nixos_settings.ui.lockout import confirm
+
         loc = loc or self.loc
         if not loc:
             return
         name, ok = QInputDialog.getText(self, "Rename entry", f"New name for {optpath.show(loc)}:",
                                         text=loc[-1])
-        if ok and name.strip() and name.strip() != loc[-1]:
+        if (ok and name.strip() and name.strip() != loc[-1]
+                and confirm(self, self.controller, loc, "rename")):
             if self.controller.rename_entry(loc, name.strip()):
                 self.controller.open_option((*loc[:-1], name.strip()))
 

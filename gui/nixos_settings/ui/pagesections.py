@@ -132,8 +132,10 @@ class EntriesSection:
         return (*self.base, item.text()) if item is not None else None
 
     def remove_selected(self) -> None:
+        from nixos_settings.ui.lockout import confirm
+
         loc = self.selected()
-        if loc is not None:
+        if loc is not None and confirm(self._parent, self._controller, loc, "remove"):
             self._controller.remove_entry(loc)
 
     def add(self) -> None:
@@ -143,3 +145,43 @@ class EntriesSection:
         if ok and name.strip():
             if self._controller.add_entry(self.base, name.strip()):
                 self._controller.open_option((*self.base, name.strip()))
+
+
+def first_placeholder(loc: Loc) -> int | None:
+    """Index of the first template segment (``<name>``, ``*``) of ``loc``, or None."""
+    from nixos_settings.core.nix.optpath import is_placeholder
+
+    return next((i for i, seg in enumerate(loc) if is_placeholder(seg)), None)
+
+
+def instances(controller: Controller, template: Loc) -> list[Loc]:
+    """The concrete locs the configuration sets that match ``template``
+    (``users.users.alice.description`` for ``users.users.<name>.description``)."""
+    from nixos_settings.core.nix.optpath import is_placeholder
+
+    cfg = controller.cfg
+    if cfg is None:
+        return []
+    n = len(template)
+    found = (tuple(d.loc) for d in cfg.definitions if len(d.loc) == n)
+    return list(dict.fromkeys(
+        loc for loc in found
+        if all(t == s or is_placeholder(t) for t, s in zip(template, loc, strict=True))))
+
+
+def instances_html(controller: Controller, loc: Loc, at: int) -> tuple[str, str]:
+    """Heading and text of a template option's page (``users.users.<name>.description``,
+    placeholder at ``at``): links to the entries that set it, and where to set it for
+    another; such a page has no editor of its own."""
+    from nixos_settings.ui.pagewidgets import links_html, wrap_name
+
+    parent = optpath.show(loc[:at])
+    found = instances(controller, loc)
+    link = f"<a href='option:{html.escape(parent)}'>{wrap_name(parent)}</a>"
+    if found:
+        return (f"Set for these entries ({len(found)})", links_html(found) + (
+            f"<p>To set it for another entry, open that entry of {link} (or add one) and "
+            "set it there.</p>"))
+    return ("Set for entries",
+            f"<p><i>No entry of {link} sets it.</i> This describes an option every entry of "
+            f"{link} has: open an entry (or add one) and set it there.</p>")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QMainWi
 
 from nixos_settings.core.nix import optpath
 from nixos_settings.ui.controller import Controller, ProblemItem
+from nixos_settings.ui.syntaxbanner import syntax_problems
 
 if TYPE_CHECKING:
     from nixos_settings.ui.optiontree import OptionTreeModel
@@ -46,8 +47,14 @@ class ProblemsDock(QDockWidget):
         cfg = c.cfg
         if cfg is None:
             return []
-        items = [ProblemItem(n.severity, n.message, Path(n.path), n.line, n.column)
-                 for n in cfg.notes]
+        # a file that does not parse: Nix's own place and words, once (and no "holds no
+        # Nix expression" beside it, which only follows from the syntax error)
+        broken = {p.path: p for p in syntax_problems(cfg)}
+        items = [ProblemItem("error", p.message if p.message.startswith("syntax error")
+                             else f"syntax error: {p.message}", p.path, p.line, p.column)
+                 for p in broken.values()]
+        items += [ProblemItem(n.severity, n.message, Path(n.path), n.line, n.column)
+                  for n in cfg.notes if Path(n.path) not in broken]
         if c.options is not None and len(c.options):
             for n, (loc, d) in enumerate(self._model.tree.unknown_definitions()):
                 # suggestions cost a fuzzy match each: eager for the first ones only,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
+from nixos_settings.core.system.generations import DEFAULT_PROFILES, home_manager_profiles
+from nixos_settings.core.system.kind import HOME_MANAGER, NIXOS, configuration_kind
 from nixos_settings.core.system.rebuild import RebuildRequest
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.rebuild_panel import GenerationsWidget, RebuildPanel
+from nixos_settings.ui.shortcuts import ShortcutTable
 from nixos_settings.ui.sourceview import SourceView
 
 
@@ -19,11 +21,13 @@ class RebuildDocks:
     toggle actions in ``menu``; :meth:`configure` points them at the opened configuration."""
 
     def __init__(self, window: QMainWindow, controller: Controller, source: SourceView,
-                 menu: QMenu) -> None:
+                 menu: QMenu, keys: ShortcutTable | None = None) -> None:
         self._window = window
         self._controller = controller
         self._source = source
         self._linked = False
+        #: the kind of the opened configuration (``nixos`` or ``home-manager``)
+        self.kind = NIXOS
         self.panel = RebuildPanel(window)
         self.dock = QDockWidget("Apply (nixos-rebuild)", window)
         self.dock.setObjectName("rebuildDock")
@@ -32,7 +36,7 @@ class RebuildDocks:
         self.dock.hide()
         show = self.dock.toggleViewAction()
         show.setText("&Apply changes (nixos-rebuild)…")
-        show.setShortcut(QKeySequence("Ctrl+R"))
+        (keys or ShortcutTable()).bind(show, "Ctrl+R")
         menu.addAction(show)
         gens = self.generations = GenerationsWidget(self.panel, parent=window)
         self.generations_dock = QDockWidget("System generations", window)
@@ -51,6 +55,19 @@ class RebuildDocks:
         cfg = self._controller.cfg
         if cfg is None:
             return
+        self.kind = configuration_kind(d.loc for d in cfg.definitions)
+        hm = self.kind == HOME_MANAGER
+        tool = "home-manager" if hm else "nixos-rebuild"
+        self.panel.set_tool(tool)
+        self.dock.setWindowTitle(f"Apply ({tool})")
+        self.dock.toggleViewAction().setText(f"&Apply changes ({tool})…")
+        self.generations_dock.setWindowTitle("Home Manager generations" if hm
+                                             else "System generations")
+        self.generations_dock.toggleViewAction().setText(
+            "Home Manager &generations…" if hm else "System &generations and rollback…")
+        if hm != (self.generations.profile == "home-manager"):
+            self.generations.set_profile(*((home_manager_profiles(), "home-manager") if hm
+                                           else (DEFAULT_PROFILES, "system")))
         host = cfg.flake_host
         if host:
             self.panel.set_flake(f"{Path(cfg.root).parent}#{host}")

@@ -54,9 +54,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nixos_settings.core.system.generations import DEFAULT_PROFILES, Generation, list_generations
+from nixos_settings.core.system.generations import (
+    DEFAULT_PROFILES,
+    Generation,
+    empty_reason,
+    list_generations,
+)
 from nixos_settings.core.system.rebuild import (
     ACTIONS,
+    HM_ACTIONS,
+    HOME_MANAGER,
+    NIXOS_REBUILD,
     Line,
     Outcome,
     OutputClassifier,
@@ -97,6 +105,7 @@ class RebuildPanel(QWidget):
         self.config_file: Path | None = None
         self.flake: str | None = None
         self.use_helper = True
+        self.tool = NIXOS_REBUILD
         self.request: RebuildRequest | None = None
         self.classifier = OutputClassifier()
         self.outcome: Outcome | None = None
@@ -162,13 +171,30 @@ class RebuildPanel(QWidget):
         self._check_state = None
         self._update_buttons()
 
+    def set_tool(self, tool: str) -> None:
+        """``nixos-rebuild`` (a NixOS system) or ``home-manager`` (a Home Manager file):
+        the actions offered and the command run follow it."""
+        if tool == self.tool:
+            return
+        self.tool = tool
+        hm = tool == HOME_MANAGER
+        self.action_box.clear()
+        self.action_box.addItems(list(HM_ACTIONS if hm else ACTIONS))
+        self.check_button.setText("Check (build)" if hm else "Dry-build")
+        self.check_button.setToolTip(
+            "Build the configuration without activating it" if hm
+            else "Evaluate and show what would be built (no root needed)")
+        self.mark_changed()
+
     def request_for(self, action: str) -> RebuildRequest:
         """A request for ``action`` on the configured file or flake."""
+        hm = self.tool == HOME_MANAGER
         return RebuildRequest(
             action,
             flake=self.flake,
             config_file=None if self.flake else self.config_file,
-            use_helper=self.use_helper and action not in ("build", "dry-build"),
+            use_helper=not hm and self.use_helper and action not in ("build", "dry-build"),
+            tool=self.tool,
         )
 
     @property
@@ -244,7 +270,7 @@ class RebuildPanel(QWidget):
 
         Apply stays disabled if the dry-build fails (evaluation errors block switching).
         """
-        check = dataclasses.replace(request, action="dry-build", use_helper=False)
+        check = dataclasses.replace(request, action=request.check_action, use_helper=False)
         self._then_apply = request
         return self.start(check)
 
@@ -310,7 +336,7 @@ class RebuildPanel(QWidget):
         if proc is not None:
             proc.deleteLater()
         self.outcome = outcome
-        dry = self.request is not None and self.request.action == "dry-build"
+        dry = self.request is not None and self.request.is_check
         if dry:  # the dry-build decides whether Apply may run
             self._check_state = outcome.ok if not outcome.cancelled else None
             if self._then_apply is not None and outcome.ok:
@@ -388,6 +414,8 @@ class GenerationsWidget(QWidget):
         super().__init__(parent)
         self.panel = panel
         self.profiles = profiles
+        #: ``system`` (NixOS) or ``home-manager`` (a Home Manager file)
+        self.profile = "system"
         self.confirm = confirm or self._ask
         self.generations: list[Generation] = []
         self.table = QTreeWidget()
@@ -405,15 +433,21 @@ class GenerationsWidget(QWidget):
         for b in (self.refresh_button, self.rollback_button, self.switch_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        #: why the list is empty, when it is (never an empty list without a word)
+        self.empty_label = QLabel()
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setObjectName("generationsEmpty")
+        self.empty_label.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_label)
         layout.addLayout(buttons)
         panel.finished.connect(lambda _outcome: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:
         """Re-read the profile links."""
-        self.generations = list_generations(self.profiles)
+        self.generations = list_generations(self.profiles, self.profile)
         self.table.clear()
         for gen in reversed(self.generations):  # newest first, as users expect
             item = QTreeWidgetItem(
@@ -428,6 +462,9 @@ class GenerationsWidget(QWidget):
             self.table.addTopLevelItem(item)
         for col in range(4):
             self.table.resizeColumnToContents(col)
+        self.empty_label.setText(
+            "" if self.generations else empty_reason(self.profiles, self.profile))
+        self.empty_label.setVisible(not self.generations)
         self._update_buttons()
 
     def selected(self) -> Generation | None:
@@ -454,6 +491,16 @@ class GenerationsWidget(QWidget):
         return self.panel.start_helper(
             ["switch-generation", str(gen.number)], f"switch to generation {gen.number}"
         )
+
+    def set_profile(self, profiles: Path, profile: str) -> None:
+        """List ``profile`` generations in ``profiles`` (``system`` through the root
+        helper, or a user's ``home-manager``, listed only: Home Manager activates a
+        generation with its own ``activate`` script, as that user)."""
+        self.profiles, self.profile = profiles, profile
+        system = profile == "system"
+        self.rollback_button.setVisible(system)
+        self.switch_button.setVisible(system)
+        self.refresh()
 
     def _update_buttons(self) -> None:
         gen = self.selected()

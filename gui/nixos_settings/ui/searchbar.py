@@ -7,7 +7,8 @@ Up/Down move through the list while the focus stays in the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -20,9 +21,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPalette, QShortcut
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListView,
     QStyle,
@@ -73,6 +75,22 @@ def summary(opt: OptionInfo, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+class Row:
+    """One line of the results: the loc it opens, the option that describes it (a template
+    for an entry's option) and why it matched."""
+
+    __slots__ = ("loc", "option", "why")
+
+    def __init__(self, loc: Loc, option: OptionInfo, why: str) -> None:
+        self.loc = loc
+        self.option = option
+        self.why = why
+
+    @classmethod
+    def of(cls, hit: SearchHit | Row) -> Row:
+        return hit if isinstance(hit, Row) else cls(tuple(hit.option.loc), hit.option, hit.why)
+
+
 class SearchResultsModel(QAbstractListModel):
     """Ranked hits: display is the option name, tooltip its type and why it matched;
     ``SummaryRole`` the first sentence of its description (drawn under the name)."""
@@ -82,17 +100,17 @@ class SearchResultsModel(QAbstractListModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._hits: list[SearchHit] = []
+        self._hits: list[Row] = []
         self._summaries: dict[str, str] = {}
         self.query = ""
 
-    def set_hits(self, query: str, hits: list[SearchHit]) -> None:
+    def set_hits(self, query: str, hits: Sequence[SearchHit | Row]) -> None:
         self.beginResetModel()
         self.query = query
-        self._hits = list(hits)
+        self._hits = [Row.of(h) for h in hits]
         self.endResetModel()
 
-    def hit(self, row: int) -> SearchHit | None:
+    def hit(self, row: int) -> Row | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
@@ -106,11 +124,11 @@ class SearchResultsModel(QAbstractListModel):
         hit = self._hits[index.row()]
         opt = hit.option
         if role == Qt.ItemDataRole.DisplayRole:
-            return optpath.show(opt.loc)
+            return optpath.show(hit.loc)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{optpath.show(opt.loc)}\n{opt.type}\nmatched: {hit.why}"
+            return f"{optpath.show(hit.loc)}\n{opt.type}\nmatched: {hit.why}"
         if role == self.LocRole:
-            return tuple(opt.loc)
+            return hit.loc
         if role == self.SummaryRole:
             cached = self._summaries.get(opt.name)
             if cached is None:
@@ -169,7 +187,7 @@ class SearchBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._search: Callable[[str], list[SearchHit]] | None = None
+        self._search: Callable[[str], Sequence[SearchHit | Row]] | None = None
         self.field = QLineEdit()
         self.field.setPlaceholderText("Search options (Ctrl+F)…")
         self.field.setClearButtonEnabled(True)
@@ -191,6 +209,16 @@ class SearchBar(QWidget):
         self.results.activated.connect(self._open_index)
         self.results.clicked.connect(self._open_index)
         self.results.hide()
+        #: shown instead of an empty list: "no results", and with "Only set" on, a way out
+        self.empty = QLabel()
+        self.empty.setObjectName("noResults")
+        self.empty.setWordWrap(True)
+        self.empty.setTextFormat(Qt.TextFormat.RichText)
+        self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                           | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.empty.linkActivated.connect(lambda _href: self.only_set.setChecked(False))
+        self.empty.setAccessibleName("No results")
+        self.empty.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.field, 1)
@@ -198,18 +226,14 @@ class SearchBar(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
+        lay.addWidget(self.empty)
         lay.addWidget(self.results, 1)
 
-    def set_search(self, search: Callable[[str], list[SearchHit]] | None) -> None:
+    def set_search(self, search: Callable[[str], Sequence[SearchHit | Row]] | None) -> None:
         """Install the search function (``query -> hits``); re-run the current query."""
         self._search = search
         if self.field.text():
             self._on_text(self.field.text())
-
-    def install_shortcuts(self, window: QWidget) -> None:
-        for seq in (QKeySequence.StandardKey.Find, QKeySequence("Ctrl+K")):
-            sc = QShortcut(seq, window)
-            sc.activated.connect(self.focus_field)
 
     def focus_field(self) -> None:
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -228,6 +252,23 @@ class SearchBar(QWidget):
         if active != was:
             self.results.setVisible(active)
             self.active_changed.emit(active)
+        self._show_empty(query if active and self._search is not None
+                         and not self.model.rowCount() else "")
+
+    def _show_empty(self, query: str) -> None:
+        """Say "no results" (never just an empty list); with "Only set" on, offer to
+        search every option."""
+        if not query:
+            self.empty.hide()
+            return
+        text = f"<b>No results</b> for “{html.escape(query)}”"
+        if self.only_set.isChecked():
+            text += (" among the options your configuration sets. <b>Only set</b> is on — "
+                     "<a href='all'>search all options</a>?")
+        else:
+            text += ". Try fewer or other words (for example <i>ssh</i> or <i>time zone</i>)."
+        self.empty.setText(text)
+        self.empty.show()
 
     def _open_current(self) -> None:
         idx = self.results.currentIndex()

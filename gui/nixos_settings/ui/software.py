@@ -389,6 +389,8 @@ def install(window: QMainWindow, controller: Controller, beside: QWidget) -> Sof
     page = SoftwarePage(controller, window)
     tabs = QTabWidget(window)  # owned by Qt from the start (the splitter takes it below)
     tabs.setObjectName("leftTabs")
+    tabs.setAccessibleName("Options or software")
+    tabs.tabBar().setAccessibleName("Options or software")
     if isinstance(splitter, QSplitter):
         # keep the returned wrapper alive until the tab owns the pane again
         beside = splitter.replaceWidget(splitter.indexOf(beside), tabs) or beside

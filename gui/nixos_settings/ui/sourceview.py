@@ -249,11 +249,13 @@ class SourceView(QWidget):
         self._shown_source: bytes | None = None
         self._lines: LineTable | None = None
         self._files = QComboBox()
+        self._files.setAccessibleName("File shown")
         self._files.setToolTip("File of the configuration to show")
         self._files.currentIndexChanged.connect(self._on_file_chosen)
         self._where = QLabel()
         self._where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.code = CodeView()
+        self.code.setAccessibleName("Source of the file")
         self._highlighter = NixHighlighter(self.code.document(), self.code.palette())
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)

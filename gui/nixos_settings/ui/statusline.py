@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton
 
 from nixos_settings.ui.controller import Controller
+
+if TYPE_CHECKING:
+    from nixos_settings.core.options.model import OptionSet
+
+
+def metadata_release(opts: OptionSet) -> str | None:
+    """The NixOS release the option metadata describes (``system.nixos.release``'s
+    default), or None (Home Manager, nix-darwin, or not said)."""
+    info = opts.get(("system", "nixos", "release"))
+    value = info.default.value if info is not None and info.default is not None else None
+    return value if isinstance(value, str) and value else None
 
 
 class StatusLine:
@@ -28,11 +40,17 @@ class StatusLine:
     def update(self, c: Controller, problems_text: str) -> int:
         """Show the state of ``c``; the number of files with pending changes."""
         opts = c.options
+        tip = ""
         if opts is None:
             meta = "Options: loading…" if c.load_error is None else "Options: none"
         else:
-            meta = f"Options: {opts.source.display()} — {len(opts):,} options"
+            release = metadata_release(opts)
+            tip = f"Option metadata: {opts.source.display()}"
+            # what the metadata describes, not when its file was copied
+            what = f"NixOS {release}" if release else opts.source.display()
+            meta = f"Options: {what} — {len(opts):,} options"
         self.meta.setText(meta)
+        self.meta.setToolTip(tip)
         self.problems.setText(problems_text)
         pending = len(c.dirty_paths())
         steps = len(c.pending_changes())

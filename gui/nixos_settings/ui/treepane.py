@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTreeView, QVBoxLayout, QWidget
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.optiontree import OptionTreeModel, TreeNode
-from nixos_settings.ui.searchbar import LIMIT, SearchBar
+from nixos_settings.ui.searchbar import LIMIT, Row, SearchBar
 
 if TYPE_CHECKING:
     from nixos_settings.core.options.search import SearchHit
@@ -27,6 +27,36 @@ def reveal_first(controller: Controller, loc: Loc) -> None:
         defs = [d for d in cfg.definitions if tuple(d.loc[:n]) == tuple(loc)][:1]
     if defs:
         controller.reveal(defs[0])
+
+
+def path_rows(controller: Controller, query: str) -> list[Row]:
+    """A pasted option path (``users.users.alice.description``,
+    ``fileSystems."/boot".device``) opens what it names: the entry's option itself, then
+    its template option (or, for an entry, the attribute set it belongs to)."""
+    from nixos_settings.core.common.errors import NixSettingsError
+    from nixos_settings.core.nix import optpath
+
+    text = query.strip()
+    opts = controller.options
+    if opts is None or "." not in text:
+        return []
+    try:
+        loc = optpath.parse(text)
+    except NixSettingsError:
+        return []
+    info = controller.info(loc)
+    if info is not None:
+        if tuple(info.loc) == loc:
+            return [Row(loc, info, "the name you typed")]
+        return [Row(loc, info, "the path you typed"),
+                Row(tuple(info.loc), info, "the option that describes it")]
+    found = opts.match_prefix(loc)
+    if found is not None and opts.template_prefix_exists(loc):
+        option, length = found
+        if length == len(loc) - 1:  # users.users.alice: an entry of users.users
+            return [Row(loc, option, f"an entry of {optpath.show(option.loc)}"),
+                    Row(tuple(option.loc), option, "the attribute set it belongs to")]
+    return []
 
 
 class TreePane(QWidget):
@@ -63,7 +93,7 @@ class TreePane(QWidget):
     def enable_search(self) -> None:
         self.search.set_search(self._search)
 
-    def _search(self, query: str) -> list[SearchHit]:
+    def _search(self, query: str) -> list[SearchHit | Row]:
         index = self._controller.index
         if index is None:
             return []
@@ -71,7 +101,11 @@ class TreePane(QWidget):
         cfg = self._controller.cfg
         if self.search.only_set.isChecked() and cfg is not None:
             only = [tuple(d.loc) for d in cfg.definitions]
-        return list(index.search(query, LIMIT, only=only))
+        exact = path_rows(self._controller, query)
+        seen = {r.loc for r in exact}
+        hits = [h for h in index.search(query, LIMIT, only=only)
+                if tuple(h.option.loc) not in seen and h.option.loc[0] != "_module"]
+        return [*exact, *hits]
 
     def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         node = self.model.node(current)

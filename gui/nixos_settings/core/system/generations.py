@@ -72,6 +72,33 @@ def list_generations(
     return sorted(found, key=lambda g: g.number)
 
 
+def home_manager_profiles(home: Path | None = None, user: str | None = None,
+                          state: Path | None = None) -> Path:
+    """Where a user's Home Manager generations live: ``$XDG_STATE_HOME/nix/profiles``
+    (``~/.local/state/nix/profiles``) on current Nix, else the older
+    ``/nix/var/nix/profiles/per-user/USER``."""
+    home = home or Path.home()
+    user = user or os.environ.get("USER") or home.name
+    state = state or Path(os.environ.get("XDG_STATE_HOME") or home / ".local" / "state")
+    new = state / "nix" / "profiles"
+    old = DEFAULT_PROFILES / "per-user" / user
+    return new if (new / "home-manager").exists() or not old.is_dir() else old
+
+
+def empty_reason(profiles: Path = DEFAULT_PROFILES, profile: str = SYSTEM_PROFILE,
+                 marker: Path | None = None) -> str:
+    """Why :func:`list_generations` found nothing, in the user's words."""
+    from nixos_settings.core.system.programs import runs_nixos
+
+    what = "Home Manager generations" if profile == "home-manager" else "system generations"
+    if profile == SYSTEM_PROFILE and not runs_nixos(marker):
+        return (f"No {what} to show: this computer does not run NixOS, so it has none "
+                "(they appear after the first nixos-rebuild switch on a NixOS machine).")
+    if not (profiles / profile).exists():
+        return f"No {what} to show: there is no {profiles / profile} yet."
+    return f"No {what} found in {profiles}."
+
+
 def current_generation(
     profiles: Path = DEFAULT_PROFILES, profile: str = SYSTEM_PROFILE
 ) -> Generation | None:

@@ -21,14 +21,29 @@ import codecs
 import enum
 import os
 import re
-import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from nixos_settings.core.system.outcome import Outcome as Outcome
+from nixos_settings.core.system.outcome import format_duration as format_duration
+from nixos_settings.core.system.programs import HELPER_NAME as HELPER_NAME
+from nixos_settings.core.system.programs import NIXOS_MARKER as NIXOS_MARKER
+from nixos_settings.core.system.programs import RequestError as RequestError
+from nixos_settings.core.system.programs import find_helper as find_helper
+from nixos_settings.core.system.programs import missing_program as missing_program
+from nixos_settings.core.system.programs import runs_nixos as runs_nixos
+
 #: Actions ``nixos-rebuild`` accepts that this application offers.
 ACTIONS: tuple[str, ...] = ("switch", "boot", "test", "build", "dry-build", "dry-activate")
+
+#: Actions ``home-manager`` accepts that this application offers (``build`` is its check).
+HM_ACTIONS: tuple[str, ...] = ("switch", "build")
+
+#: The command each kind of configuration is applied with.
+NIXOS_REBUILD = "nixos-rebuild"
+HOME_MANAGER = "home-manager"
 
 #: Actions that change the running system or the boot loader, hence need root.
 #: ``build`` and ``dry-build`` only evaluate and build, which any user of the daemon may do.
@@ -37,17 +52,12 @@ ROOT_ACTIONS: frozenset[str] = frozenset({"switch", "boot", "test", "dry-activat
 #: The file ``nixos-rebuild`` evaluates on a channel system when no ``-I`` is given.
 DEFAULT_CONFIG = Path("/etc/nixos/configuration.nix")
 
-HELPER_NAME = "nixos-settings-helper"
 
 # A host is one attribute of nixosConfigurations; we accept plain host-name-like names so
 # that nothing can ever look like an option or need quoting.
 _HOST_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,62}")
 # Flake references: a path or URL-ish string without whitespace, quotes or shell syntax.
 _FLAKE_REF_RE = re.compile(r"[A-Za-z0-9_./:+@~=%,][A-Za-z0-9_./:+@~=%,-]*")
-
-
-class RequestError(ValueError):
-    """A rebuild request is malformed (unknown action, unsafe flake reference …)."""
 
 
 def validate_host(host: str) -> str:
@@ -94,12 +104,20 @@ class RebuildRequest:
     flake: str | None = None
     config_file: Path | None = None
     use_helper: bool = False
+    #: :data:`NIXOS_REBUILD`, or :data:`HOME_MANAGER` for a Home Manager file (its own
+    #: user's, so never through the root helper)
+    tool: str = NIXOS_REBUILD
 
     def __post_init__(self) -> None:
-        if self.action not in ACTIONS:
+        actions = HM_ACTIONS if self.tool == HOME_MANAGER else ACTIONS
+        if self.tool not in (NIXOS_REBUILD, HOME_MANAGER):
+            raise RequestError(f"unknown tool {self.tool!r}")
+        if self.action not in actions:
             raise RequestError(
-                f"unknown action {self.action!r}; expected one of {', '.join(ACTIONS)}"
+                f"unknown action {self.action!r}; expected one of {', '.join(actions)}"
             )
+        if self.tool == HOME_MANAGER and self.use_helper:
+            raise RequestError("home-manager runs as its user, never through the root helper")
         if self.flake is not None:
             split_flake_ref(self.flake)
             if self.config_file is not None:
@@ -112,7 +130,16 @@ class RebuildRequest:
     @property
     def needs_root(self) -> bool:
         """Whether the action changes the system (and so needs the helper or root)."""
-        return self.action in ROOT_ACTIONS
+        return self.tool == NIXOS_REBUILD and self.action in ROOT_ACTIONS
+
+    @property
+    def check_action(self) -> str:
+        """The action that checks this configuration without changing anything."""
+        return "build" if self.tool == HOME_MANAGER else "dry-build"
+
+    @property
+    def is_check(self) -> bool:
+        return self.action == self.check_action
 
     def _custom_config(self) -> Path | None:
         if self.config_file is None:
@@ -120,6 +147,15 @@ class RebuildRequest:
         if Path(os.path.abspath(self.config_file)) == DEFAULT_CONFIG:
             return None
         return Path(os.path.abspath(self.config_file))
+
+    def home_manager_argv(self, program: str = HOME_MANAGER) -> list[str]:
+        """``home-manager ACTION (--flake P#H | -f FILE)``."""
+        argv = [program, self.action]
+        if self.flake is not None:
+            return [*argv, "--flake", self.flake]
+        if self.config_file is not None:
+            argv += ["-f", os.path.abspath(self.config_file)]
+        return argv
 
     def rebuild_argv(self, program: str = "nixos-rebuild") -> list[str]:
         """The plain ``nixos-rebuild`` command line."""
@@ -146,27 +182,24 @@ class RebuildRequest:
         return argv
 
     def argv(self, env: Mapping[str, str] | None = None) -> list[str]:
-        """The command to start: through the helper when ``use_helper`` is set."""
+        """The command to start: through the helper when ``use_helper`` is set.
+
+        Raises:
+            RequestError: a program it needs is not installed (the message says which,
+                and what it means: on a machine without NixOS, there is no nixos-rebuild).
+        """
+        problem = missing_program(self.tool, env)
+        if self.tool == HOME_MANAGER:
+            if problem is not None:
+                raise RequestError(problem)
+            return self.home_manager_argv()
+        if problem is None and self.use_helper:
+            problem = missing_program("pkexec", env)
+        if problem is not None:
+            raise RequestError(problem)
         if self.use_helper:
             return self.helper_argv(find_helper(env))
         return self.rebuild_argv()
-
-
-def find_helper(env: Mapping[str, str] | None = None) -> str:
-    """The absolute path of ``nixos-settings-helper``.
-
-    ``$NIXOS_SETTINGS_HELPER`` wins (tests, development); otherwise the first match on
-    ``PATH``, with symlinks resolved because the polkit policy names the store path
-    (``/run/current-system/sw/bin/…`` is a symlink into the store).
-    """
-    env = os.environ if env is None else env
-    explicit = env.get("NIXOS_SETTINGS_HELPER")
-    if explicit:
-        return explicit
-    found = shutil.which(HELPER_NAME, path=env.get("PATH"))
-    if found is None:
-        raise RequestError(f"{HELPER_NAME} was not found on PATH")
-    return os.path.realpath(found)
 
 
 # --------------------------------------------------------------------------- output model
@@ -521,59 +554,3 @@ def classify_all(chunks: Iterable[bytes | str]) -> tuple[list[Line], OutputClass
         lines += classifier.feed(chunk)
     lines += classifier.finish()
     return lines, classifier
-
-
-# --------------------------------------------------------------------------- outcome
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How a rebuild ended, for the status bar and for callers.
-
-    Attributes:
-        action: the action that ran.
-        exit_code: the process exit status; ``None`` if it never started or was killed
-            by a signal.
-        cancelled: the user asked to stop it.
-        duration: wall-clock seconds.
-        error: why it could not start, if it did not.
-        first_error: the first ``error:`` line, to show next to a failure.
-    """
-
-    action: str
-    exit_code: int | None
-    cancelled: bool = False
-    duration: float = 0.0
-    error: str | None = None
-    first_error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Finished by itself with status 0."""
-        return self.exit_code == 0 and not self.cancelled and self.error is None
-
-    def __str__(self) -> str:
-        took = format_duration(self.duration)
-        if self.error is not None:
-            return f"{self.action}: could not start: {self.error}"
-        if self.cancelled:
-            return f"{self.action} cancelled after {took}"
-        if self.exit_code == 0:
-            return f"{self.action} succeeded in {took}"
-        status = "crashed" if self.exit_code is None else f"exit status {self.exit_code}"
-        detail = f": {self.first_error}" if self.first_error else ""
-        return f"{self.action} failed ({status}) after {took}{detail}"
-
-
-def format_duration(seconds: float) -> str:
-    """``0.4 s``, ``12 s``, ``3 min 05 s``, ``1 h 02 min``."""
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    whole = round(seconds)
-    if whole < 60:
-        return f"{whole} s"
-    minutes, secs = divmod(whole, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"

@@ -7,8 +7,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from nixos_settings.core.config.definitions import Definition
@@ -118,29 +118,41 @@ class ValueEditor(QWidget):
         self.definition = definition
         self._session = controller.new_edit_session()
         self._updating = False
+        self._refused = False
         self.build()
 
     def build(self) -> None:
         """Make the widgets (each editor class); the base has none."""
-
-    def new_session(self) -> None:
-        """A new merge key: the next edit is a new undo step."""
-        self._session = self.controller.new_edit_session()
 
     @property
     def merge_key(self) -> tuple[tuple[str, ...], int]:
         return (self.loc, self._session)
 
     def push(self, nix_text: str, merge: bool = False) -> bool:
+        """Ask the host to set the value; when it refuses, the widget goes back to what the
+        file says (at once, or for typing when the typing session ends)."""
         if self._updating:
             return False
-        ok = self.controller.set_nix(
+        ok = bool(self.controller.set_nix(
             self.loc, nix_text, merge_key=self.merge_key if merge else None,
             definition=self.definition,
-        )
+        ))
+        self._refused = not ok
         if not merge:
             self.new_session()
-        return bool(ok)
+        return ok
+
+    def new_session(self) -> None:
+        """A new merge key: the next edit is a new undo step.  A refused edit of the ending
+        session is undone in the widget: it shows the file's value again."""
+        self._session = self.controller.new_edit_session()
+        if self._refused:
+            self.revert()
+
+    def revert(self) -> None:
+        """Show the file's value again (after a refused edit)."""
+        self._refused = False
+        self.set_definition(self.definition)
 
     def set_definition(self, definition: Definition | None) -> None:
         """Show a (new) current definition without emitting edits."""
@@ -165,11 +177,28 @@ class ValueEditor(QWidget):
 
 
 class FocusLineEdit(QLineEdit):
+    """A line edit that reports focus-in, and leaves Ctrl+Z / Ctrl+Shift+Z to the app's
+    undo once its own edit is committed (nothing of its own left to undo or redo)."""
+
     focused = Signal()
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         self.focused.emit()
+
+    def commit(self) -> None:
+        """The edit is done (Enter, focus out): forget the field's own undo history, so the
+        next Ctrl+Z is the app's."""
+        self.setText(self.text())  # setText clears a line edit's undo/redo history
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if ((event.matches(QKeySequence.StandardKey.Undo) and not self.isUndoAvailable())
+                    or (event.matches(QKeySequence.StandardKey.Redo)
+                        and not self.isRedoAvailable())):
+                event.ignore()  # not ours: the window's Undo/Redo action takes it
+                return True
+        return super().event(event)
 
 
 class FocusPlainText(QPlainTextEdit):

@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 from nixos_settings.core.config.definitions import Definition
 from nixos_settings.core.nix.render import to_nix
 from nixos_settings.core.options.types import EditorKind, parse_type
-from nixos_settings.ui.editors.base import FocusLineEdit, ValueEditor, syntax_message
+from nixos_settings.ui.editors.base import (
+    FocusLineEdit,
+    ValueEditor,
+    default_value,
+    syntax_message,
+)
 from nixos_settings.ui.packagecompleter import PackageCompleter, flag_unknown, unknown_packages
 
 
@@ -37,6 +42,7 @@ class ListEditor(ValueEditor):
         self.items.setMaximumHeight(180)
         self.entry = FocusLineEdit()
         self.entry.setPlaceholderText(self._placeholder())
+        self.entry.setAccessibleName(self._placeholder())
         self.entry.returnPressed.connect(self._add)
         add = QPushButton("&Add")
         add.clicked.connect(self._add)
@@ -46,8 +52,13 @@ class ListEditor(ValueEditor):
         row.addWidget(self.entry, 1)
         row.addWidget(add)
         row.addWidget(self.remove)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setObjectName("defaultNote")
+        self.note.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.note)
         lay.addWidget(self.items)
         lay.addLayout(row)
         self._values: list[object] = []
@@ -66,21 +77,38 @@ class ListEditor(ValueEditor):
             return isinstance(x, int) and not isinstance(x, bool)
         return isinstance(x, str)
 
+    def _default(self) -> list[object]:
+        """The option's default when it is a list this editor can show, else []."""
+        d = default_value(self.controller, self.loc)
+        return list(d) if isinstance(d, list) and all(self._ok(x) for x in d) else []
+
     def show_value(self, definition: Definition | None) -> None:
-        v = self.value_of(definition)
+        """The file's list; for an unset option its default, said so: a change writes
+        the whole list starting from the default (adding 2222 to ``[ 22 ]`` keeps 22)."""
+        v = self.value_of(definition) if definition is not None else self._default()
         self._values = list(v) if isinstance(v, list) else []
         self.items.clear()
         for x in self._values:
             self.items.addItem(str(x))
+        from_default = definition is None and bool(self._values)
+        if from_default:
+            self.note.setText(
+                f"Not set in your files: the default, {to_nix(self._values)}, applies. "
+                "Adding or removing an element writes the list into your configuration, "
+                "starting from the default.")
+        self.note.setVisible(from_default)
 
     def _element_text(self, raw: str) -> str | None:
+        """The Nix text of one element as it stands in a list (``(-5)``: a bare ``-5``
+        after another element would be a subtraction)."""
+        value: object = raw
         if self.spec.kind == EditorKind.LIST_INT:
             try:
-                return str(int(raw.strip()))
+                value = int(raw.strip())
             except ValueError:
-                self.problem.emit(f"{raw!r} is not a whole number")
+                self.problem.emit(f"{raw.strip()!r} is not a whole number")
                 return None
-        return to_nix(raw)
+        return to_nix([value])[2:-2]
 
     def _add(self) -> None:
         raw = self.entry.text()
@@ -90,7 +118,8 @@ class ListEditor(ValueEditor):
         if text is None:
             return
         if self.definition is None:
-            ok = self.push(f"[ {text} ]")
+            start = " ".join(to_nix([x])[2:-2] for x in self._values)
+            ok = self.push(f"[ {start} {text} ]" if start else f"[ {text} ]")
         else:
             ok = self.controller.list_add(self.loc, text)
         if ok:
@@ -98,10 +127,15 @@ class ListEditor(ValueEditor):
             self.problem.emit("")
 
     def _remove(self) -> None:
+        """Remove the selected element by its position (its text in the file may differ
+        from how it is shown: ``(-5)``, ``"a"`` written as ``''a''``)."""
         row = self.items.currentRow()
-        if row < 0 or row >= len(self._values):
+        if not 0 <= row < len(self._values):
             return
-        self.controller.list_remove(self.loc, to_nix(self._values[row]))
+        if self.definition is None:  # the default's elements: write the rest
+            self.push(to_nix(self._values[:row] + self._values[row + 1:]))
+        else:
+            self.controller.list_remove_at(self.loc, row)
 
 
 class PackageListEditor(ValueEditor):
@@ -114,6 +148,7 @@ class PackageListEditor(ValueEditor):
         self.items.setMaximumHeight(200)
         self.entry = FocusLineEdit()
         self.entry.setPlaceholderText("Package name, e.g. firefox")
+        self.entry.setAccessibleName("New package")
         self.entry.returnPressed.connect(self._add)
         names = sorted(self.controller.package_names())
         self.completer = QCompleter(QStringListModel(names, self), self)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -55,6 +55,7 @@ class IntEditor(ValueEditor):
         self.spin = QSpinBox()
         self.spin.setRange(self.spec.minimum, self.spec.maximum)
         self.spin.setAccessibleName("Number")
+        self.spin.lineEdit().setAccessibleName("Number")
         self.spin.setKeyboardTracking(True)
         self.spin.valueChanged.connect(lambda v: self.push(str(v), merge=True))
         self.spin.editingFinished.connect(self.new_session)
@@ -85,6 +86,7 @@ class StrEditor(ValueEditor):
         self.edit.textEdited.connect(lambda s: self.push(to_nix(s), merge=True))
         self.edit.focused.connect(self.new_session)
         self.edit.editingFinished.connect(self.new_session)
+        self.edit.editingFinished.connect(self.edit.commit)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.edit)
@@ -161,10 +163,16 @@ class RawEditor(ValueEditor):
         self.edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(70)
-        self.edit.textChanged.connect(self._check_later)
+        # checked on every change (a small expression parses in well under a millisecond),
+        # so Apply and its Ctrl+Return are enabled the moment the text is valid
+        self.edit.textChanged.connect(self.check)
         self.apply = QPushButton("A&pply")
         self.apply.setToolTip("Write this expression into the configuration (Ctrl+Return)")
-        self.apply.setShortcut("Ctrl+Return")
+        # only while the focus is in this editor (another page's editor may have one too)
+        key = QShortcut(QKeySequence("Ctrl+Return"), self)
+        key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        key.setObjectName("Apply the Nix expression")
+        key.activated.connect(self._apply)
         self.apply.clicked.connect(self._apply)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -175,19 +183,12 @@ class RawEditor(ValueEditor):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.edit)
         lay.addLayout(row)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(120)
-        self._timer.timeout.connect(self.check)
 
     def show_value(self, definition: Definition | None) -> None:
         text = definition.value_text if definition is not None else ""
         if self.edit.toPlainText() != text:
             self.edit.setPlainText(text)
         self.check()
-
-    def _check_later(self) -> None:
-        self._timer.start()
 
     def check(self) -> str | None:
         """Syntax problems of the current text (shown under the field), or None."""

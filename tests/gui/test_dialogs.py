@@ -1,0 +1,161 @@
+"""The real dialogs, answered by clicking their real buttons: a miswired button (Reload that
+overwrites, Discard that saves) fails here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
+from tests.gui.conftest import CONFIG
+
+pytestmark = pytest.mark.gui
+
+
+def when_dialog(act: Callable[[QWidget], None], seen: list[QWidget]) -> None:
+    """Run ``act`` on the next modal dialog once it is shown."""
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None or not box.isVisible():
+            QTimer.singleShot(10, poll)
+            return
+        seen.append(box)
+        act(box)
+
+    QTimer.singleShot(10, poll)
+
+
+def click(text: str) -> Callable[[QWidget], None]:
+    """Click the dialog's button whose text (without the & of its mnemonic) is ``text``."""
+
+    def act(box: QWidget) -> None:
+        buttons = [b for b in box.findChildren(QAbstractButton) if b.isVisible()]
+        button = next((b for b in buttons if b.text().replace("&", "") == text), None)
+        assert button is not None, [b.text() for b in buttons]
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    return act
+
+
+def type_then(text: str, then: str) -> Callable[[QWidget], None]:
+    def act(box: QWidget) -> None:
+        field = box.findChild(QLineEdit)
+        field.selectAll()
+        QTest.keyClicks(field, text)
+        click(then)(box)
+
+    return act
+
+
+def change_hostname(window, name: bytes = b"box") -> None:
+    assert window.controller.set_nix(("networking", "hostName"), f'"{name.decode()}"')
+
+
+def test_changed_on_disk_reload_drops_mine(window, config_dir: Path) -> None:
+    path = config_dir / "configuration.nix"
+    change_hostname(window)
+    theirs = CONFIG.replace(b"time.timeZone", b"# theirs\n  time.timeZone")
+    path.write_bytes(theirs)
+    seen: list[QWidget] = []
+    when_dialog(click("Reload from disk"), seen)
+    assert not window.save()
+    assert len(seen) == 1 and seen[0].windowTitle() == "File changed on disk"
+    assert path.read_bytes() == theirs
+    assert window.controller.cfg.documents[path].source == theirs
+    assert window.controller.dirty_paths() == []
+
+
+def test_changed_on_disk_overwrite_writes_mine(window, config_dir: Path) -> None:
+    path = config_dir / "configuration.nix"
+    change_hostname(window)
+    mine = window.controller.cfg.documents[path].source
+    path.write_bytes(CONFIG + b"# theirs\n")
+    seen: list[QWidget] = []
+    when_dialog(click("Overwrite with my version"), seen)
+    assert window.save()
+    assert len(seen) == 1
+    assert path.read_bytes() == mine
+
+
+def test_changed_on_disk_cancel_touches_nothing(window, config_dir: Path) -> None:
+    path = config_dir / "configuration.nix"
+    change_hostname(window)
+    theirs = CONFIG + b"# theirs\n"
+    path.write_bytes(theirs)
+    seen: list[QWidget] = []
+    when_dialog(click("Cancel"), seen)
+    assert not window.save()
+    assert len(seen) == 1
+    assert path.read_bytes() == theirs
+    assert window.controller.dirty_paths() == [path]
+
+
+@pytest.mark.parametrize(("answer", "dirty_after", "on_disk_has_box"),
+                         [("Discard", False, False), ("Cancel", True, False),
+                          ("Save", False, True)])
+def test_reload_with_pending_changes_asks(window, config_dir: Path, answer: str,
+                                          dirty_after: bool, on_disk_has_box: bool) -> None:
+    path = config_dir / "configuration.nix"
+    change_hostname(window)
+    seen: list[QWidget] = []
+    when_dialog(click(answer), seen)
+    window.menu_actions.reload.trigger()
+    assert len(seen) == 1 and "unsaved changes" in seen[0].text()
+    assert bool(window.controller.dirty_paths()) is dirty_after
+    assert (b'"box"' in path.read_bytes()) is on_disk_has_box
+
+
+def test_review_dialog_save_button_saves(window, config_dir: Path) -> None:
+    path = config_dir / "configuration.nix"
+    change_hostname(window)
+    seen: list[QWidget] = []
+    when_dialog(click("Save"), seen)
+    window.menu_actions.review.trigger()
+    assert len(seen) == 1 and seen[0].windowTitle() == "Review changes"
+    assert b'networking.hostName = "box";' in path.read_bytes()
+
+
+def test_review_dialog_close_button_saves_nothing(window, config_dir: Path) -> None:
+    path = config_dir / "configuration.nix"
+    change_hostname(window)
+    seen: list[QWidget] = []
+    when_dialog(click("Close"), seen)
+    window.menu_actions.review.trigger()
+    assert len(seen) == 1
+    assert path.read_bytes() == CONFIG
+
+
+def test_add_entry_dialog(window) -> None:
+    window.controller.open_option(("users", "users"))
+    QApplication.processEvents()
+    seen: list[QWidget] = []
+    when_dialog(type_then("bob", "OK"), seen)
+    window.page.entries.add()
+    assert len(seen) == 1
+    assert window.page.loc == ("users", "users", "bob")
+    assert b"users.users.bob = { };" in window.controller.cfg.documents[
+        window.controller.root.parent / "users.nix"].source
+
+
+def test_rename_entry_dialog_then_the_lockout_question(window, config_dir: Path) -> None:
+    """Renaming root: the name dialog, then the warning; Cancel keeps root."""
+    path = config_dir / "users.nix"
+    path.write_bytes(b'{ ... }:\n{\n  users.users.root.isNormalUser = false;\n}\n')
+    window.reload()
+    window.controller.open_option(("users", "users", "root"))
+    QApplication.processEvents()
+    seen: list[QWidget] = []
+
+    def rename(box: QWidget) -> None:
+        type_then("admin", "OK")(box)
+        when_dialog(click("Cancel"), seen)
+
+    when_dialog(rename, seen)
+    window.page._rename_entry()
+    assert len(seen) == 2
+    assert "administrator account" in seen[1].informativeText()
+    assert window.controller.dirty_paths() == []
