@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QUndoStack
 
-from nixos_settings.core.common.errors import NixSettingsError
+from nixos_settings.core.common.errors import InsideCondition, NixSettingsError
 from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition, element_texts
 from nixos_settings.core.nix import optpath
@@ -183,22 +183,27 @@ class _Edits:
     one undo step (or merged into the editor's current one through ``merge_key``)."""
 
     def _push(self, plan: Callable[[Session], ChangeSet],
-              merge_key: Hashable | None = None) -> bool:
+              merge_key: Hashable | None = None,
+              inside: Callable[[Session], ChangeSet] | None = None) -> bool:
         raise NotImplementedError
 
     def set_nix(self, loc: Sequence[str], nix_text: str, *, merge_key: Hashable | None = None,
                 definition: Definition | None = None, check: bool = True) -> bool:
         """Set ``loc`` to Nix expression ``nix_text`` (refused as the command line refuses
-        it; ``check=False`` is the command line's ``--no-check``)."""
-        return self._push(lambda s: s.plan_set(loc, nix_text, at=definition, check=check),
-                          merge_key)
+        it; ``check=False`` is the command line's ``--no-check``).  When the only place for
+        it is inside an ``mkIf`` block, the person is asked first."""
+        return self._push(
+            lambda s: s.plan_set(loc, nix_text, at=definition, check=check), merge_key,
+            lambda s: s.plan_set(loc, nix_text, at=definition, check=check,
+                                 inside_condition=True))
 
     def unset(self, loc: Sequence[str]) -> bool:
         """Remove the definition (reset to the default)."""
         return self._push(lambda s: s.plan_unset(loc))
 
     def list_add(self, loc: Sequence[str], element: str) -> bool:
-        return self._push(lambda s: s.plan_list_add(loc, element))
+        return self._push(lambda s: s.plan_list_add(loc, element), None,
+                          lambda s: s.plan_list_add(loc, element, inside_condition=True))
 
     def list_remove(self, loc: Sequence[str], element: str) -> bool:
         return self._push(lambda s: s.plan_list_remove(loc, element))
@@ -211,7 +216,8 @@ class _Edits:
 
     def add_entry(self, loc: Sequence[str], name: str, body: str = "{ }") -> bool:
         """New attribute-set entry ``loc.name`` (e.g. a user under users.users)."""
-        return self._push(lambda s: s.plan_add_entry(loc, name, body))
+        return self._push(lambda s: s.plan_add_entry(loc, name, body), None,
+                          lambda s: s.plan_add_entry(loc, name, body, inside_condition=True))
 
     def rename_entry(self, loc: Sequence[str], new_name: str) -> bool:
         return self._push(lambda s: s.plan_rename_entry(loc, new_name))
@@ -260,6 +266,9 @@ class Controller(_Reads, _Edits, QObject):
         self.current: Loc | None = None
         self._loader: OptionsLoader | None = None
         self._edit_session = 0
+        #: asked when a new option's only place is inside an ``mkIf`` block: True puts it
+        #: there (the window shows a question; without a window, the edit is refused)
+        self.ask_inside_condition: Callable[[InsideCondition], bool] = lambda _err: False
 
     def _on_clean_changed(self, clean: bool) -> None:
         try:
@@ -369,13 +378,21 @@ class Controller(_Reads, _Edits, QObject):
         return list(dict.fromkeys(names))
 
     def _push(self, plan: Callable[[Session], ChangeSet],
-              merge_key: Hashable | None = None) -> bool:
+              merge_key: Hashable | None = None,
+              inside: Callable[[Session], ChangeSet] | None = None) -> bool:
         """Plan through the session; push the change as an undo step, or say why not
-        (``edit_refused``) and record nothing."""
+        (``edit_refused``) and record nothing.  When the only place is inside an ``mkIf``
+        block, :attr:`ask_inside_condition` decides (the window asks the person) and
+        ``inside`` plans that place."""
         if self.session is None:
             return self._refuse("no configuration is open")
         try:
-            change = plan(self.session)
+            try:
+                change = plan(self.session)
+            except InsideCondition as err:
+                if inside is None or not self.ask_inside_condition(err):
+                    raise
+                change = inside(self.session)
         except NixSettingsError as err:
             return self._refuse(str(err))
         if change:

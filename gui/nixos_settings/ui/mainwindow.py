@@ -28,6 +28,7 @@ from nixos_settings.ui.menus import Slots, WindowActions
 from nixos_settings.ui.opening import OpeningFlow
 from nixos_settings.ui.optionpage import OptionPage
 from nixos_settings.ui.optiontree import TreeNode
+from nixos_settings.ui.placement import ask_inside_condition
 from nixos_settings.ui.problemsdock import ProblemsDock
 from nixos_settings.ui.rebuild_docks import RebuildDocks
 from nixos_settings.ui.saving import SavingFlow
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         c.options_failed.connect(self._on_options_failed)
         c.options_progress.connect(lambda msg: self.statusBar().showMessage(msg, 4000))
         c.edit_refused.connect(self._on_refused)
+        c.ask_inside_condition = lambda err: ask_inside_condition(self, err)
         c.current_changed.connect(self._on_current)
         c.dirty_changed.connect(self._safe_update_status)
         c.undo_stack.indexChanged.connect(self._safe_update_status)
