@@ -113,7 +113,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         hints = index.did_you_mean(args.query)
         hint = f" — did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
         lead = "no option matches" if not hits else "no option is named like"
-        print(f"{lead} {args.query!r}{hint}", file=sys.stderr)
+        shown = args.query if len(args.query) <= 60 else args.query[:59] + "…"
+        print(f"{lead} {shown!r}{hint}", file=sys.stderr)
     return 0 if hits else 1
 
 

@@ -81,6 +81,10 @@ from nixos_settings.core.options.search_index import (
 )
 from nixos_settings.core.options.words import stem, synonyms
 
+#: the longest query and word that count (longer input is cut: bounded work)
+MAX_QUERY = 200
+MAX_WORD = 60
+
 __all__ = ["Loc", "SearchHit", "SearchIndex", "name_tokens", "segment_tokens"]
 
 #: the postings of one query word: (weight, option ids) per layer (name, words, description)
@@ -370,8 +374,11 @@ class SearchIndex(IndexTables):
         hide_internal: bool = True,
         hide_read_only: bool = False,
     ) -> list[SearchHit]:
-        """Ranked hits for ``query`` (see module docstring)."""
-        q = " ".join(query.strip().lower().split())
+        """Ranked hits for ``query`` (see module docstring).  Only the first
+        :data:`MAX_QUERY` characters and :data:`MAX_WORD` characters of a word count, so a
+        pasted page of text costs no more than a long query (nothing real is longer)."""
+        q = " ".join(w[:MAX_WORD] for w in query[: MAX_QUERY * 2].strip().lower().split())
+        q = q[:MAX_QUERY]
         if not q:
             if only is None and not kinds:
                 return []
@@ -500,7 +507,7 @@ class SearchIndex(IndexTables):
         from rapidfuzz.distance import Levenshtein
         from rapidfuzz.process import extract
 
-        words = _WORD.findall(query.lower())
+        words = [w[:MAX_WORD] for w in _WORD.findall(query[:MAX_QUERY].lower())]
         if not words:
             return []
         vocab = self._name_vocab
