@@ -93,3 +93,20 @@ def test_a_task_form_warns_before_anything_is_recorded(qtbot, win) -> None:
     assert "services.openssh.ports" in form.options.text()
     form._open_option("services.openssh.ports")
     assert win.page.loc == ("services", "openssh", "ports")
+
+
+def test_option_pages_link_to_their_tasks(qtbot, win) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    win.controller.open_option(("services", "openssh", "ports"))
+    label = win.page.findChild(QLabel, "tasks")
+    assert label is not None and 'href="task:ssh-server"' in label.text()
+    win.tasks_dock.hide()
+    label.linkActivated.emit("task:ssh-server")
+    panel = win.tasks_dock.widget()
+    assert win.tasks_dock.isVisible() and panel.stack.currentWidget() is panel.form
+    assert panel.form.task is not None and panel.form.task.id == "ssh-server"
+    # a template option links too (users.users.<name>.extraGroups: add-user, docker …)
+    win.controller.open_option(("users", "users", "<name>", "extraGroups"))
+    label = win.page.findChild(QLabel, "tasks")
+    assert label is not None and "task:add-user" in label.text() and "task:docker" in label.text()

@@ -376,3 +376,12 @@ def test_cli_list_show_and_apply(tmp_path: Path, shared_dir: Path) -> None:
     assert port["value"] == [2222] and port["where"].startswith(conf.name + ":")
     enable = next(f for f in shown["fields"] if f["name"] == "enable")
     assert enable["value"] is True and enable["set"]
+
+
+def test_tasks_for_an_option() -> None:
+    from nixos_settings.core.tasks.model import tasks_for
+
+    assert [t.id for t in tasks_for(("time", "timeZone"))] == ["time-zone"]
+    assert {t.id for t in tasks_for(("users", "users", "alice", "extraGroups"))} >= {
+        "add-user", "docker", "networkmanager", "virtual-machines"}
+    assert tasks_for(("boot", "loader", "timeout")) == []

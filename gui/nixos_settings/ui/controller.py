@@ -251,6 +251,7 @@ class Controller(_Reads, _Edits, QObject):
     options_progress = Signal(str)
     options_failed = Signal(str)
     edit_refused = Signal(str)
+    task_requested = Signal(str)  # an option page's link to a task (its id)
     current_changed = Signal(object)
     dirty_changed = Signal(bool)
     show_source = Signal(object, int, int, object)  # path, line, column, span | None

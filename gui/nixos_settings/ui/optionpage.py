@@ -96,6 +96,17 @@ def guess_kind(controller: Controller, loc: Loc) -> str:
     return ot.UNKNOWN if c.definitions(loc) or set_below(c, loc) else ot.GROUP
 
 
+def tasks_html(loc: Loc) -> str | None:
+    """Links to the plain-language tasks that change the option at ``loc`` (None: none)."""
+    from nixos_settings.core.tasks.model import tasks_for
+
+    tasks = tasks_for(loc)
+    if not tasks:
+        return None
+    links = ", ".join(f'<a href="task:{t.id}">{html.escape(t.title)}</a>' for t in tasks)
+    return f"Tasks that change it: {links}"
+
+
 class OptionPage(QScrollArea):
     """Scrollable page for one loc; rebuilt when the loc changes, refreshed in place on edits
     so an editor keeps focus while the user types."""
@@ -334,6 +345,11 @@ class OptionPage(QScrollArea):
                     "here."))
             else:
                 self._editor_section(spec, info)
+        tasks = tasks_html(self.loc)
+        if tasks:
+            label = self._label(tasks)
+            label.setObjectName("tasks")
+            self._layout.addWidget(label)
         if self.kind != ot.TEMPLATE:  # what Nix evaluates it to (ui/effective.py)
             self.effective = EffectiveSection(self.controller, self.loc)
             self._layout.addWidget(self.effective)
@@ -463,7 +479,9 @@ class OptionPage(QScrollArea):
     # -- links ----------------------------------------------------------------------------
 
     def _on_link(self, href: str) -> None:
-        if href.startswith("option:"):
+        if href.startswith("task:"):
+            self.controller.task_requested.emit(href[len("task:"):])
+        elif href.startswith("option:"):
             self.controller.open_option_name(href[len("option:"):])
         elif href.startswith("def:"):
             i = int(href[4:])

@@ -293,11 +293,18 @@ def add_task_dock(window: QMainWindow, controller: Controller) -> QDockWidget:
     dock = QDockWidget("Tasks", window)
     dock.setObjectName("tasksDock")
     dock.setMinimumWidth(340)
-    dock.setWidget(TaskPanel(controller, dock))
+    panel = TaskPanel(controller, dock)
+    dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     window.resizeDocks([dock], [420], Qt.Orientation.Horizontal)
     action = dock.toggleViewAction()
     action.setText("&Tasks (plain-language settings)")
+    def open_task(task_id: str) -> None:
+        dock.show()
+        dock.raise_()
+        panel.open_task(task_id)
+
+    controller.task_requested.connect(open_task)
     for menu_action in window.menuBar().actions():
         menu = menu_action.menu()
         if isinstance(menu, QMenu) and menu.title().replace("&", "") == "View":

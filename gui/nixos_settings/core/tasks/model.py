@@ -231,3 +231,22 @@ def by_category(tasks: Sequence[Task]) -> dict[str, list[Task]]:
     for t in tasks:
         out[t.category].append(t)
     return out
+
+
+def tasks_for(loc: Sequence[str]) -> list[Task]:
+    """The tasks that may write the option ``loc`` (concrete or template): every option page
+    links to them, as every task links to its options."""
+    import re
+
+    want = tuple(loc)
+    out: list[Task] = []
+    for task in load_tasks().values():
+        for name in task.options():
+            pattern = [("*" if re.fullmatch(r"\{[a-z-]+\}", seg) else seg)
+                       for seg in name.split(".")]
+            if len(pattern) == len(want) and all(
+                    p == "*" or p == w or (w.startswith("<") and w.endswith(">") and p == "*")
+                    for p, w in zip(pattern, want, strict=True)):
+                out.append(task)
+                break
+    return out
