@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from nixos_settings.core.common.errors import NixSettingsError
-from nixos_settings.core.system import deploy, fleet
 
 if TYPE_CHECKING:
+    from nixos_settings.core.system import deploy, fleet
     from nixos_settings.ui.controller import Controller
 
 HOST_COLUMNS = ("Host", "System", "Target", "Engines", "Deployment")
@@ -64,7 +64,7 @@ class FleetPanel(QWidget):
         lay.addWidget(self.table, 2)
         row = QHBoxLayout()
         self.action = QComboBox()
-        self.action.addItems(fleet.ACTIONS)
+        self.action.addItems(("switch", "boot", "test", "build", "dry-build"))
         self.action.setCurrentText("dry-build")
         self.action.setAccessibleName("Deployment action")
         self.deploy_button = QPushButton("&Deploy selected")
@@ -97,6 +97,8 @@ class FleetPanel(QWidget):
         flake = self.flake()
         self.hosts = []
         if flake is not None:
+            from nixos_settings.core.system import fleet  # only when a flake is open
+
             try:
                 self.hosts = fleet.list_hosts(flake)
             except NixSettingsError as err:
@@ -115,6 +117,11 @@ class FleetPanel(QWidget):
 
     def show_reach(self) -> None:
         """Which hosts the files with pending changes reach ("changes laptop, server")."""
+        if not self.hosts:
+            self.reach.setText("")
+            return
+        from nixos_settings.core.system import fleet
+
         reach = fleet.reach(self.hosts)
         names: list[str] = []
         for path in self._controller.dirty_paths():
@@ -136,6 +143,8 @@ class FleetPanel(QWidget):
     # -- deploying ---------------------------------------------------------------------------
 
     def deploy_selected(self) -> None:
+        from nixos_settings.core.system import deploy, fleet
+
         flake = self.flake()
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
         if flake is None or not rows or self._worker is not None:
@@ -171,6 +180,8 @@ class FleetPanel(QWidget):
             item.setText(text)
 
     def _refresh_jobs(self) -> None:
+        from nixos_settings.core.system import deploy
+
         for r, h in enumerate(self.hosts):
             job = self.jobs.get(h.name)
             if job is not None:

@@ -396,5 +396,6 @@ def install(window: QMainWindow, controller: Controller, beside: QWidget) -> Sof
         beside = splitter.replaceWidget(splitter.indexOf(beside), tabs) or beside
     tabs.addTab(beside, "Options")
     tabs.addTab(page, "Software")
-    page.open_latest()
+    # after the first paint: the window shows before the catalogue index is opened
+    QTimer.singleShot(0, page.open_latest)
     return page

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -262,15 +262,27 @@ class TaskPanel(QScrollArea):
         self.stack = QStackedWidget()
         # the panel's width is the dock's: labels wrap and fields shrink instead of clipping
         self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.home = TaskHome(controller)
+        self._controller = controller
+        self._home: TaskHome | None = None
         self.form = TaskForm(controller)
-        self.stack.addWidget(self.home)
         self.stack.addWidget(self.form)
         self.setWidget(self.stack)
-        self.home.open_task.connect(self.open_task)
         self.form.back.connect(self.show_home)
-        controller.config_loaded.connect(self.home.refresh)
+        controller.config_loaded.connect(lambda: self.home.refresh())
         controller.config_changed.connect(lambda _locs: self._changed())
+        # the cards (22 task definitions read) are built after the window's first paint
+        QTimer.singleShot(0, lambda: self.home)
+
+    @property
+    def home(self) -> TaskHome:
+        """The task cards (built on first use)."""
+        if self._home is None:
+            self._home = TaskHome(self._controller)
+            self._home.open_task.connect(self.open_task)
+            self.stack.insertWidget(0, self._home)
+            self.stack.setCurrentWidget(self._home)
+            self._home.refresh()
+        return self._home
 
     def open_task(self, task_id: str) -> None:
         self.form.show_task(load_tasks()[task_id])
@@ -281,8 +293,8 @@ class TaskPanel(QScrollArea):
         self.stack.setCurrentWidget(self.home)
 
     def _changed(self) -> None:
-        if self.stack.currentWidget() is self.home:
-            self.home.refresh()
+        if self._home is not None and self.stack.currentWidget() is self._home:
+            self._home.refresh()
         elif self.form.task is not None:
             self.form.update_preview()
 
