@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QTableWidgetSelectionRange
+from PySide6.QtWidgets import QMessageBox, QTableWidgetSelectionRange
 from tests.unit.test_fleet import FLAKE, STANDINS
 
 pytestmark = pytest.mark.gui
@@ -34,7 +34,7 @@ def win(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore
     return w
 
 
-def test_hosts_reach_and_switching(qtbot, win) -> None:
+def test_hosts_reach_and_switching(qtbot, win, monkeypatch: pytest.MonkeyPatch) -> None:
     panel = win.fleet_dock.widget()
     assert win.fleet_dock.isVisible()
     names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
@@ -48,9 +48,26 @@ def test_hosts_reach_and_switching(qtbot, win) -> None:
     assert c.set_nix(("networking", "hostName"), '"srv"', check=False)  # the host's own file
     assert panel.reach.text() == "Pending changes reach: server"
     c.undo_stack.undo()
+    # a pending edit in a shared file comes along to the other host, as one undo step
+    assert c.set_nix(("time", "timeZone"), '"Europe/Oslo"', check=False)
     panel.switch_to(2)
     assert c.cfg.flake_host == "pi"
     assert panel.table.item(2, 0).text() == "pi  (open)"
+    common = c.root.parent / "common.nix"
+    assert b'"Europe/Oslo"' in c.cfg.documents[common].source
+    assert c.dirty_paths() == [common] and c.undo_stack.count() == 1
+    assert panel.reach.text() == "Pending changes reach: laptop, server, pi"
+    c.undo_stack.undo()
+    assert c.dirty_paths() == []
+    # one in the host's own file does not: switching is refused, nothing is lost
+    assert c.set_nix(("networking", "hostName"), '"raspberry"', check=False)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda _p, _t, text: shown.append(text)))
+    panel.switch_to(0)
+    assert c.cfg.flake_host == "pi" and c.dirty_paths() == [c.root.parent / "hosts" / "pi.nix"]
+    assert shown == ["laptop does not use hosts/pi.nix, which has pending changes: save or "
+                     "undo them first."]
 
 
 def test_deploying_two_hosts_one_fails(qtbot, win, monkeypatch: pytest.MonkeyPatch) -> None:

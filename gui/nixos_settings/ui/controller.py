@@ -225,6 +225,10 @@ class _Edits:
     def remove_entry(self, loc: Sequence[str]) -> bool:
         return self._push(lambda s: s.plan_remove_entry(loc))
 
+    def record(self, change: ChangeSet) -> bool:
+        """Record a change planned elsewhere (through the session) as one undo step."""
+        return self._push(lambda _s: change)
+
     def run_task(self, task: Task, values: Mapping[str, object]) -> bool:
         """Apply a task (only what differs) as one undo step."""
         from nixos_settings.core.tasks import engine

@@ -130,15 +130,26 @@ class FleetPanel(QWidget):
                            else "No pending changes.")
 
     def switch_to(self, row: int) -> None:
-        """Open another host of the same flake (asking first when edits are pending)."""
-        flake = self.flake()
-        if flake is None or not 0 <= row < len(self.hosts):
+        """Open another host of the same flake; pending edits come along (one undo step)
+        when the other host uses the files they are in."""
+        from nixos_settings.core.nix.text import ChangeSet
+
+        flake, c = self.flake(), self._controller
+        if flake is None or c.session is None or not 0 <= row < len(self.hosts):
             return
-        if self._controller.dirty_paths():
-            QMessageBox.information(self, "Switch host", "Save or undo the pending changes "
-                                    "first: they belong to the host that is open now.")
+        host, was = self.hosts[row], c.cfg.flake_host if c.cfg else None
+        docs = c.session.cfg.documents
+        pending = {p: (c.session.original(p), docs[p].source) for p in c.dirty_paths()}
+        elsewhere = [c.display_name(p) for p in pending if p not in host.files]
+        if elsewhere:
+            QMessageBox.information(
+                self, "Switch host", f"{host.name} does not use {', '.join(elsewhere)}, "
+                "which has pending changes: save or undo them first.")
             return
-        self._controller.open_flake(flake, self.hosts[row].name)
+        c.open_flake(flake, host.name)
+        if pending:
+            c.record(ChangeSet(files=pending,
+                               description=f"Pending changes carried over from {was}"))
 
     # -- deploying ---------------------------------------------------------------------------
 
