@@ -85,3 +85,18 @@ def test_deploying_two_hosts_one_fails(qtbot, win, monkeypatch: pytest.MonkeyPat
     panel.table.setCurrentCell(2, 0)
     assert panel.log.toPlainText().startswith("$ colmena apply switch --on pi\n")
     assert "Failed to deploy to pi" in panel.log.toPlainText()
+
+
+def test_review_groups_changes_by_host(qtbot, win) -> None:
+    from nixos_settings.ui.reviewdialog import ReviewDialog
+
+    c = win.controller
+    assert c.set_nix(("time", "timeZone"), '"Europe/Oslo"', check=False)  # common.nix
+    assert c.set_nix(("networking", "hostName"), '"srv"', check=False)  # hosts/server.nix
+    dialog = ReviewDialog(c)
+    qtbot.addWidget(dialog)
+    files = [dialog.files.item(i).text() for i in range(dialog.files.count())]
+    assert files == ["common.nix  → laptop, server, pi", "hosts/server.nix  → server"]
+    hosts = [dialog.by_host.item(i).text() for i in range(dialog.by_host.count())]
+    assert hosts == ["laptop: common.nix", "server: common.nix, hosts/server.nix",
+                     "pi: common.nix"]

@@ -75,6 +75,33 @@ def diff_view(text: str, parent: QWidget | None = None) -> DiffView:
     return DiffView(text, parent)
 
 
+def hosts_reached(controller: Controller, paths: list[Path]) -> dict[Path, list[str]]:
+    """For a flake with several hosts, which hosts each of ``paths`` reaches (else {})."""
+    cfg = controller.cfg
+    if cfg is None or not cfg.flake_host or not paths:
+        return {}
+    from nixos_settings.core.common.errors import NixSettingsError
+    from nixos_settings.core.system import fleet
+
+    try:
+        hosts = fleet.list_hosts(cfg.root)
+    except NixSettingsError:
+        return {}
+    if len(hosts) < 2:
+        return {}
+    reach = fleet.reach(hosts)
+    return {p: reach.get(p, []) for p in paths}
+
+
+def by_host(reach: dict[Path, list[str]], controller: Controller) -> dict[str, list[str]]:
+    """The changed files each host gets, host by host."""
+    out: dict[str, list[str]] = {}
+    for path, hosts in reach.items():
+        for h in hosts:
+            out.setdefault(h, []).append(controller.display_name(path))
+    return out
+
+
 class ReviewDialog(QDialog):
     """Pending changes (undo steps) and a unified diff per changed file."""
 
@@ -97,12 +124,15 @@ class ReviewDialog(QDialog):
         self.changes.addItems(steps)
         self.files = QListWidget()
         self.files.setAccessibleName("Changed files")
-        root = controller.root
+        reach = hosts_reached(controller, self.paths)
         for p in self.paths:
-            try:
-                self.files.addItem(str(p.relative_to(root.parent)) if root else str(p))
-            except ValueError:
-                self.files.addItem(str(p))
+            hosts = reach.get(p)
+            self.files.addItem(controller.display_name(p)
+                               + (f"  → {', '.join(hosts)}" if hosts else ""))
+        self.by_host = QListWidget()
+        self.by_host.setAccessibleName("Changes by host")
+        for host, names in by_host(reach, controller).items():
+            self.by_host.addItem(f"{host}: {', '.join(names)}")
         self.diff = diff_view(controller.diff() if self.paths else "")
         self.files.currentRowChanged.connect(self._show_file)
         left = QWidget()
@@ -112,6 +142,9 @@ class ReviewDialog(QDialog):
         ll.addWidget(self.changes, 1)
         ll.addWidget(QLabel("Files:"))
         ll.addWidget(self.files, 1)
+        if self.by_host.count():  # a flake with several hosts: what each host gets
+            ll.addWidget(QLabel("By host:"))
+            ll.addWidget(self.by_host, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.diff)
