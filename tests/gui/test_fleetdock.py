@@ -100,3 +100,38 @@ def test_review_groups_changes_by_host(qtbot, win) -> None:
     hosts = [dialog.by_host.item(i).text() for i in range(dialog.by_host.count())]
     assert hosts == ["laptop: common.nix", "server: common.nix, hosts/server.nix",
                      "pi: common.nix"]
+
+
+def test_a_missing_target_is_asked_once_and_one_host_can_be_cancelled(
+        qtbot, win, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from nixos_settings.core.system import fleet
+
+    record = tmp_path / "argv.txt"
+    monkeypatch.setenv("STANDIN_REBUILD_RECORD", str(record))
+    monkeypatch.setenv("STANDIN_DEPLOY_DELAY", "1")  # colmena on pi: slow, to cancel it
+    panel = win.fleet_dock.widget()
+    flake_nix = panel.flake()  # the opened flake.nix
+    text = flake_nix.read_text().replace('deploy.nodes.laptop = { hostname = '
+                                                     '"laptop.lan"; sshUser = "me"; };', "")
+    flake_nix.write_text(text)
+    panel.reload()
+    asked: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(
+        lambda _p, _t, label: (asked.append(label), ("me@laptop.lan", True))[1]))
+    panel.action.setCurrentText("switch")
+    panel.table.setRangeSelected(QTableWidgetSelectionRange(0, 0, 0, 4), True)  # laptop
+    panel.table.setRangeSelected(QTableWidgetSelectionRange(2, 0, 2, 4), True)  # pi
+    panel.deploy_selected()
+    assert len(asked) == 1 and asked[0].startswith("Where is laptop deployed?")
+    assert fleet.Targets().for_flake(flake_nix) == {"laptop": "me@laptop.lan"}
+    assert b"me@laptop.lan" not in flake_nix.read_bytes()
+    panel.table.clearSelection()
+    panel.table.setRangeSelected(QTableWidgetSelectionRange(2, 0, 2, 4), True)
+    qtbot.waitUntil(lambda: panel.jobs["pi"].status == "running", timeout=10000)
+    panel.cancel_selected()
+    qtbot.waitUntil(lambda: "2 hosts" in panel.summary.text(), timeout=20000)
+    assert panel.summary.text() == "2 hosts: 1 ok, 1 cancelled (pi)"
+    assert panel.jobs["laptop"].command[-3:] == ["--target-host", "me@laptop.lan",
+                                                 "--use-remote-sudo"]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -72,7 +73,9 @@ class FleetPanel(QWidget):
         self.cancel_button = QPushButton("Cancel all")
         self.cancel_button.clicked.connect(self._cancel.set)
         self.cancel_button.setEnabled(False)
-        for w in (self.action, self.deploy_button, self.cancel_button):
+        self.cancel_one = QPushButton("Cancel selected")
+        self.cancel_one.clicked.connect(self.cancel_selected)
+        for w in (self.action, self.deploy_button, self.cancel_one, self.cancel_button):
             row.addWidget(w)
         lay.addLayout(row)
         self.log = QPlainTextEdit()
@@ -166,6 +169,9 @@ class FleetPanel(QWidget):
             host = self.hosts[r]
             try:
                 engine = fleet.pick_engine(host)
+                if host.target is None and engine == fleet.NIXOS_REBUILD and \
+                        action in fleet.ACTIVATING:
+                    self._ask_target(flake, host)
                 jobs.append(deploy.Deployment(host.name, engine,
                                               fleet.command(flake, host, engine, action)))
             except NixSettingsError as err:
@@ -184,6 +190,27 @@ class FleetPanel(QWidget):
         self.cancel_button.setEnabled(True)
         self.deploy_button.setEnabled(False)
         self._timer.start()
+
+    def _ask_target(self, flake: Path, host: fleet.Host) -> None:
+        """Ask once where ``host`` is deployed; remembered for this flake in the app's
+        settings (never written into the user's files)."""
+        from nixos_settings.core.system import fleet
+
+        text, ok = QInputDialog.getText(
+            self, "Deployment target", f"Where is {host.name} deployed? (USER@ADDRESS; "
+            "remembered for this flake, not written into your files)")
+        if ok and text.strip():
+            fleet.Targets().remember(flake, host.name, text.strip())
+            host.target, host.target_from = text.strip(), "remembered"
+            row = self.hosts.index(host)
+            self._cell(row, 2, host.target)
+
+    def cancel_selected(self) -> None:
+        """Stop the selected hosts' deployments (the others go on)."""
+        for r in sorted({i.row() for i in self.table.selectedIndexes()}):
+            job = self.jobs.get(self.hosts[r].name) if r < len(self.hosts) else None
+            if job is not None:
+                job.cancel()
 
     def _cell(self, row: int, col: int, text: str) -> None:
         item = self.table.item(row, col)
