@@ -152,4 +152,5 @@ def test_menus_keep_their_entries_and_shortcuts(window) -> None:
                       ("&Apply changes (nixos-rebuild)…", "Ctrl+R")):
         assert key in keys[text], (text, keys[text])
     assert menus["&System"] == [("&Apply changes (nixos-rebuild)…", ["Ctrl+R"]),
-                                ("System &generations and rollback…", [])]
+                                ("System &generations and rollback…", []),
+                                ("&Evaluate with Nix (effective values)", [])]

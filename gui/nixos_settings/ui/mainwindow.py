@@ -23,6 +23,7 @@ from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import APP_NAME
 from nixos_settings.ui.banners import DiskBanner, MetadataBanner
 from nixos_settings.ui.controller import Controller
+from nixos_settings.ui.evaluation import TreeEvaluation
 from nixos_settings.ui.fleetdock import add_fleet_dock
 from nixos_settings.ui.menus import Slots, WindowActions
 from nixos_settings.ui.opening import OpeningFlow
@@ -126,6 +127,8 @@ class MainWindow(QMainWindow):
         if self.tasks_dock.widget() is not None and not self.tasks_dock.widget().accessibleName():
             self.tasks_dock.widget().setAccessibleName("Tasks")
         self.fleet_dock = add_fleet_dock(self, c)
+        self.evaluation = TreeEvaluation(self, c, self.model, self.problems_dock,
+                                         self.menu_actions.system)
         self._wire()
         self._restore_geometry()
         self.page.show_welcome()  # now that the window (and its icon) exist

@@ -64,6 +64,8 @@ class OptionTreeModel(QAbstractItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.tree = OptionTree(None, [])
+        #: what Nix evaluated each option to (text), after "Evaluate with Nix"
+        self.effective: dict[Loc, str] = {}
         self._expanded: set[Loc] = set()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -197,9 +199,23 @@ class OptionTreeModel(QAbstractItemModel):
             return node.kind
         return None
 
+    def set_effective(self, values: dict[Loc, object]) -> None:
+        """Show what Nix evaluates each option to beside its text ({}: show none)."""
+        from nixos_settings.core.system.evaluate import describe_value
+
+        if not values and not self.effective:
+            return
+        self.effective = {loc: describe_value(v, 40) for loc, v in values.items()}
+        rows = self.rowCount()
+        if rows:
+            self.dataChanged.emit(self.index(0, 1), self.index(rows - 1, 1))
+        self.layoutChanged.emit()
+
     def _value_text(self, node: TreeNode) -> str:
+        effective = self.effective.get(node.loc)
         if node.is_set:
-            return _short_value(node.defs)
+            text = _short_value(node.defs)
+            return f"{text}  ⇒ {effective}" if effective is not None else text
         if node.kind == UNKNOWN:
             return "not a known option"
         if node.set_below and node.loc not in self._expanded:

@@ -33,6 +33,8 @@ class ProblemsDock(QDockWidget):
         self._source = source
         self._window = window
         self.items: list[ProblemItem] = []
+        #: problems found by others (an evaluation with Nix), shown after the file's own
+        self.extra: list[ProblemItem] = []
         self.list = QListWidget()
         self.list.setAccessibleName("Problems")
         self.list.itemActivated.connect(self.activate)
@@ -65,7 +67,7 @@ class ProblemsDock(QDockWidget):
                 items.append(ProblemItem(
                     "warning", f"unknown option {optpath.show(loc)}{hint}",
                     Path(d.file), d.line, d.column, loc))
-        return items
+        return items + self.extra
 
     def refresh(self) -> None:
         items = self._collect()
