@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 from PySide6.QtGui import QUndoStack
 
 from nixos_settings.core.common.errors import InsideCondition, NixSettingsError
@@ -182,6 +182,8 @@ class _Edits:
     """What widgets change: one verb each, planned and checked by the session, pushed as
     one undo step (or merged into the editor's current one through ``merge_key``)."""
 
+    edit_warning: SignalInstance  # the Controller's signal
+
     def _push(self, plan: Callable[[Session], ChangeSet],
               merge_key: Hashable | None = None,
               inside: Callable[[Session], ChangeSet] | None = None) -> bool:
@@ -192,10 +194,17 @@ class _Edits:
         """Set ``loc`` to Nix expression ``nix_text`` (refused as the command line refuses
         it; ``check=False`` is the command line's ``--no-check``).  When the only place for
         it is inside an ``mkIf`` block, the person is asked first."""
-        return self._push(
+        warning = self._warning(loc) if check else None  # before: after, it is set
+        done = self._push(
             lambda s: s.plan_set(loc, nix_text, at=definition, check=check), merge_key,
             lambda s: s.plan_set(loc, nix_text, at=definition, check=check,
                                  inside_condition=True))
+        if done and warning:
+            self.edit_warning.emit(warning)
+        return done
+
+    def _warning(self, loc: Sequence[str]) -> str | None:
+        raise NotImplementedError
 
     def unset(self, loc: Sequence[str]) -> bool:
         """Remove the definition (reset to the default)."""
@@ -255,6 +264,7 @@ class Controller(_Reads, _Edits, QObject):
     options_progress = Signal(str)
     options_failed = Signal(str)
     edit_refused = Signal(str)
+    edit_warning = Signal(str)  # an edit went through, with a warning (same words as the CLI)
     task_requested = Signal(str)  # an option page's link to a task (its id)
     current_changed = Signal(object)
     dirty_changed = Signal(bool)
@@ -409,6 +419,11 @@ class Controller(_Reads, _Edits, QObject):
     def _refuse(self, message: str) -> bool:
         self.edit_refused.emit(message)
         return False
+
+    def _warning(self, loc: Sequence[str]) -> str | None:
+        """What the CLI's ``set`` warns about, short of refusing (an option unknown to
+        metadata of another release)."""
+        return self.session.warning(loc) if self.session is not None else None
 
     def apply_changeset(self, changeset: ChangeSet, locs: tuple[Loc, ...]) -> None:
         """Apply a ChangeSet to the in-memory configuration (called by undo commands)."""

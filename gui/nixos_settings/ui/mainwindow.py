@@ -174,6 +174,8 @@ class MainWindow(QMainWindow):
         c.options_failed.connect(self._on_options_failed)
         c.options_progress.connect(lambda msg: self.statusBar().showMessage(msg, 4000))
         c.edit_refused.connect(self._on_refused)
+        c.edit_warning.connect(lambda text: self.statusBar().showMessage(
+            f"Changed, but: {text}", 15000))
         c.ask_inside_condition = lambda err: ask_inside_condition(self, err)
         c.current_changed.connect(self._on_current)
         c.dirty_changed.connect(self._safe_update_status)

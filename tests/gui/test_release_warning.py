@@ -1,0 +1,23 @@
+"""With another release's metadata, an unknown option is a warning in the app as in the
+CLI (the same sentence), and the edit is recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+def test_unknown_option_with_another_release_is_a_warning(qtbot, window) -> None:
+    c = window.controller
+    loc = ("services", "brandnew", "enable")
+    with qtbot.waitSignal(c.edit_refused):
+        assert not c.set_nix(loc, "true")  # metadata of this configuration: refused
+    c.options.release_note = "this metadata describes NixOS 20.09; the configuration uses 25.11"
+    with qtbot.waitSignal(c.edit_warning) as warned:
+        assert c.set_nix(loc, "true")
+    assert c.session.warning(loc) is None  # once set, it is no longer new
+    assert "is not a known option, but it was not refused" in warned.args[0]
+    assert "25.11" in warned.args[0]
+    assert window.statusBar().currentMessage().startswith("Changed, but: ")
+    assert c.undo_stack.count() == 1
