@@ -57,3 +57,19 @@ def read_source(path: Path | str, limit: int = MAX_SOURCE_BYTES) -> bytes:
 def _too_large(limit: int) -> str:
     size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
     return f"is larger than {size}, too large for a configuration file; nothing was read"
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write a cache file (not a user's file: those go through core/edit/save) whole or not
+    at all: a temporary file beside it, renamed over it."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

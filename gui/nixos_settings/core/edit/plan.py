@@ -137,9 +137,10 @@ def choose(cfg: Configuration, loc: Loc, found: list[Definition],
 
 
 def in_sequence(cfg: Configuration, steps: Sequence[Callable[[], ChangeSet]],
-                locs: list[Loc], description: str) -> ChangeSet:
+                locs: list[Loc] | None, description: str) -> ChangeSet:
     """One change set doing ``steps`` in order, each planned on the result of the previous
-    ones (applied in memory, then taken back: ``cfg`` ends as it was)."""
+    ones (applied in memory, then taken back: ``cfg`` ends as it was); ``locs`` None: the
+    steps' own."""
     done: list[ChangeSet] = []
     try:
         for step in steps:
@@ -150,6 +151,8 @@ def in_sequence(cfg: Configuration, steps: Sequence[Callable[[], ChangeSet]],
     finally:
         for change in reversed(done):
             cfg.apply(change.inverse())
+    if locs is None:
+        locs = list(dict.fromkeys(loc for change in done for loc in change.locs))
     out = ChangeSet(description=description, locs=locs)
     for change in done:
         for path, (old, new) in change.files.items():

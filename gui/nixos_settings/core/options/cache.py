@@ -27,11 +27,11 @@ import marshal
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nixos_settings.core.common.files import write_atomically
 from nixos_settings.core.options.model import (
     Declaration,
     Literal,
@@ -100,15 +100,7 @@ def save(options: OptionSet, key: str, directory: Path | None = None) -> Path:
         [_pack(o) for o in [*options.options, *options.retired.values()]],
     )
     data = MAGIC + marshal.dumps(payload)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, data)
 
 
 def _unpack_all(rows: list[tuple[Any, ...]]) -> list[OptionInfo]:

@@ -24,11 +24,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import marshal
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from nixos_settings.core.common.files import write_atomically
 from nixos_settings.core.options.cache import cache_dir
 from nixos_settings.core.options.model import OptionSet, load_file
 from nixos_settings.core.options.search import SearchIndex
@@ -59,15 +58,7 @@ def save(index: SearchIndex, key: str, directory: Path | None = None) -> Path:
     path = _path(key, directory)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = MAGIC + marshal.dumps((FORMAT, _stamp(), index.state()))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, data)
 
 
 def load(key: str, directory: Path | None = None) -> SearchIndex | None:

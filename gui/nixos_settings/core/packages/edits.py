@@ -179,26 +179,9 @@ def compose(cfg: Configuration, steps: Sequence[Callable[[], ChangeSet]],
             description: str) -> ChangeSet:
     """Plan ``steps`` one after the other (each on the text the previous one left) and
     return them as one change; the configuration is left as it was."""
-    done: list[ChangeSet] = []
-    try:
-        for step in steps:
-            change = step()
-            if change:
-                cfg.apply(change)
-                done.append(change)
-    finally:
-        for change in reversed(done):
-            cfg.apply(change.inverse())
-    if len(done) == 1:
-        done[0].description = description
-        return done[0]
-    total = ChangeSet(description=description)
-    for change in done:
-        for path, (old, new) in change.files.items():
-            first = total.files.get(path, (old, new))[0]
-            total.files[path] = (first, new)
-        total.locs.extend(loc for loc in change.locs if loc not in total.locs)
-    return total
+    from nixos_settings.core.edit.plan import in_sequence
+
+    return in_sequence(cfg, steps, None, description)
 
 
 def plan_add(cfg: Configuration, attrs: Sequence[str], where: str = "system") -> ChangeSet:

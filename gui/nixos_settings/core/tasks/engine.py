@@ -185,26 +185,14 @@ def _with_defaults(session: Session, task: Task, values: dict[str, Any]) -> dict
 def plan(session: Session, task: Task, values: Mapping[str, Any]) -> TaskPlan:
     """The one change applying ``task`` with ``values`` makes (nothing is applied: the
     session is left as it was)."""
+    from nixos_settings.core.edit.plan import in_sequence
+
     full = _with_defaults(session, task, dict(values))
-    result = TaskPlan(ChangeSet(description=f"Task: {task.title}"))
-    before = {p: d.source for p, d in session.cfg.documents.items()}
-    done: list[ChangeSet] = []
-    try:
-        for f in task.fields:
-            if f.name not in full:
-                continue
-            for w in f.writes:
-                if _applies(w, full):
-                    change = _plan_write(session, f, w, full, result)
-                    if change:
-                        session.apply(change)
-                        done.append(change)
-        after = {p: d.source for p, d in session.cfg.documents.items()}
-    finally:
-        for change in reversed(done):
-            session.apply(change.inverse())
-    result.change.files = {p: (before[p], after[p]) for p in before if before[p] != after[p]}
-    result.change.locs = [loc for c in done for loc in c.locs]
+    result = TaskPlan(ChangeSet())
+    steps = [(lambda f=f, w=w: _plan_write(session, f, w, full, result))
+             for f in task.fields if f.name in full
+             for w in f.writes if _applies(w, full)]
+    result.change = in_sequence(session.cfg, steps, None, f"Task: {task.title}")
     result.warnings = warnings_for(session, task, full)
     return result
 
