@@ -94,6 +94,20 @@ def test_eval_error_reports_location_and_status(bindir: Path, tmp_path: Path) ->
     assert res.stdout.splitlines()[-1].startswith("dry-build failed (exit status 1) after")
 
 
+def test_eval_error_in_the_current_nix_format_reports_the_users_place(bindir: Path,
+                                                                      tmp_path: Path) -> None:
+    """Nix 2.13+ prints a trace of store paths first; the place in the user's file wins."""
+    conf = tmp_path / "conf.nix"
+    conf.write_text("{ }\n")
+    res = run_cli(bindir, "dry-build", "--file", str(conf),
+                  STANDIN_REBUILD_SCENARIO="eval-error-new")
+    assert res.returncode == 1
+    assert f"error location: {conf}:4:27" in res.stdout
+    assert "/nix/store" not in "".join(line for line in res.stdout.splitlines()
+                                       if line.startswith("error location"))
+    assert res.stdout.splitlines()[-1].endswith("error: undefined variable 'pkgz'")
+
+
 def test_invalid_flake_is_refused_before_running(bindir: Path, tmp_path: Path) -> None:
     record = tmp_path / "record"
     res = run_cli(

@@ -220,7 +220,7 @@ def run_command(
         code = proc.wait()
     for line in classifier.finish():
         on_line(line, classifier.progress)
-    first = classifier.errors[0].text.strip() if classifier.errors else None
+    first = classifier.headline()
     return Outcome(
         label,
         code if code >= 0 else None,

@@ -307,7 +307,7 @@ class RebuildPanel(QWidget):
         self._show(self.classifier.finish())
         self.flush()
         crashed = status == QProcess.ExitStatus.CrashExit
-        first = self.classifier.errors[0].text.strip() if self.classifier.errors else None
+        first = self.classifier.headline()
         self._finish(
             Outcome(
                 self._label,

@@ -61,7 +61,10 @@ def write_privileged(path: Path, data: bytes, expected_sha256: str | None,
                                "password prompt was open?); not overwritten", path)
     if proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip() or f"exit {proc.returncode}"
-        if proc.returncode in (126, 127):
-            msg = "authorisation was refused or cancelled" + (f" ({msg})" if msg else "")
+        if proc.returncode == 126:  # pkexec: the password dialog was dismissed
+            return f"{path}: not saved: the password prompt was cancelled"
+        if proc.returncode == 127:  # pkexec: not authorised (or polkit failed)
+            return (f"{path}: not saved: you are not allowed to save it as administrator "
+                    f"({msg})")
         return f"{path}: the privileged helper failed: {msg}"
     return None

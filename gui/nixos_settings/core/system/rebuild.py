@@ -399,6 +399,13 @@ class OutputClassifier:
         """Flush the decoder and return the last line if it had no terminator."""
         return self._split(self._pending + self._decoder.decode(b"", final=True), final=True)
 
+    def headline(self) -> str | None:
+        """The error line to show beside a failure: the first ``error: …`` that says
+        something (Nix 2.13+ opens with a bare ``error:`` and a trace before the message)."""
+        texts = [line.text.strip() for line in self.errors]
+        telling = [t for t in texts if t.startswith("error:") and t != "error:"]
+        return telling[0] if telling else (texts[0] if texts else None)
+
     def _split(self, text: str, *, final: bool) -> list[Line]:
         out: list[Line] = []
         if "\r" not in text:  # the common case: plain "\n" lines
