@@ -132,11 +132,12 @@ def test_files_we_cannot_write_go_through_the_helper(session: Session, conf: Pat
 def test_a_refused_helper_is_an_error_and_keeps_the_change(session: Session, conf: Path,
                                                           tmp_path: Path) -> None:
     session.can_write = lambda p: False
-    session.helper_command = _helper(tmp_path, "echo 'Not authorized' >&2\nexit 126\n")
+    session.helper_command = _helper(tmp_path, "echo 'Not authorized' >&2\nexit 127\n")
     session.apply(session.plan_set(("services", "openssh", "enable"), "true"))
     out = session.save()
     assert out.privileged == [] and len(out.errors) == 1
-    assert "authorisation was refused or cancelled (Not authorized)" in out.errors[0]
+    assert "not saved: you are not allowed to save it as administrator (Not authorized)" \
+        in out.errors[0]
     assert session.dirty_paths() == [conf] and conf.read_bytes() == CONFIG
     # without the helper (the command line) the file is tried directly
     assert session.save(helper=False).written == [conf]
