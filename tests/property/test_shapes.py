@@ -189,3 +189,43 @@ def test_generated_shapes_add_never_silently_conditional(
     new = cfg.documents[path].source
     assert new.count(b"\r\n") == (new.count(b"\n") if gen.nl == "\r\n" else 0)
     _nix_parses(new)
+
+
+def _undoes(cfg: Configuration, change: object) -> None:
+    """``change`` applied then its inverse: every file's bytes and every definition are as
+    before."""
+    from nixos_settings.core.nix.text import ChangeSet
+
+    assert isinstance(change, ChangeSet)
+    before = {p: d.source for p, d in cfg.documents.items()}
+    defs = sorted((str(d.file), d.loc, d.value_text) for d in cfg.definitions)
+    cfg.apply(change)
+    for path in change.files:
+        _nix_parses(cfg.documents[path].source)
+    cfg.apply(change.inverse())
+    assert {p: d.source for p, d in cfg.documents.items()} == before
+    assert sorted((str(d.file), d.loc, d.value_text) for d in cfg.definitions) == defs
+
+
+@PROFILE
+@given(gen=modules(), data=st.data())
+def test_every_edit_kind_is_undone_by_its_inverse(
+        gen: Generated, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """set, add (a new option, inside a condition when that is the only place), unset, and
+    list add / remove / remove-at / set-at, on generated shapes (let, with, mkIf, mkMerge,
+    comments, CRLF, tabs): each one's inverse restores the bytes and the definitions."""
+    cfg, _path = _load(tmp_path_factory.mktemp("shape"), gen.text)
+    g = data.draw(st.sampled_from(gen.groups))
+    k = data.draw(st.sampled_from(sorted(g.leaves)))
+    leaf = ("grp", g.name, k)
+    _undoes(cfg, planning.plan_set(cfg, leaf, str(data.draw(st.integers(0, 99999)))))
+    _undoes(cfg, planning.plan_unset(cfg, leaf))
+    _undoes(cfg, planning.plan_set(cfg, ("grp", g.name, "fresh"), "true",
+                                   inside_condition=True))
+    # a list in place of the leaf, then every list edit on it
+    cfg.apply(planning.plan_set(cfg, leaf, "[ 1 2 3 ]"))
+    element = str(data.draw(st.integers(4, 99)))
+    _undoes(cfg, planning.plan_list_add(cfg, leaf, element))
+    _undoes(cfg, planning.plan_list_remove(cfg, leaf, "2"))
+    _undoes(cfg, planning.plan_list_remove_at(cfg, leaf, data.draw(st.integers(0, 2))))
+    _undoes(cfg, planning.plan_list_set_at(cfg, leaf, data.draw(st.integers(0, 2)), element))
