@@ -3,7 +3,10 @@
 The NixOS 20.09, Home Manager and nix-darwin files are combined; Home Manager and nix-darwin
 options are put under a first segment of their own (``hm.``/``darwin.``) so that names do
 not collide, then the whole set is replicated under ``replicaN.`` prefixes until the target
-count is reached.  The result is written to a directory the caller gives (a temporary one
+count is reached; every name segment of a replica gets the replica's number
+(``replica1.services1.openssh1.enable1``), so the copies are distinct names, as the options
+of a real 20,000-option set are, not repeats that an index could share.  The result is
+written to a directory the caller gives (a temporary one
 by default) and is never committed.
 
     python benchmarks/make_scale_options.py [--count N] [--out DIR]
@@ -60,8 +63,9 @@ def build(count: int = 25_000, shared: Path | None = None) -> dict[str, Any]:
             if replica == 0:
                 out[key] = rec
             else:
-                k, r = _renamed(rec, (f"replica{replica}",))
-                out[k] = r
+                loc = [f"replica{replica}", *(seg if seg.startswith("<") or seg == "*"
+                                             else f"{seg}{replica}" for seg in rec["loc"])]
+                out[show(loc)] = {**rec, "loc": loc}
         replica += 1
     return out
 
