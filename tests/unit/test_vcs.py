@@ -133,8 +133,15 @@ def test_git_failure_is_reported(repo: Path) -> None:
     hook = repo / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n")
     hook.chmod(0o755)
+    staged_before = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=repo,
+                                   capture_output=True, text=True, check=True).stdout
     with pytest.raises(VcsError, match="git commit failed: policy: no commits today"):
         commit(repo, [repo / "configuration.nix"], "x\n")
+    # the commit did not happen: nothing is left staged that was not staged before
+    staged_after = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=repo,
+                                  capture_output=True, text=True, check=True).stdout
+    assert staged_after == staged_before == ""
+    assert (repo / "configuration.nix").read_text() == "{ a = 1; }\n"  # the work stays
 
 
 @needs_git

@@ -51,6 +51,20 @@ def _git(
     )
 
 
+def _index_path(top: Path, env: Mapping[str, str] | None) -> Path | None:
+    res = _git(["rev-parse", "--git-path", "index"], top, env)
+    if res.returncode != 0:
+        return None
+    path = Path(res.stdout.strip())
+    return path if path.is_absolute() else top / path
+
+
+def _restore(index: Path, data: bytes) -> None:
+    tmp = index.with_name(index.name + ".nixos-settings")
+    tmp.write_bytes(data)
+    os.replace(tmp, index)
+
+
 def repo_root(path: Path) -> Path | None:
     """The top of the git work tree containing ``path`` (a file or directory), or ``None``."""
     directory = path if path.is_dir() else path.parent
@@ -128,12 +142,19 @@ def commit(
             rel.append(str(f.resolve().relative_to(top)))
         except ValueError:
             raise VcsError(f"{f} is not inside the repository {repo}") from None
-    _check(_git(["add", "--", *rel], top, env), "git add")
-    if _git(["diff", "--cached", "--quiet", "--", *rel], top, env).returncode == 0:
-        raise VcsError("nothing to commit: the files are unchanged since the last commit")
-    _check(
-        _git(["commit", "--quiet", "-F", "-", "--", *rel], top, env, stdin=message), "git commit"
-    )
+    index = _index_path(top, env)
+    saved = index.read_bytes() if index is not None and index.exists() else None
+    try:
+        _check(_git(["add", "--", *rel], top, env), "git add")
+        if _git(["diff", "--cached", "--quiet", "--", *rel], top, env).returncode == 0:
+            raise VcsError("nothing to commit: the files are unchanged since the last commit")
+        _check(_git(["commit", "--quiet", "-F", "-", "--", *rel], top, env, stdin=message),
+               "git commit")
+    except VcsError:
+        # a commit that did not happen leaves the staging area as it found it
+        if index is not None and saved is not None:
+            _restore(index, saved)
+        raise
     head = _git(["rev-parse", "HEAD"], top, env)
     _check(head, "git rev-parse")
     return head.stdout.strip()
