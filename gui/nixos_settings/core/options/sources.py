@@ -43,9 +43,7 @@ import hashlib
 import os
 import re
 import shutil
-import signal
 import subprocess
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -56,6 +54,7 @@ from typing import Protocol
 import orjson
 
 from nixos_settings.core.common.errors import NixSettingsError, OptionsError
+from nixos_settings.core.common.process import Stopped, run_stoppable
 from nixos_settings.core.options import cache as optcache
 from nixos_settings.core.options import release
 from nixos_settings.core.options.model import (
@@ -222,53 +221,19 @@ def run_nix(
 ) -> bytes:
     """Run a Nix command; return stdout.  Cancel kills its whole process group."""
     _say(progress, what + " …", None)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        try:
-            proc = subprocess.Popen(
-                argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True
-            )
-        except OSError as e:
-            raise OptionsError(f"cannot run {argv[0]}: {e.strerror or e}") from None
-        start = time.monotonic()
-        try:
-            while True:
-                try:
-                    rc = proc.wait(timeout=0.05)
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-                if _cancelled(cancel):
-                    _kill(proc)
-                    raise Cancelled("evaluation cancelled")
-                elapsed = time.monotonic() - start
-                if timeout is not None and elapsed > timeout:
-                    _kill(proc)
-                    raise OptionsError(f"{what} took longer than {timeout:.0f} s; stopped")
-        finally:
-            if proc.poll() is None:
-                _kill(proc)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read().decode("utf-8", "replace")
+    try:
+        rc, stdout, stderr = run_stoppable(argv, cancel=lambda: _cancelled(cancel),
+                                           timeout=timeout)
+    except OSError as e:
+        raise OptionsError(f"cannot run {argv[0]}: {e.strerror or e}") from None
+    except Stopped as stopped:
+        if stopped.timed_out:
+            raise OptionsError(f"{what} took longer than {timeout:.0f} s; stopped") from None
+        raise Cancelled("evaluation cancelled") from None
     if rc != 0:
         raise NixEvalError(_nix_error_summary(stderr), stderr)
     _say(progress, what + " done", 1.0)
     return stdout
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(timeout=2)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
 
 
 def _options_from_stdout(stdout: bytes, source: SourceInfo) -> OptionSet:

@@ -40,16 +40,14 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nixos_settings.core.common.errors import NixSettingsError
+from nixos_settings.core.common.process import Stopped, run_stoppable
 from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition
 from nixos_settings.core.system.rebuild import ErrorLocation, best_location, error_locations
@@ -210,47 +208,18 @@ def _exe(name: str) -> str:
 
 def run(argv: Sequence[str], *, cancel: Cancel = None, timeout: float = 120.0) -> bytes:
     """Run Nix in its own process group; stop it on cancel or after ``timeout`` seconds."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        try:
-            proc = subprocess.Popen(list(argv), stdout=out, stderr=err,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
-        except OSError as e:
-            raise EvaluationFailed(f"cannot start {argv[0]}: {e.strerror or e}") from None
-        start = time.monotonic()
-        try:
-            while True:
-                try:
-                    rc = proc.wait(timeout=0.05)
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-                if cancel is not None and cancel():
-                    raise EvaluationCancelled("the evaluation was stopped")
-                if time.monotonic() - start > timeout:
-                    raise EvaluationFailed(f"the evaluation took longer than {timeout:.0f} "
-                                           "seconds and was stopped")
-        finally:
-            if proc.poll() is None:
-                _stop(proc)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read().decode("utf-8", "replace")
+    try:
+        rc, stdout, stderr = run_stoppable(argv, cancel=cancel, timeout=timeout)
+    except OSError as e:
+        raise EvaluationFailed(f"cannot start {argv[0]}: {e.strerror or e}") from None
+    except Stopped as stopped:
+        if stopped.timed_out:
+            raise EvaluationFailed(f"the evaluation took longer than {timeout:.0f} seconds "
+                                   "and was stopped") from None
+        raise EvaluationCancelled("the evaluation was stopped") from None
     if rc != 0:
         raise failure(stderr)
     return stdout
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            return
-        try:
-            proc.wait(timeout=2)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 _DEFS_FROM = re.compile(
