@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import reps
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "gui"))
 
@@ -57,7 +59,7 @@ def bench_edits(tmp: Path, fx) -> None:
     path.write_bytes(fx.large_config(2000))
     data = path.read_bytes()
     parse_times = []
-    for _ in range(50):
+    for _ in range(reps(50, 5)):
         t = time.perf_counter()
         syntax.parse(data)
         parse_times.append((time.perf_counter() - t) * 1000)
@@ -69,7 +71,7 @@ def bench_edits(tmp: Path, fx) -> None:
     cfg.apply(planning.plan_unset(cfg, ("services", "warmup", "enable")))
     rnd = random.Random(7)
     times: dict[str, list[float]] = {"set": [], "add": [], "unset": []}
-    for i in range(200):
+    for i in range(reps(200, 30)):
         kind = ("set", "add", "unset")[i % 3]
         # choosing what to edit is the user's part, not timed
         d = rnd.choice([d for d in cfg.definitions if d.editable and d.value_text in
@@ -100,7 +102,7 @@ def bench_load(tmp: Path, fx) -> None:
     files = sorted(root.parent.rglob("*.nix"))
     nlines = sum(p.read_bytes().count(b"\n") for p in files)
     loads, bases = [], []
-    for _ in range(15):
+    for _ in range(reps(15)):
         t = time.perf_counter()
         cfg = Configuration.load(root)
         loads.append((time.perf_counter() - t) * 1000)
@@ -129,7 +131,7 @@ def bench_list_process(tmp: Path, fx) -> None:
                 "tree_sitter.Parser(tree_sitter.Language(n.language()))"
                 ".parse(open(sys.argv[1],'rb').read())", str(path)]
     runs, bases = [], []
-    for _ in range(10):
+    for _ in range(reps(10)):
         t = time.perf_counter()
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
         runs.append((time.perf_counter() - t) * 1000)

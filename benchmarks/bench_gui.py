@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import reps
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "gui"))
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -138,7 +140,7 @@ def bench_startup(scale20: Path, cache: Path) -> tuple[float, float]:
     env = _env(cache)
     example = str(REPO / "examples" / "configuration.nix")
     bare_runs, app_runs, opt_runs, app_rss, bare_rss = [], [], [], [], []
-    for _ in range(3):
+    for _ in range(reps(3)):
         b = _run_stamped([sys.executable, "-c", BARE], env)
         a = _run_stamped([sys.executable, "-c", APP, example, str(scale20)], env)
         bare_runs.append(b["shown"])
@@ -223,7 +225,7 @@ def bench_open(scale25: Path, tmp: Path) -> None:
     win.show()
     app.processEvents()
     ui, base = [], []
-    for _ in range(5):
+    for _ in range(reps(5, 2)):
         t0 = time.perf_counter()
         Configuration.load(root)
         base.append((time.perf_counter() - t0) * 1000)
@@ -263,7 +265,7 @@ def bench_typing(win: object, app: object) -> None:
 
     cfg = c.cfg
     core = []
-    for i in range(20):
+    for i in range(reps(20, 3)):
         t0 = time.perf_counter()
         cfg.apply(planning.plan_set(cfg, loc, f'"x{i}"'))
         core.append((time.perf_counter() - t0) * 1000)

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import reps
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "gui"))
 
@@ -40,7 +42,7 @@ def deep(n: int) -> bytes:
 def timed_load(path: Path, data: bytes) -> float:
     path.write_bytes(data)
     best = float("inf")
-    for _ in range(3):
+    for _ in range(reps(3)):
         t = time.perf_counter()
         cfg = Configuration.load(path)
         assert cfg.definitions
@@ -52,7 +54,7 @@ def load_and_set_deep(path: Path, n: int) -> float:
     path.write_bytes(deep(n))
     loc = tuple(f"a{i}" for i in range(n)) + ("x",)
     best = float("inf")
-    for _ in range(3):
+    for _ in range(reps(3)):
         t = time.perf_counter()
         cfg = Configuration.load(path)
         cfg.apply(planning.plan_set(cfg, loc, "2"))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from benchkit import reps
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "gui"))
@@ -113,7 +114,7 @@ def line(
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="option metadata benchmark")
-    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--runs", type=int, default=reps(7, 2))
     args = ap.parse_args()
     runs = args.runs
 

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import reps
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "gui"))
 sys.path.insert(0, str(REPO / "tests" / "fixtures"))
@@ -59,7 +61,7 @@ def line(label: str, value: float, unit: str, base_label: str, base: float,
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="package catalogue benchmark")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=reps(5))
     ap.add_argument("--count", type=int, default=120_000)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="nixos-settings-bench-packages-"))

@@ -36,6 +36,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchkit import reps
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "gui"))
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -166,7 +168,7 @@ def speed(runs: int) -> None:
     qs = [q for _, q, _ in load_queries()]
     idx.search("warm up", 10)
     for q in qs:
-        for _ in range(3):
+        for _ in range(reps(3)):
             c0, t0 = time.process_time(), time.perf_counter()
             idx.search(q, 50)
             lat.append(time.perf_counter() - t0)
@@ -238,7 +240,7 @@ def cli_ratio(p25: Path, text: bytes, tmp: Path) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="search quality and speed benchmark")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=reps(5))
     ap.add_argument("--misses", action="store_true", help="list the queries that miss the top 5")
     ap.add_argument("--no-speed", action="store_true")
     args = ap.parse_args()
