@@ -1,9 +1,10 @@
 """Desktop app benchmarks (issue 4, section 4).  Prints each figure beside a baseline
 measured in the same run, the ratio, and the target.
 
-1. Start-up: process start → first painted window, for the app (cached metadata for 20,000
-   options) and for a bare PySide6 window, both as subprocesses; target ≤ 1.0 s and ≤ 4×
-   the bare window.
+1. Start-up, for the app (cached metadata for 20,000 options) and for a bare PySide6 window,
+   both as subprocesses: process start → options searchable (metadata loaded and indexed:
+   the window is usable), target ≤ 1.0 s; and process start → first painted window,
+   target ≤ 4× the bare window.
 2. Search: per keystroke through the real widgets (QTest.keyClick into the search field,
    until the results model has been reset) at 25,000 options; target p99 ≤ 50 ms.  Baseline:
    ``SearchIndex.search`` alone for the same prefixes.
@@ -149,10 +150,12 @@ def bench_startup(scale20: Path, cache: Path) -> tuple[float, float]:
         app_rss.append(a.get("maxrss_kb", 0))
         bare_rss.append(b.get("maxrss_kb", 0))
     bare, app = min(bare_runs) * 1000, min(app_runs) * 1000
-    row("start-up to window (20k options)", app, "ms", "bare PySide6 window", bare,
-        "<= 1000 ms, <= 4x", app <= 1000 and app <= 4 * bare)
-    row("  ... options ready (background)", min(opt_runs) * 1000, "ms", "bare PySide6 window",
-        bare, "(informational)", True)
+    usable = min(opt_runs) * 1000
+    # "usable" is when a person can search the options, not the first paint of the window
+    row("start-up: options searchable (20k)", usable, "ms", "bare PySide6 window", bare,
+        "<= 1000 ms", usable <= 1000)
+    row("  ... first paint of the window", app, "ms", "bare PySide6 window", bare,
+        "<= 4x", app <= 4 * bare)
     return max(app_rss), max(bare_rss)
 
 
