@@ -22,20 +22,29 @@ def tokens(line: str) -> list[Span]:
     return [m.span() for m in _TOKEN.finditer(line)]
 
 
-def _merge(spans: list[Span]) -> list[Span]:
+def _merge(spans: list[Span], line: str) -> list[Span]:
+    """Join ranges that only white space separates; trim white space off their ends (a
+    range of white space alone, an indentation change, stays)."""
     out: list[Span] = []
     for s, e in spans:
-        if out and out[-1][1] == s:
+        if out and (out[-1][1] == s or line[out[-1][1]:s].isspace()):
             out[-1] = (out[-1][0], e)
         elif s < e:
             out.append((s, e))
-    return out
+    trimmed = []
+    for s, e in out:
+        piece = line[s:e]
+        if piece.strip():
+            s, e = s + len(piece) - len(piece.lstrip()), e - (len(piece) - len(piece.rstrip()))
+        trimmed.append((s, e))
+    return trimmed
 
 
 def changed_spans(old: str, new: str) -> tuple[list[Span], list[Span]]:
     """The character ranges of the words that differ between ``old`` and ``new``: (ranges in
-    ``old``, ranges in ``new``), touching ranges joined.  Lines with no word in common
-    (besides white space) give no ranges: the whole line changed, nothing to point at."""
+    ``old``, ranges in ``new``), ranges only white space separates joined.  Lines with no
+    word in common (besides white space) give no ranges: the whole line changed, nothing to
+    point at."""
     from difflib import SequenceMatcher  # only when a diff is shown
 
     a, b = tokens(old), tokens(new)
@@ -55,7 +64,7 @@ def changed_spans(old: str, new: str) -> tuple[list[Span], list[Span]]:
             in_old.append((a[i1][0], a[i2 - 1][1]))
         if j1 < j2:
             in_new.append((b[j1][0], b[j2 - 1][1]))
-    return _merge(in_old), _merge(in_new)
+    return _merge(in_old, old), _merge(in_new, new)
 
 
 def diff_word_spans(diff: str) -> dict[int, list[Span]]:
