@@ -188,6 +188,9 @@ def compare(key: tuple[Path, Loc], old: list[Definition], new: list[Definition]
             ) -> OptionChange | None:
     """The net change of one option in one file, None when there is none."""
     path, loc = key
+    if len(old) == len(new) and all(a.value_text == b.value_text and a.wrappers == b.wrappers
+                                    for a, b in zip(old, new, strict=True)):
+        return None  # the same text: the usual case, decided without rendering anything
     before, after = [shown_value(d) for d in old], [shown_value(d) for d in new]
     if before == after:
         return None
@@ -209,8 +212,13 @@ def net_changes(cfg: Configuration) -> NetChanges:
     dirty = set(cfg.dirty_paths())
     if not dirty:
         return NetChanges()
-    before = _by_file_and_loc(as_read(cfg).definitions)
-    after = _by_file_and_loc(cfg.definitions)
+    then = as_read(cfg)
+    # A module both configurations share (an unchanged file) defines the same on both sides.
+    shared = {id(m) for m in then.modules} & {id(m) for m in cfg.modules}
+    before = _by_file_and_loc(d for m in then.modules if id(m) not in shared
+                              for d in m.definitions)
+    after = _by_file_and_loc(d for m in cfg.modules if id(m) not in shared
+                             for d in m.definitions)
     found: dict[Path, FileChanges] = {}
     for key in dict.fromkeys([*before, *after]):
         change = compare(key, before.get(key, []), after.get(key, []))
