@@ -53,6 +53,13 @@ def test_lines_with_nothing_in_common_mark_nothing() -> None:
     assert changed_spans("same", "same") == ([], [])
 
 
+def test_very_long_lines_are_left_whole() -> None:
+    old = "x = [ " + "a " * 3000 + "];"
+    assert changed_spans(old, old.replace("[ a", "[ b")) == ([], [])
+    short = "x = [ " + "a " * 100 + "];"
+    assert changed_spans(short, short.replace("[ a", "[ b")) == ([(6, 7)], [(6, 7)])
+
+
 def test_spans_in_a_real_diff_are_per_row_and_count_the_sign() -> None:
     old = b'{\n  networking.hostName = "lab";\n  time.timeZone = "UTC";\n}\n'
     new = b'{\n  networking.hostName = "box";\n  time.timeZone = "UTC";\n  x = 1;\n}\n'

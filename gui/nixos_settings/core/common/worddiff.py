@@ -16,6 +16,10 @@ Span = tuple[int, int]  # [start, end) in characters
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
+#: lines longer than this are not compared word by word (the comparison grows with the
+#: product of their lengths); the whole line stays marked
+LONGEST = 5000
+
 
 def tokens(line: str) -> list[Span]:
     """The words of ``line`` as character ranges (together they cover the whole line)."""
@@ -44,9 +48,11 @@ def changed_spans(old: str, new: str) -> tuple[list[Span], list[Span]]:
     """The character ranges of the words that differ between ``old`` and ``new``: (ranges in
     ``old``, ranges in ``new``), ranges only white space separates joined.  Lines with no
     word in common (besides white space) give no ranges: the whole line changed, nothing to
-    point at."""
+    point at; so do lines longer than :data:`LONGEST`."""
     from difflib import SequenceMatcher  # only when a diff is shown
 
+    if len(old) > LONGEST or len(new) > LONGEST:
+        return [], []
     a, b = tokens(old), tokens(new)
     wa = [old[s:e] for s, e in a]
     wb = [new[s:e] for s, e in b]
