@@ -45,6 +45,7 @@ from nixos_settings.core.nix.text import ChangeSet, unified_diff
 from nixos_settings.core.packages.sessionpart import SessionPackages
 
 if TYPE_CHECKING:
+    from nixos_settings.core.config.changes import NetChanges
     from nixos_settings.core.edit.flake_inputs import FlakeInputs
     from nixos_settings.core.options.model import OptionInfo, OptionSet
     from nixos_settings.core.options.search import SearchIndex
@@ -121,6 +122,13 @@ class _Files:
         paths = [path] if path is not None else self.dirty_paths()
         return unified_diff((f"/{self.display_name(p)}", self.original(p),
                              self.cfg.documents[p].source) for p in paths)
+
+    def net_changes(self) -> NetChanges:
+        """What saving would change, per file and option: not the edit history (a value set
+        and set back again is no change)."""
+        from nixos_settings.core.config.changes import net_changes
+
+        return net_changes(self.cfg)
 
     def validate(self, change: ChangeSet) -> None:
         """The checks a save makes of the new bytes (tree-sitter, then ``nix-instantiate

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstan
 from PySide6.QtGui import QUndoStack
 
 from nixos_settings.core.common.errors import InsideCondition, NixSettingsError
+from nixos_settings.core.config.changes import NetChanges
 from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition, element_texts
 from nixos_settings.core.nix import optpath
@@ -161,6 +162,10 @@ class _Reads:
     def diff(self, path: Path | None = None) -> str:
         """Unified diff of pending changes (all files, or one)."""
         return "" if self.session is None else self.session.diff(path)
+
+    def net_changes(self) -> NetChanges:
+        """Net changes per file and option (the session's; empty before a file is open)."""
+        return NetChanges() if self.session is None else self.session.net_changes()
 
     def changed_on_disk(self, path: Path) -> bool:
         """True when ``path`` on disk is no longer what was last read or saved (the file
