@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from tests.gui.conftest import CONFIG, DESKTOP
 
 from nixos_settings.ui.editors import BoolEditor, IntEditor, NullableEditor, RawEditor
@@ -186,6 +187,16 @@ def test_package_list_editor(qtbot, window, config_dir: Path) -> None:
     assert window.save()
     assert (config_dir / "configuration.nix").read_bytes() == CONFIG.replace(
         b"    vim\n", b"    vim\n    firefox\n")
+    # Remove takes out the selected package (clicked, as a person does)
+    ed = window.page.editor
+    ed.items.setCurrentRow(1)
+    remove = next(b for b in ed.findChildren(QPushButton) if b.text() == "&Remove")
+    qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
+    ed = window.page.editor
+    assert [ed.items.item(i).text() for i in range(ed.items.count())] == ["git", "firefox"]
+    assert window.save()
+    assert (config_dir / "configuration.nix").read_bytes() == CONFIG.replace(
+        b"    vim\n", b"    firefox\n")
 
 
 def _page_text(window) -> str:

@@ -66,3 +66,25 @@ def test_declining_leaves_the_saved_file_uncommitted(qtbot, repo: Path) -> None:
     assert w.save()
     assert git(repo, "status", "--porcelain").strip() == "M configuration.nix"
     assert git(repo, "log", "--format=%s") .strip() == "init"
+
+
+@pytest.mark.parametrize(("answer", "committed"), [("Yes", True), ("No", False)])
+def test_the_real_commit_question(qtbot, repo: Path, monkeypatch, answer: str,  # type: ignore[no-untyped-def]
+                                  committed: bool) -> None:
+    """The commit question as shown: Yes commits the saved file, No leaves it uncommitted."""
+    from tests.gui.test_dialogs import click, when_dialog
+
+    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.setenv(var, "t")
+    for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(var, "t@example.invalid")
+    w = _window(qtbot, repo)
+    assert w.controller.set_nix(("services", "openssh", "enable"), "true")
+    seen: list[object] = []
+    texts: list[str] = []
+    when_dialog(lambda box: (texts.append(box.text()), click(answer)(box)), seen)
+    assert w.save()
+    assert len(seen) == 1 and "services.openssh.enable" in texts[0]
+    status = git(repo, "status", "--porcelain").strip()
+    assert (status == "") is committed
+    assert ("services.openssh.enable" in git(repo, "log", "-1", "--format=%B")) is committed

@@ -100,3 +100,30 @@ def test_element_dialog_refuses_broken_nix(qtbot) -> None:  # type: ignore[no-un
     assert not ok.isEnabled() and "line 1" in dlg.status.text()
     dlg.edit.setPlainText('{ device = "/dev/sdb"; }')
     assert ok.isEnabled() and dlg.text() == '{ device = "/dev/sdb"; }'
+
+
+@pytest.mark.parametrize("answer", ["OK", "Cancel"])
+def test_the_real_element_dialog_adds_only_on_ok(win, tmp_path: Path, qtbot, answer: str) -> None:  # type: ignore[no-untyped-def]
+    """Add… opens the real element dialog; typing and clicking OK adds the element, Cancel
+    adds nothing (a miswired OK button fails here)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+    from tests.gui.test_dialogs import click, when_dialog
+
+    win.controller.open_option(("swapDevices",))
+    editor = win.page.editor
+    add = next(b for b in editor.findChildren(QPushButton) if b.text() == "&Add…")
+    seen: list[object] = []
+
+    def fill_then_answer(box) -> None:  # type: ignore[no-untyped-def]
+        field = box.findChild(QPlainTextEdit)
+        field.setPlainText('{\n  device = "/swapfile";\n  size = 4096;\n}')
+        click(answer)(box)
+
+    when_dialog(fill_then_answer, seen)
+    QTest.mouseClick(add, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert win.save() or answer == "Cancel"
+    expected = AFTER_ADD if answer == "OK" else BEFORE
+    assert (tmp_path / "configuration.nix").read_bytes() == expected

@@ -336,3 +336,30 @@ def test_generations_rollback(qtbot, panel: RebuildPanel, standin_env: Path, mon
         qtbot.mouseClick(gens.rollback_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0].ok and blocker.args[0].action == "rollback"
     assert "argv: [switch] [--rollback]" in (standin_env / "record").read_text()
+
+
+@pytest.mark.parametrize(("answer", "runs"), [("No", False), ("Yes", True)])
+def test_the_real_rollback_question(qtbot, panel: RebuildPanel, standin_env: Path,  # type: ignore[no-untyped-def]
+                                    monkeypatch, answer: str, runs: bool) -> None:
+    """The confirmation as shown (no injected answer): No runs nothing, Yes rolls back."""
+    from tests.gui.test_dialogs import click, when_dialog
+
+    from nixos_settings.ui.rebuild_panel import GenerationsWidget
+
+    helper_env(standin_env, monkeypatch)
+    profiles = standin_env / "profiles"
+    make_generations(profiles, standin_env / "switched", current=3)
+    gens = GenerationsWidget(panel, profiles)
+    qtbot.addWidget(gens)
+    assert gens.rollback_button.isEnabled()
+    seen: list[object] = []
+    texts: list[str] = []
+    when_dialog(lambda box: (texts.append(box.text()), click(answer)(box)), seen)
+    qtbot.mouseClick(gens.rollback_button, Qt.MouseButton.LeftButton)
+    assert len(seen) == 1 and "previous generation" in texts[0]
+    if runs:
+        qtbot.waitUntil(lambda: (standin_env / "record").exists(), timeout=20000)
+        qtbot.waitUntil(lambda: not panel.is_running(), timeout=20000)
+        assert "argv: [switch] [--rollback]" in (standin_env / "record").read_text()
+    else:
+        assert not panel.is_running() and not (standin_env / "record").exists()
