@@ -16,11 +16,9 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from nixos_settings.core.common.errors import NixSettingsError
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import WRAPPER_ARITY, Definition, element_texts
-from nixos_settings.core.config.document import Document
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
 
@@ -122,27 +120,8 @@ class NetChanges:
 
 
 def as_read(cfg: Configuration) -> Configuration:
-    """A second configuration over the bytes every document had when read (or last saved),
-    following imports as they were then.  Unchanged files share their documents and their
-    mapping with ``cfg``; changed ones are parsed and mapped again from their old bytes."""
-    before = Configuration(cfg.root)
-    before.flake_host = cfg.flake_host
-    for path, doc in cfg.documents.items():
-        if doc.modified:
-            old = Document(path, bytes(bytearray(doc.original)), nix_trusted=doc.nix_trusted)
-            before.documents[path] = old
-        else:
-            before.documents[path] = doc
-    # The mapping of an unchanged file holds for both configurations (and is what costs).
-    before._mapped = {key: hit for key, hit in cfg._mapped.items()
-                      if key[0] in cfg.documents and not cfg.documents[key[0]].modified
-                      and hit[0] is cfg.documents[key[0]].source}
-    try:
-        before._discover()
-    except (NixSettingsError, StopIteration):  # the flake's host was written by an edit
-        before.modules = []
-        before._invalidate()
-    return before
+    """The configuration as it was read (see :meth:`Configuration.as_read`)."""
+    return cfg.as_read()
 
 
 # -- comparing ------------------------------------------------------------------------------

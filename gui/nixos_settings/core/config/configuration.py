@@ -115,6 +115,28 @@ class Configuration:
             self._visit(root_doc, None, visited)
         self._invalidate()
 
+    def as_read(self) -> Configuration:
+        """A second configuration over the bytes every document had when read (or last
+        saved), following imports as they were then.  Unchanged files share their documents
+        and their mapping with this one; changed ones are parsed and mapped again from their
+        old bytes.  (What the review compares the edited configuration with.)"""
+        before = Configuration(self.root)
+        before.flake_host = self.flake_host
+        for path, doc in self.documents.items():
+            before.documents[path] = (Document(path, bytes(doc.original),
+                                               nix_trusted=doc.nix_trusted)
+                                      if doc.modified else doc)
+        # The mapping of an unchanged file holds for both configurations (and is what costs).
+        before._mapped = {key: hit for key, hit in self._mapped.items()
+                          if key[0] in self.documents and not self.documents[key[0]].modified
+                          and hit[0] is self.documents[key[0]].source}
+        try:
+            before._discover()
+        except (NixSettingsError, StopIteration):  # the flake's host was written by an edit
+            before.modules = []
+            before._invalidate()
+        return before
+
     def _invalidate(self) -> None:
         self._definitions = None
         self._containers = None
