@@ -159,3 +159,31 @@ def test_rename_entry_dialog_then_the_lockout_question(window, config_dir: Path)
     assert len(seen) == 2
     assert "administrator account" in seen[1].informativeText()
     assert window.controller.dirty_paths() == []
+
+
+@pytest.mark.parametrize(("answer", "host"), [("OK", "borealis"), ("Cancel", None)])
+def test_the_real_flake_host_question(qtbot, answer: str, host: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Opening a flake with several systems asks which one, in the real dialog: the chosen
+    host is opened with OK; Cancel opens nothing."""
+    from PySide6.QtWidgets import QComboBox
+
+    from nixos_settings.ui.mainwindow import MainWindow
+
+    flake = Path(__file__).resolve().parents[1] / "fixtures" / "configs" / "flake" / "flake.nix"
+    win = MainWindow()
+    win._confirm_quit = False
+    qtbot.addWidget(win)
+    seen: list[QWidget] = []
+    offered: list[list[str]] = []
+
+    def choose(box: QWidget) -> None:
+        combo = box.findChild(QComboBox)
+        offered.append([combo.itemText(i) for i in range(combo.count())])
+        combo.setCurrentText("borealis")
+        click(answer)(box)
+
+    when_dialog(choose, seen)
+    assert win.open_configuration(flake) is (host is not None)
+    assert offered == [["atlas", "borealis"]]
+    cfg = win.controller.cfg
+    assert (cfg.flake_host if cfg is not None else None) == host

@@ -135,3 +135,37 @@ def test_a_missing_target_is_asked_once_and_one_host_can_be_cancelled(
     assert panel.summary.text() == "2 hosts: 1 ok, 1 cancelled (pi)"
     assert panel.jobs["laptop"].command[-3:] == ["--target-host", "me@laptop.lan",
                                                  "--use-remote-sudo"]
+
+
+@pytest.mark.parametrize(("answer", "remembered"), [("OK", {"laptop": "me@laptop.lan"}),
+                                                    ("Cancel", {})])
+def test_the_real_target_question(qtbot, win, answer: str, remembered: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """A host without a target is asked about in the real dialog: OK remembers what was
+    typed (in the app's settings, not the flake); Cancel remembers nothing."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLineEdit
+    from tests.gui.test_dialogs import click, when_dialog
+
+    from nixos_settings.core.system import fleet
+
+    panel = win.fleet_dock.widget()
+    flake_nix = panel.flake()
+    flake_nix.write_text(flake_nix.read_text().replace(
+        'deploy.nodes.laptop = { hostname = "laptop.lan"; sshUser = "me"; };', ""))
+    panel.reload()
+    seen: list[object] = []
+    labels: list[str] = []
+
+    def type_target(box) -> None:  # type: ignore[no-untyped-def]
+        labels.append(box.labelText())
+        QTest.keyClicks(box.findChild(QLineEdit), "me@laptop.lan")
+        click(answer)(box)
+
+    when_dialog(type_target, seen)
+    panel.action.setCurrentText("switch")
+    panel.table.setRangeSelected(QTableWidgetSelectionRange(0, 0, 0, 4), True)  # laptop
+    panel.deploy_selected()
+    assert len(seen) == 1 and labels[0].startswith("Where is laptop deployed?")
+    assert fleet.Targets().for_flake(flake_nix) == remembered
+    assert b"me@laptop.lan" not in flake_nix.read_bytes()
+    qtbot.waitUntil(lambda: panel._worker is None or not panel.jobs, timeout=20000)
