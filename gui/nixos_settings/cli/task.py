@@ -72,6 +72,7 @@ def _task(name: str) -> Any:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from nixos_settings.core.tasks.engine import read_state
+    from nixos_settings.core.tasks.summary import state_summary
 
     task = _task(args.task)
     session = open_session(args)
@@ -85,6 +86,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         print()
         return 0
     print(f"{task.title} ({task.id})")
+    words = state_summary(task, states, limit=len(states))
+    if words:
+        print(f"  now: {words}")
     for f, s in zip(task.fields, states, strict=True):
         now = f"{s.text}   ({s.option}, {s.where})" if s.set else "not set"
         print(f"  {f.name:<18} {now}")

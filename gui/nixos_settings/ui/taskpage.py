@@ -34,6 +34,7 @@ from nixos_settings.core.common.errors import NixSettingsError
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.tasks import engine
 from nixos_settings.core.tasks.model import Field, Task, by_category, load_tasks
+from nixos_settings.core.tasks.summary import state_summary
 from nixos_settings.core.tasks.values import parse_value, plain
 from nixos_settings.ui.pagewidgets import WrapLabel
 
@@ -41,13 +42,6 @@ if TYPE_CHECKING:
     from nixos_settings.ui.controller import Controller
 
 FieldWidget = QCheckBox | QComboBox | QLineEdit
-
-
-def summary(states: list[engine.FieldState]) -> str:
-    """A card's one-line state: the first fields that are set (``enable: true, port: 22``)."""
-    shown = [f"{s.name}: {plain(s.value) if not isinstance(s.value, str) else s.value}"
-             for s in states if s.set][:2]
-    return ", ".join(shown) if shown else "not set up"
 
 
 class TaskHome(QWidget):
@@ -89,8 +83,9 @@ class TaskHome(QWidget):
                 label.setText("")
                 continue
             task = load_tasks()[task_id]
-            label.setText(f"<small>{html.escape(summary(engine.read_state(session, task)))}"
-                          "</small>")
+            words = state_summary(task, engine.read_state(session, task))
+            label.setText(f"<small>{html.escape(words)}</small>" if words else "")
+            label.setVisible(bool(words))
 
     def state_text(self, task_id: str) -> str:
         return self._states[task_id].text()
