@@ -120,6 +120,7 @@ def test_list_of_ports_takes_a_port_and_refuses_what_the_cli_refuses(window, con
         click(_add_button(ed))
         assert source(window, desktop) == before
         assert words in window.page._problem.text()
+        assert "element" not in window.page._problem.text()  # the new value, not "element 1"
         assert window.page._problem.isVisibleTo(window)
         assert ed.entry.text() == bad  # kept, to be corrected
         assert [ed.items.item(i).text() for i in range(ed.items.count())] == ["80"]

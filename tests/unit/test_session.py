@@ -215,3 +215,17 @@ def test_commit_in_a_repository_only(session: Session, conf: Path,
     log = subprocess.run(["git", "log", "-1", "--format=%B"], cwd=repo, check=True,
                          capture_output=True, text=True).stdout
     assert log == message + "\n"
+
+
+def test_a_refused_list_element_is_named_by_its_place(session: Session) -> None:
+    """Adding one element is checked alone: the message names the value, not "element 1";
+    changing element N names N."""
+    loc = ("services", "openssh", "ports")
+    session.apply(session.plan_set(loc, "[ 22 2222 ]"))
+    with pytest.raises(Refused) as added:
+        session.plan_list_add(loc, "70000")
+    assert "70000 is above the maximum 65535" in str(added.value)
+    assert "element" not in str(added.value)
+    with pytest.raises(Refused) as changed:
+        session.plan_list_set_at(loc, 1, "70000")
+    assert "element 2: 70000 is above the maximum 65535" in str(changed.value)

@@ -446,10 +446,17 @@ class Session(_Files, _Truth, SessionPackages):
             return None
         return check_value(self.options, loc, nix_text)
 
-    def _checked(self, change: ChangeSet, loc: Loc, nix_text: str, check: bool) -> ChangeSet:
+    def _checked(self, change: ChangeSet, loc: Loc, nix_text: str, check: bool,
+                 element: int | None = None) -> ChangeSet:
+        """Refuse ``change`` when ``nix_text`` does not fit ``loc``'s type.  ``element``: the
+        text is one list element checked as ``[ element ]``; the message then names its
+        place in the list (0: a new element, named by its value alone)."""
         if check and change:
             problem = self.check(loc, nix_text)
             if problem:
+                if element is not None:
+                    problem = problem.replace("element 1: ",
+                                              f"element {element}: " if element else "", 1)
                 raise Refused(problem)
         return change
 
@@ -501,7 +508,7 @@ class Session(_Files, _Truth, SessionPackages):
         loc = tuple(loc)
         change = planning.plan_list_add(self.cfg, loc, element,
                                         inside_condition=inside_condition)
-        self._checked(change, loc, f"[ {element} ]", True)
+        self._checked(change, loc, f"[ {element} ]", True, element=0)
         return _described(change, f"Add {element} to {optpath.show(loc)}", loc)
 
     def plan_list_remove(self, loc: Sequence[str], element: str) -> ChangeSet:
@@ -523,7 +530,7 @@ class Session(_Files, _Truth, SessionPackages):
 
         loc = tuple(loc)
         change = planning.plan_list_set_at(self.cfg, loc, index, element)
-        self._checked(change, loc, f"[ {element} ]", True)
+        self._checked(change, loc, f"[ {element} ]", True, element=index + 1)
         return _described(change, f"Change element {index + 1} of {optpath.show(loc)}", loc)
 
     def plan_add_entry(self, loc: Sequence[str], name: str, body: str = "{ }", *,

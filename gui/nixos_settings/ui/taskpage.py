@@ -264,6 +264,8 @@ class TaskPanel(QScrollArea):
         self.setWidget(self.stack)
         self.form.back.connect(self.show_home)
         controller.config_loaded.connect(lambda: self.home.refresh())
+        # which option a task writes depends on the release the metadata describes
+        controller.options_loaded.connect(lambda: self._changed())
         controller.config_changed.connect(lambda _locs: self._changed())
         # the cards (22 task definitions read) are built after the window's first paint
         QTimer.singleShot(0, lambda: self.home)
