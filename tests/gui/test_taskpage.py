@@ -70,6 +70,8 @@ def test_cards_show_the_state_and_a_form_writes_one_undoable_change(qtbot, win) 
     field.selectAll()
     QTest.keyClicks(field, "Europe/Berlin")
     assert '+  time.timeZone = "Europe/Berlin";' in form.preview.toPlainText()
+    # labelled like the review: by the file's name in the configuration, not its full path
+    assert form.preview.toPlainText().startswith("--- a/configuration.nix\n+++ b/configuration.nix")
     assert form.apply_button.isEnabled()
     conf = win.controller.root
     before = conf.read_bytes()

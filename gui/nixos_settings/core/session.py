@@ -123,6 +123,11 @@ class _Files:
         return unified_diff((f"/{self.display_name(p)}", self.original(p),
                              self.cfg.documents[p].source) for p in paths)
 
+    def change_diff(self, change: ChangeSet) -> str:
+        """Unified diff of a planned ``change`` (not applied), labelled like :meth:`diff`."""
+        return unified_diff((f"/{self.display_name(p)}", old, new)
+                            for p, (old, new) in change.files.items())
+
     def net_changes(self) -> NetChanges:
         """What saving would change, per file and option: not the edit history (a value set
         and set back again is no change)."""

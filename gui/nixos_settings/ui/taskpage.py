@@ -221,9 +221,11 @@ class TaskForm(QWidget):
             self.problem.setText(html.escape(str(err)))
             self.apply_button.setEnabled(False)
             return
-        if result is None:
+        session = self._controller.session
+        if result is None or session is None:
             return
-        text = result.change.diff() or "(nothing to change: the configuration already says so)"
+        text = (session.change_diff(result.change)
+                or "(nothing to change: the configuration already says so)")
         self.preview.setPlainText(text)
         notes = [*result.warnings, *result.notes]
         self.problem.setText("<br>".join(html.escape(n) for n in notes))
