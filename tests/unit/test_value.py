@@ -326,3 +326,25 @@ def test_describe_value_words() -> None:
         "not representable: package hello-2.12 (/nix/store/x-hello)")
     assert evaluate.describe_value(list(range(100)), 20).endswith("…")
     assert len(evaluate.describe_value(list(range(100)), 20)) == 20
+
+
+def test_no_nixpkgs_is_said_plainly_with_what_to_do(config: Path, tmp_path: Path) -> None:
+    """The real nix-instantiate without nixpkgs in NIX_PATH: the one-line error says what is
+    missing and what to do, not Nix's "search path" words; Nix's text stays in the details."""
+    env = {k: v for k, v in os.environ.items() if k != "NIX_PATH"}
+    env["NIX_PATH"] = ""
+    env["HOME"] = str(tmp_path)  # no user channels either
+    proc = _value(env, "services.demo.port", "--file", str(config))
+    assert proc.returncode != 0
+    assert "Nix cannot find nixpkgs on this machine" in proc.stderr
+    assert "nix-channel --update" in proc.stderr and "search path" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_known_nix_errors_in_plain_words() -> None:
+    assert evaluate.plain_failure("infinite recursion encountered").startswith(
+        "Nix found an infinite recursion")
+    assert "Nix cannot find <secrets>" in evaluate.plain_failure(
+        "file 'secrets' was not found in the Nix search path (add it using $NIX_PATH or -I)")
+    other = "attribute 'foo' missing"
+    assert evaluate.plain_failure(other) == other  # unknown errors stay Nix's words

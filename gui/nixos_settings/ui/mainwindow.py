@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         c.current_changed.connect(self._on_current)
         c.dirty_changed.connect(self._safe_update_status)
         c.undo_stack.indexChanged.connect(self._safe_update_status)
+        self.problems_dock.changed.connect(self._safe_update_status)  # e.g. an evaluation's
         c.show_source.connect(
             lambda p, line, col, span: self.source.show_location(p, line, col, span))
 

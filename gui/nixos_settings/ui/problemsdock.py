@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QMainWindow
 
 from nixos_settings.core.nix import optpath
@@ -23,7 +23,10 @@ EAGER_SUGGESTIONS = 20
 
 
 class ProblemsDock(QDockWidget):
-    """A list of :class:`ProblemItem`; shows itself when an error appears."""
+    """A list of :class:`ProblemItem`; shows itself when an error appears.  ``changed`` is
+    emitted after every refresh (the status bar's count follows it)."""
+
+    changed = Signal()
 
     def __init__(self, controller: Controller, model: OptionTreeModel, source: SourceView,
                  window: QMainWindow) -> None:
@@ -85,6 +88,7 @@ class ProblemsDock(QDockWidget):
         if any(i.severity == "error" for i in items) and not self.isVisible():
             self.show()
             self._window.resizeDocks([self], [150], Qt.Orientation.Vertical)
+        self.changed.emit()
 
     def activate(self, item: QListWidgetItem) -> None:
         """Open the option of ``item`` (if any) and show where it is."""

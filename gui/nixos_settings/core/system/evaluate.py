@@ -227,6 +227,31 @@ _DEFS_FROM = re.compile(
 _OPTION = re.compile(r"^\s*(?:…\s*)?while evaluating the option `([^'$]+)':", re.M)
 
 
+#: Nix errors that have a plain explanation and a next step (pattern → sentence; ``{0}``
+#: is the pattern's first group).  Nix's own words stay in ``details``.
+_PLAIN = (
+    (re.compile(r"file '(nixpkgs[^']*|<nixpkgs[^']*)' was not found in the Nix search path"),
+     "Nix cannot find nixpkgs on this machine ({0} is not in NIX_PATH), so it cannot "
+     "evaluate the configuration. On NixOS, run `sudo nix-channel --update`; elsewhere, set "
+     "NIX_PATH=nixpkgs=/path/to/nixpkgs or open the configuration through its flake."),
+    (re.compile(r"file '([^']+)' was not found in the Nix search path"),
+     "Nix cannot find <{0}>: it is not in NIX_PATH on this machine. Add it "
+     "(NIX_PATH={0}=/path/to/it) or refer to the file by its path."),
+    (re.compile(r"^infinite recursion encountered"),
+     "Nix found an infinite recursion: an option's value depends on itself (often an "
+     "`imports` or `config` that reads `config`). Check the place named."),
+)
+
+
+def plain_failure(message: str) -> str:
+    """Nix's one-line error in plain words when it is a known one, else as Nix said it."""
+    for pattern, sentence in _PLAIN:
+        found = pattern.search(message)
+        if found:
+            return sentence.format(*found.groups())
+    return message
+
+
 def failure(stderr: str, cfg: Configuration | None = None, loc: Loc = ()
             ) -> EvaluationFailed:
     """Nix's error as one sentence and the place in the configuration it points at: a
@@ -236,7 +261,7 @@ def failure(stderr: str, cfg: Configuration | None = None, loc: Loc = ()
     errors = [ln for ln in lines if ln.startswith("error")]
     message = (errors[-1] if errors else (lines[-1] if lines else "Nix failed"))
     message = message.removeprefix("error:").strip().removesuffix("Definition values:")
-    message = message.strip() or "Nix failed"
+    message = plain_failure(message.strip() or "Nix failed")
     flake_dir = cfg.root.parent if cfg is not None and cfg.flake_host else None
     places = [ErrorLocation(_local(p.path, flake_dir), p.line, p.column)
               for p in error_locations(stderr)]
