@@ -116,9 +116,13 @@ class SoftwarePage(QWidget):
 
     def _build(self) -> None:
         top = QHBoxLayout()
-        self.source_label = QLabel("No package list loaded yet.")
+        self.source_label = QLabel(
+            "No package list loaded yet. Load package list reads the list of this system's "
+            "channel (downloaded once, then cached); or name another one above.")
         self.source_label.setWordWrap(True)
-        self.source_edit = QLineEdit(placeholderText="channel:nixos-24.05, a file, or nix")
+        self.source_edit = QLineEdit(
+            placeholderText="this system's channel, or channel:nixos-24.05, a file, nix")
+        self.source_edit.setAccessibleName("Package list to load")
         self.load_button = QPushButton("Load package list")
         self.load_button.clicked.connect(self._load_clicked)
         self.file_button = QPushButton("From file…")
