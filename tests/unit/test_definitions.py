@@ -306,3 +306,59 @@ def test_added_segment_with_dollar_curly_reads_back(tmp_path: Path) -> None:
     cfg.apply(planning.plan_set(cfg, loc, '"hi"'))
     assert b'"a\\${b}".text = "hi";' in cfg.documents[path].source
     assert loc in [d.loc for d in cfg.definitions]
+
+
+# -- names computed from let constants (users.users.${user}) -------------------------------
+
+USER_LET = """{ config, pkgs, ... }:
+let
+  user = "jane";
+  host = "oak";
+in
+{
+  networking.hostName = host;
+  users.users.${user} = {
+    isNormalUser = true;
+  };
+  users.users."${user}-backup".isSystemUser = true;
+  home.${unknown}.x = 1;
+}
+"""
+
+
+def test_a_let_constant_names_an_entry() -> None:
+    got = values(USER_LET)
+    assert got[("users", "users", "jane", "isNormalUser")] == "true"
+    assert got[("users", "users", "jane-backup", "isSystemUser")] == "true"
+    assert got[("networking", "hostName")] == "host"  # a value is not a name: left as written
+    dynamic = [k for k in got if k[0] == "home"]
+    assert dynamic == [("home", "${unknown}", "x")]  # an unknown name stays dynamic
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    # an inner let hides an outer one
+    ('let user = "a"; in let user = "b"; in { users.users.${user}.uid = 1; }\n', "b"),
+    # a name bound to something that is not a plain string hides the constant
+    ('let user = "a"; in let user = f "x"; in { users.users.${user}.uid = 1; }\n', None),
+    ('{ ... }: with lib; let user = "c"; in ({ users.users.${user}.uid = 1; })\n', "c"),
+])
+def test_constants_follow_scoping(source: str, expected: str | None) -> None:
+    names = {k[2] for k in values(source) if k[:2] == ("users", "users")}
+    assert names == ({expected} if expected else {"${user}"})
+
+
+def test_editing_under_a_computed_name_keeps_the_name_as_written(tmp_path: Path) -> None:
+    from nixos_settings.core.common.errors import EditError
+    from nixos_settings.core.session import Session
+
+    conf = tmp_path / "configuration.nix"
+    conf.write_text(USER_LET)
+    session = Session.open(conf)
+    session.apply(session.plan_set(("users", "users", "jane", "shell"), "pkgs.zsh"))
+    session.apply(session.plan_set(("users", "users", "jane", "isNormalUser"), "false"))
+    text = session.cfg.documents[conf].source.decode()
+    assert "  users.users.${user} = {\n    isNormalUser = false;\n    shell = pkgs.zsh;\n  };" in text
+    with pytest.raises(EditError, match="computed from a let binding"):
+        session.plan_rename_entry(("users", "users", "jane"), "bob")
+    with pytest.raises(EditError, match="computed from a let binding"):
+        session.plan_rename_entry(("users", "users", "jane-backup"), "bob")

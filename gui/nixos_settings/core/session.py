@@ -39,6 +39,7 @@ from nixos_settings.core.common.errors import EditError, FileChangedError, NixSe
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.configuration import Configuration
 from nixos_settings.core.config.definitions import Definition, element_texts
+from nixos_settings.core.config.names import refuse_computed, refuse_taken
 from nixos_settings.core.nix import optpath
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.core.nix.text import ChangeSet, unified_diff
@@ -545,7 +546,7 @@ class Session(_Files, _Truth, SessionPackages):
 
         loc = tuple(loc)
         new = (*loc, name)
-        _refuse_taken(self.cfg, name, new)
+        refuse_taken(self.cfg, name, new)
         return _described(planning.plan_set(self.cfg, new, body,
                                             inside_condition=inside_condition),
                           f"Add {optpath.show(new)}", loc, new)
@@ -558,7 +559,8 @@ class Session(_Files, _Truth, SessionPackages):
         new = (*loc[:-1], new_name)
         if new_name == loc[-1]:
             return _described(ChangeSet(), "", loc)
-        _refuse_taken(self.cfg, new_name, new)
+        refuse_taken(self.cfg, new_name, new)
+        refuse_computed(self.cfg, loc)
         return _described(planning.plan_rename(self.cfg, loc, new_name),
                           f"Rename {optpath.show(loc)} to {optpath.show_segment(new_name)}",
                           loc, new)
@@ -576,15 +578,6 @@ class Session(_Files, _Truth, SessionPackages):
     def apply(self, change: ChangeSet) -> None:
         """Make a planned change the in-memory state (``change.inverse()`` undoes it)."""
         self.cfg.apply(change)
-
-
-def _refuse_taken(cfg: Configuration, name: str, new: Loc) -> None:
-    """Refuse an entry name that is empty or already used (set, or set below)."""
-    if not name:
-        raise EditError("the name must not be empty")
-    n = len(new)
-    if cfg.find(new) or any(tuple(d.loc[:n]) == new for d in cfg.definitions):
-        raise EditError(f"{optpath.show(new)} already exists")
 
 
 def _described(change: ChangeSet, description: str, *locs: Loc) -> ChangeSet:

@@ -11,13 +11,19 @@ The mapper understands the module shapes NixOS accepts (plain attrset; function
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.document import Document
 from nixos_settings.core.config.shapes import WRAPPER_ARITY as WRAPPER_ARITY
 from nixos_settings.core.config.shapes import Wrapper as Wrapper
-from nixos_settings.core.config.shapes import conditions, module_parts, update_operands
+from nixos_settings.core.config.shapes import (
+    conditions,
+    module_constants,
+    module_parts,
+    update_operands,
+)
 from nixos_settings.core.config.shapes import unwrap as unwrap
 from nixos_settings.core.nix import optpath, syntax
 from nixos_settings.core.nix.grammar import (
@@ -35,6 +41,7 @@ from nixos_settings.core.nix.grammar import (
     LIST,
     SCOPE_KINDS,
     STRING,
+    VARIABLE,
     Node,
     bindings,
     elements,
@@ -46,7 +53,7 @@ from nixos_settings.core.nix.grammar import (
 from nixos_settings.core.nix.grammar import (
     text as node_text,
 )
-from nixos_settings.core.nix.literals import string_value
+from nixos_settings.core.nix.literals import string_value, string_with_names
 from nixos_settings.core.nix.optpath import Loc
 
 #: top-level module attributes that are not option definitions
@@ -177,12 +184,15 @@ class Module:
 # -- reading bindings ---------------------------------------------------------------------
 
 
-def attr_segment(source: bytes, attr: Node) -> tuple[str, bool]:
-    """(segment, is_static) of one attrpath element."""
+def attr_segment(source: bytes, attr: Node,
+                 constants: Mapping[str, str] | None = None) -> tuple[str, bool]:
+    """(segment, is_static) of one attrpath element; ``${name}`` is static when ``name`` is
+    one of the module's ``constants`` (a ``let`` binding to a plain string)."""
     if attr.type == IDENTIFIER:
         return node_text(source, attr), True
     if attr.type == STRING:
-        value = string_value(source, attr)
+        value = (string_value(source, attr) if not constants
+                 else string_with_names(source, attr, constants))
         if value is not None:
             return value, True
     if attr.type == INTERPOLATION:
@@ -191,16 +201,32 @@ def attr_segment(source: bytes, attr: Node) -> tuple[str, bool]:
             value = string_value(source, inner)
             if value is not None:
                 return value, True
+            if constants and inner.type == VARIABLE:
+                name = constants.get(node_text(source, inner))
+                if name is not None:
+                    return name, True
     return node_text(source, attr), False
 
 
-def attrpath_of(source: bytes, binding: Node) -> tuple[tuple[str, ...], tuple[Node, ...], bool]:
+def name_from_variable(d: Definition, index: int) -> bool:
+    """Whether segment ``index`` of ``d.loc`` is written ``${name}`` in ``d``'s binding (a
+    name computed from a ``let`` constant, not spelled out)."""
+    at = index - d.prefix_len
+    if not 0 <= at < len(d.attr_spans):
+        return False
+    start, end, kind = d.attr_spans[at]
+    return kind == INTERPOLATION or (kind == STRING and d.doc is not None
+                                     and b"${" in d.doc.source[start:end])
+
+
+def attrpath_of(source: bytes, binding: Node, constants: Mapping[str, str] | None = None
+                ) -> tuple[tuple[str, ...], tuple[Node, ...], bool]:
     ap = binding.child_by_field_name(ATTRPATH_FIELD)
     nodes = tuple(ap.children_by_field_name(ATTR)) if ap is not None else ()
     segs: list[str] = []
     static = True
     for a in nodes:
-        seg, ok = attr_segment(source, a)
+        seg, ok = attr_segment(source, a, constants)
         static = static and ok
         segs.append(seg)
     return tuple(segs), nodes, static
@@ -229,6 +255,8 @@ class _Mapper:
         self.outer: tuple[Wrapper, ...] = ()  # the wrappers around the current binding
         self.pending: list[_Pending] = []  # sets the current binding holds
         self.enclosing: Node = None  # the set the current binding sits in
+        #: ``let`` names bound to plain strings around the module (``${user}`` in names)
+        self.constants = module_constants(self.src, module.node)
 
     def run(self) -> None:
         parts, reason = module_parts(self.src, self.m.node)
@@ -287,7 +315,7 @@ class _Mapper:
         self.outer = wrappers
         if top:
             self.top = (b.start_byte, b.end_byte)
-        segs, attrs, static = attrpath_of(self.src, b)
+        segs, attrs, static = attrpath_of(self.src, b, self.constants)
         if not segs:
             return
         prefix_len = len(prefix)

@@ -15,7 +15,9 @@ from nixos_settings.core.common.records import record
 from nixos_settings.core.nix.grammar import (
     APPLY,
     ASSERT,
+    ATTRPATH_FIELD,
     ATTRSET_KINDS,
+    BINDING,
     BODY,
     ELEMENT,
     EXPRESSION,
@@ -37,6 +39,7 @@ from nixos_settings.core.nix.grammar import (
     VARIABLE,
     WITH,
     Node,
+    bindings,
     flatten_apply,
     formal_name,
     formals,
@@ -47,6 +50,7 @@ from nixos_settings.core.nix.grammar import (
 from nixos_settings.core.nix.grammar import (
     text as node_text,
 )
+from nixos_settings.core.nix.literals import string_value
 
 #: wrapper name → number of arguments it takes (the last one is the wrapped value)
 WRAPPER_ARITY = {
@@ -159,6 +163,30 @@ _MODULE_WRAPPERS = frozenset({FUNCTION, LET, WITH, ASSERT})
 
 #: one attribute set of a module with the wrappers around it (``mkIf c`` …)
 Part = tuple[Node, tuple[Wrapper, ...]]
+
+
+def module_constants(source: bytes, node: Node | None) -> dict[str, str]:
+    """Names a module binds to plain strings in the ``let`` blocks around its body
+    (``let user = "jane"; in …``): what ``users.users.${user}`` names.  An inner ``let``
+    hides an outer one; a name bound to anything else hides it too."""
+    out: dict[str, str] = {}
+    for _ in range(10_000):
+        if node is None or node.type not in _MODULE_WRAPPERS | {PARENTHESIZED}:
+            break
+        if node.type == LET:
+            for b in bindings(node):
+                path = b.child_by_field_name(ATTRPATH_FIELD) if b.type == BINDING else None
+                value = b.child_by_field_name(EXPRESSION) if path is not None else None
+                if path is None or value is None or path.named_child_count != 1:
+                    continue
+                name = node_text(source, path)
+                text = string_value(source, strip_parens(value))
+                if text is None:
+                    out.pop(name, None)
+                else:
+                    out[name] = text
+        node = node.child_by_field_name(EXPRESSION if node.type == PARENTHESIZED else BODY)
+    return out
 
 
 def module_parts(source: bytes, node: Node) -> tuple[list[Part], str | None]:

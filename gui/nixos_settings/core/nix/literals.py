@@ -15,6 +15,7 @@ Parsing goes through :mod:`nixos_settings.core.nix.syntax`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from nixos_settings.core.common.errors import ParseError
@@ -84,8 +85,9 @@ def _value(source: bytes, node: Any) -> Any:
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 
 
-def _double(source: bytes, node: Any) -> Any:
-    """Value of a ``"..."`` string without interpolation.
+def _double(source: bytes, node: Any, names: Mapping[str, str] | None = None) -> Any:
+    """Value of a ``"..."`` string without interpolation (or whose interpolations are
+    ``${name}`` of ``names``).
 
     tree-sitter-nix gives ``\\${`` as a ``dollar_escape`` node holding only the backslash,
     followed by a fragment starting with ``$``: the escape itself contributes nothing.
@@ -99,9 +101,24 @@ def _double(source: bytes, node: Any) -> Any:
             parts.append(_ESCAPES.get(t[1:], t[1:]))
         elif child.type == g.DOLLAR_ESCAPE:
             continue
+        elif child.type == g.INTERPOLATION and names:
+            inner = child.child_by_field_name(g.EXPRESSION)
+            name = g.text(source, inner) if inner is not None else ""
+            if inner is None or inner.type != g.VARIABLE or name not in names:
+                return NOT_LITERAL
+            parts.append(names[name])
         else:
             return NOT_LITERAL
     return "".join(parts)
+
+
+def string_with_names(source: bytes, node: Any, names: Mapping[str, str]) -> str | None:
+    """Value of a ``"…"`` string whose only interpolations are ``${name}`` of ``names``
+    (``"${user}-backup"`` with ``user = "jane"``), else None."""
+    if node.type != g.STRING:
+        return None
+    value = _double(source, node, names)
+    return value if isinstance(value, str) else None
 
 
 def _indented(source: bytes, node: Any) -> Any:

@@ -1,6 +1,7 @@
 { config, pkgs, ... }:
 let
-  user = "ines";
+  names = [ "ines" ];
+  user = builtins.head names;
 in
 {
   users.users.${user} = {

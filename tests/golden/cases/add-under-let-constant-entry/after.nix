@@ -1,0 +1,11 @@
+{ config, pkgs, ... }:
+let
+  user = "ines";
+in
+{
+  users.users.${user} = {
+    isNormalUser = true;
+    shell = pkgs.fish;
+    extraGroups = [ "wheel" ];
+  };
+}

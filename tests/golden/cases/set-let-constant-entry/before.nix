@@ -1,0 +1,9 @@
+{ config, pkgs, ... }:
+let
+  user = "ines";
+in
+{
+  users.users.${user} = {
+    isNormalUser = true;
+  };
+}
