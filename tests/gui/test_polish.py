@@ -280,3 +280,38 @@ def test_quitting_does_not_wait_for_background_jobs(config_dir, options_file, tm
     closing = next(float(x.split()[1]) for x in proc.stdout.splitlines()
                    if x.startswith("closing "))
     assert ended - closing < 1.0
+
+
+def test_own_declarations_link_to_the_source(window, config_dir) -> None:
+    """An option the configuration declares in two modules: both places, each a link that
+    opens the file at the line in the source view."""
+    from nixos_settings.core.options.declared import with_declared
+
+    (config_dir / "extra.nix").write_text(
+        "{ lib, ... }:\n{\n  options.custom.port = lib.mkOption { type = lib.types.port; };\n}\n")
+    (config_dir / "more.nix").write_text(
+        "{ lib, ... }:\n{\n\n\n  options.custom.port = lib.mkOption { type = lib.types.port; };\n}"
+        "\n")
+    conf = config_dir / "configuration.nix"
+    conf.write_bytes(conf.read_bytes().replace(b"./desktop.nix", b"./desktop.nix ./extra.nix "
+                                               b"./more.nix"))
+    assert window.open_configuration(conf)
+    cfg = window.controller.cfg
+    assert cfg is not None
+    joined = with_declared(window.controller.options, cfg)
+    assert joined is not None
+    window.controller.set_options(joined)
+    window.controller.open_option(("custom", "port"))
+    QApplication.processEvents()
+    text = _page_text(window)
+    assert f'href="source:{config_dir / "extra.nix"}:3"' in text
+    assert f'href="source:{config_dir / "more.nix"}:5"' in text
+    window.page._on_link(f"source:{config_dir / 'more.nix'}:5")
+    assert window.source.current_path() == config_dir / "more.nix"
+    assert "line 5" in window.source._where.text()
+
+
+def test_tree_tooltip_gives_the_type_in_words(window) -> None:
+    index = window.model.index_for(("services", "openssh", "ports"))
+    tip = window.model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert tip == "services.openssh.ports (list of port (0–65535))"

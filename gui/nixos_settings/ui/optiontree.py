@@ -41,6 +41,15 @@ _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid 
 _is_placeholder = is_placeholder  # the name ui/optionpage.py uses
 
 
+def type_words(raw: str) -> str:
+    """An option's type in words (``port (0–65535)``); NixOS's own wording only when the
+    words would say nothing more than "Nix expression"."""
+    from nixos_settings.core.options.types import parse_type
+
+    words = parse_type(raw).words()
+    return raw if words == "Nix expression" and raw.strip() else words
+
+
 def _short_value(defs: list[Definition]) -> str:
     if not defs:
         return ""
@@ -229,7 +238,7 @@ class OptionTreeModel(QAbstractItemModel):
         if node.kind == TEMPLATE:
             return f"{name}: the options every entry has"
         if node.option is not None:
-            return f"{name} ({node.option.type})"
+            return f"{name} ({type_words(node.option.type)})"
         return name
 
     def _foreground(self, node: TreeNode, col: int) -> QBrush | None:

@@ -33,14 +33,33 @@ def describe_html(info: OptionInfo) -> str:
     return describe.render_option(info)
 
 
+#: link scheme of a place in a local file (``source:/etc/nixos/wifi.nix:12``)
+SOURCE_SCHEME = "source:"
+
+
 def declaration_link(decl: Declaration, revision: str | None) -> str:
+    """A link to where ``decl`` is: its URL, the file in nixpkgs at ``revision``, or (a
+    module of the configuration: ``/path/file.nix:LINE``) a ``source:`` link to it."""
     name = decl.name
     url = decl.url
-    if url is None and not name.startswith(("<", "/")):
+    if url is None and name.startswith("<nixpkgs/") and name.endswith(">"):
+        name = name[len("<nixpkgs/"):-1]
+    if url is None and name.startswith("/"):
+        url = SOURCE_SCHEME + name
+    elif url is None and not name.startswith("<"):
         url = f"https://github.com/NixOS/nixpkgs/blob/{revision or 'master'}/{name}"
     if url:
-        return f'<a href="{html.escape(url)}">{html.escape(name)}</a>'
+        return f'<a href="{html.escape(url)}">{html.escape(decl.name)}</a>'
     return html.escape(name)
+
+
+def source_place(href: str) -> tuple[str, int] | None:
+    """``(file, line)`` of a ``source:FILE:LINE`` link (line 1 when it names none)."""
+    if not href.startswith(SOURCE_SCHEME):
+        return None
+    place = href[len(SOURCE_SCHEME):]
+    file, _, line = place.rpartition(":")
+    return (file, int(line)) if file and line.isdigit() else (place, 1)
 
 
 def wrap_name(name: str) -> str:
