@@ -80,6 +80,9 @@ def test_first_run_docks_are_modest(qtbot) -> None:
     win = _fresh_window(qtbot)  # 90 % of the small offscreen screen
     assert win.tasks_dock.isVisible()
     _within_limits(win)
+    qtbot.wait(20)
+    tree, right = win.main_split.sizes()  # the room the dock left is shared 2:3
+    assert tree <= right and right > 0
 
 
 # -- the tree ------------------------------------------------------------------------------------
@@ -98,6 +101,8 @@ def test_value_column_stays_visible_in_a_narrow_tree(window, qtbot) -> None:
     value_left = tree.header().sectionPosition(1) - tree.header().offset()
     assert value_left < viewport * 0.75
     assert tree.header().sectionSize(1) >= viewport * 0.25 - 2
+    assert tree.header().length() <= viewport  # nothing pushed out sideways
+    assert tree.horizontalScrollBar().maximum() == 0
     window.resize(1300, 850)  # room again: the name column gets its width back
     window.main_split.setSizes([600, 700])
     QApplication.processEvents()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -100,6 +100,14 @@ def fit_docks(window: QMainWindow) -> None:
             window.resizeDocks(docks, sizes, orientation)
 
 
+def share_split(split: QSplitter) -> None:
+    """Tree 2/5, page and source 3/5 of what the docks leave (Qt gives all the room a
+    shrunk dock frees to the first pane)."""
+    total = sum(split.sizes())
+    if total > 0:
+        split.setSizes([total * 2 // 5, total - total * 2 // 5])
+
+
 def first_focusable(widget: QWidget | None) -> QWidget | None:
     """The first visible, enabled widget in ``widget`` that takes focus by Tab."""
     if widget is None:
@@ -144,6 +152,7 @@ class MainWindow(QMainWindow):
         self.settings = QSettings("nixos-settings", "nixos-settings")
         self._confirm_quit = True
         self._docks_fitted = False
+        self._split_restored = False
         self.setWindowTitle(APP_NAME)
         ip = icon_path()
         if ip is not None:
@@ -258,12 +267,15 @@ class MainWindow(QMainWindow):
             val = self.settings.value(key)
             if isinstance(val, QByteArray) and not val.isEmpty():
                 split.restoreState(val)
+                self._split_restored = self._split_restored or split is self.main_split
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._docks_fitted:  # once the layout has its real size
             self._docks_fitted = True
             fit_docks(self)
+            if not self._split_restored:  # first run: share the room once it is known
+                QTimer.singleShot(0, lambda: share_split(self.main_split))
 
     def _save_geometry(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

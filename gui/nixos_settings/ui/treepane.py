@@ -77,6 +77,9 @@ class OptionTreeView(QTreeView):
         header = self.header()
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(40)
+        # the stretched Value column never grows past what is left (Qt keeps the last
+        # section at least this wide, scrolling the view sideways when it is not)
+        header.setDefaultSectionSize(40)
         header.sectionResized.connect(self._section_resized)
 
     def name_limit(self) -> int:
