@@ -156,6 +156,10 @@ def test_branch_arrow_on_a_fresh_tree_opens_nothing(qtbot, config_dir, options_f
     assert tree.isExpanded(index)
     assert win.controller.current is None
     assert win.page.loc is None
+    QTest.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier, _arrow_point(tree, index))
+    QApplication.processEvents()
+    assert win.controller.current is None and win.page.loc is None
 
 
 # -- quitting -------------------------------------------------------------------------------------
