@@ -30,8 +30,13 @@ def test_results_carry_a_one_sentence_summary(qtbot, shared_dir: Path) -> None:
 
 
 def test_summary_does_not_stop_at_abbreviations() -> None:
-    from nixos_settings.ui.searchbar import _sentence_end
+    from nixos_settings.core.options.model import MARKDOWN, OptionInfo
+    from nixos_settings.ui.searchbar import summary
 
-    text = "Set the password, i.e. the secret. Then more."
-    assert text[: _sentence_end(text) + 1] == "Set the password, i.e. the secret."
-    assert _sentence_end("No full stop here") == -1
+    def opt(text: str) -> OptionInfo:
+        return OptionInfo("a.b", ("a", "b"), "string", text, MARKDOWN, None, None, (), False)
+
+    assert summary(opt("Set the password, i.e. the secret. Then more.")) == \
+        "Set the password, i.e. the secret."
+    assert summary(opt("No full stop here")) == "No full stop here"
+    assert summary(opt("First paragraph\n\nSecond one. More.")) == "First paragraph"

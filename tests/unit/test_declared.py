@@ -183,3 +183,32 @@ def test_session_checks_values_of_the_users_own_options(config: Path) -> None:
         session.plan_set(("custom", "hotspot", "channel"), '"six"')
     change = session.plan_set(("custom", "hotspot", "ssid"), '"cafe"')
     assert b'custom.hotspot.ssid = "cafe";' in change.files[config][1]
+
+
+def test_every_declaration_of_an_option_is_kept(tmp_path: Path) -> None:
+    """An option declared in two files (a submodule extended twice), or one the metadata
+    knows and a file declares again, lists every place: none is dropped for the first."""
+    from nixos_settings.core.options.model import Declaration
+
+    (tmp_path / "a.nix").write_text(
+        "{ lib, ... }:\n{\n  options.custom.x = lib.mkOption { type = lib.types.int; };\n"
+        "  options.users.users = lib.mkOption { type = lib.types.attrs; };\n}\n")
+    (tmp_path / "b.nix").write_text(
+        "{ lib, ... }:\n{\n\n  options.custom.x = lib.mkOption { type = lib.types.int; };\n}\n")
+    root = _write(tmp_path / "configuration.nix",
+                  "{ ... }:\n{\n  imports = [ ./a.nix ./b.nix ];\n}\n")
+    cfg = Configuration.load(root)
+    upstream = Declaration("nixos/modules/config/users-groups.nix")
+    base = OptionSet([OptionInfo("users.users", ("users", "users"), "attribute set",
+                                 "Accounts.", declarations=(upstream,))],
+                     SourceInfo("file", "options file x"))
+    joined = with_declared(base, cfg)
+    assert joined is not None
+    x = joined.get(("custom", "x"))
+    assert x is not None
+    assert [d.name for d in x.declarations] == [f"{tmp_path / 'a.nix'}:3",
+                                                f"{tmp_path / 'b.nix'}:4"]
+    users = joined.get(("users", "users"))
+    assert users is not None and users.description == "Accounts."
+    assert [d.name for d in users.declarations] == [upstream.name, f"{tmp_path / 'a.nix'}:4"]
+    assert with_declared(joined, cfg) is not None

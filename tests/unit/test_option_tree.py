@@ -76,3 +76,26 @@ def test_only_set_keeps_entries_of_unset_templates(nixos: OptionSet) -> None:
     assert alice is not None and alice.kind == ENTRY
     assert [c.name for c in tree.children(tree.root)] == [
         "boot", "networking", "services", "users"]
+
+
+def test_children_in_natural_order_ignoring_case() -> None:
+    """Rows sort as people read them: case ignored, numbers by value, templates first."""
+    from nixos_settings.core.options.tree import child_order
+
+    names = ["zfs", "Foo", "boot", "eth10", "eth2", "<name>", "Boot", "²x"]
+    assert sorted(names, key=child_order) == [
+        "<name>", "Boot", "boot", "eth2", "eth10", "Foo", "zfs", "²x"]
+
+
+def test_tree_rows_sorted_case_insensitively() -> None:
+    """Declared and undeclared children mix in one natural order (the view shows this)."""
+    from nixos_settings.core.options.model import from_records
+
+    opts = from_records({
+        f"a.{seg}": {"loc": ["a", seg], "type": "boolean", "description": "", "declarations": []}
+        for seg in ("zfs", "Foo", "boot", "x10", "x9")})
+    tree = OptionTree(opts, [Def(("a", "Bar")), Def(("a", "yes"))])  # type: ignore[list-item]
+    node = tree.find(("a",))
+    assert node is not None
+    assert [c.name for c in tree.children(node)] == [
+        "Bar", "boot", "Foo", "x9", "x10", "yes", "zfs"]

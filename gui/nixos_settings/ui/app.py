@@ -4,7 +4,9 @@ The window is shown before anything slow happens: the configuration is read righ
 first show (it is fast), and option metadata is loaded on a pool thread.  With the
 environment variable ``NIXOS_SETTINGS_SHOWN_STAMP`` set, the app prints
 ``shown <unix time>`` on stdout when the window is first painted, and ``options <unix time>``
-when the metadata is in (used by the benchmark); with the value ``quit`` it then exits.
+when the metadata is in (used by the benchmark); with the value ``quit`` it then closes the
+window, with ``quit-shown`` it closes it right after the first paint (metadata still
+loading), each printing ``closing <unix time>`` first (tests time quitting with these).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -21,30 +24,47 @@ from PySide6.QtWidgets import QApplication
 from nixos_settings.ui.mainwindow import MainWindow
 
 DEFAULT_FILE = Path("/etc/nixos/configuration.nix")
+#: how long quitting waits for background jobs that were told to stop
+GRACE_MS = 150
 
 
 class _FirstPaint(QObject):
     """Prints a timestamp on the first paint of the window (benchmark hook)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, mode: str) -> None:
         super().__init__(window)
         self._done = False
+        self._window, self._mode = window, mode
         window.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if not self._done and event.type() in (QEvent.Type.Paint, QEvent.Type.Expose):
             self._done = True
             # after this paint is delivered: the window is on screen and takes input
-            QTimer.singleShot(0, lambda: print(f"shown {time.time():.6f}", flush=True))
+            QTimer.singleShot(0, self._shown)
         return False
+
+    def _shown(self) -> None:
+        print(f"shown {time.time():.6f}", flush=True)
+        if self._mode == "quit-shown":
+            _close(self._window)
+
+
+def _close(window: MainWindow) -> None:
+    window._confirm_quit = False
+
+    def close() -> None:
+        print(f"closing {time.time():.6f}", flush=True)
+        window.close()
+
+    QTimer.singleShot(0, close)
 
 
 def _options_stamp(window: MainWindow, mode: str) -> None:
     print(f"options {time.time():.6f}", flush=True)
     if mode == "quit":
         print(f"maxrss_kb {peak_rss_kb()}", flush=True)
-        window._confirm_quit = False
-        QTimer.singleShot(0, window.close)
+        _close(window)
 
 
 def peak_rss_kb() -> int:
@@ -77,7 +97,7 @@ def create_window(file: str | Path | None, options_spec: str | None = None,
     window = MainWindow()
     stamp = os.environ.get("NIXOS_SETTINGS_SHOWN_STAMP")
     if stamp:
-        _FirstPaint(window)
+        _FirstPaint(window, stamp)
         window.controller.options_loaded.connect(lambda: _options_stamp(window, stamp))
         window.controller.options_failed.connect(lambda _m: _options_stamp(window, stamp))
     window.show()
@@ -113,4 +133,34 @@ def run(file: str | Path | list[str] | tuple[str, ...] | None = None,
     window = create_window(file, options_spec, flake)
     app.setWindowIcon(window.windowIcon())
     window.raise_()
-    return int(app.exec())
+    status = int(app.exec())
+    if existing is None:
+        leave(window, status)
+    return status
+
+
+def leave(window: MainWindow, status: int) -> NoReturn:
+    """End the process at once after the window closed.
+
+    What is left then is no one's work: the metadata loader or a page's evaluation that
+    were told to stop (:meth:`MainWindow.stop_background_work`), and tearing down the
+    interpreter: PySide's exit handler deletes the application object, whose destructor waits
+    for every job of Qt's thread pool for as long as it takes (a metadata load, a Nix
+    evaluation: seconds), then every object is freed one by one (a quarter of a second for
+    the option set, its index and the widgets).  So: settings written, a short grace for
+    jobs about to end (the options cache is written atomically: one cut off leaves no half
+    file), logs and output flushed, and the process ends without the exit handlers (the app
+    registers none of its own)."""
+    import logging
+
+    from PySide6.QtCore import QThreadPool
+
+    window.settings.sync()
+    QThreadPool.globalInstance().waitForDone(GRACE_MS)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)

@@ -9,15 +9,34 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from nixos_settings.ui.pagewidgets import readable
 
 if TYPE_CHECKING:
     from nixos_settings.core.config.configuration import Configuration
 
 
-def _is_dark(widget: QWidget) -> bool:
-    return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+#: background and text of each banner, for light and for dark palettes
+_BANNER = {
+    ("note", False): ("#fff4ce", "#3b2f00"), ("note", True): ("#4d3b00", "#fff3c4"),
+    ("alarm", False): ("#ffe3e3", "#5a0000"), ("alarm", True): ("#5a1d1d", "#ffe1e1"),
+}
+
+
+def banner_colours(kind: str, palette: QPalette) -> tuple[str, str]:
+    """``(background, text)`` of a ``"note"`` or ``"alarm"`` banner on ``palette``; the
+    text is always readable on the background."""
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    bg, fg = _BANNER[(kind, dark)]
+    return bg, readable(fg, QColor(bg)).name()
+
+
+def _style(widget: QWidget, kind: str) -> None:
+    bg, fg = banner_colours(kind, widget.palette())
+    name = widget.objectName()
+    widget.setStyleSheet(f"#{name} {{ background: {bg}; }} #{name} QLabel {{ color: {fg}; }}")
 
 
 class MetadataBanner(QWidget):
@@ -40,9 +59,7 @@ class MetadataBanner(QWidget):
         text = text.strip()
         if text and text[-1] not in ".!?":
             text += "."
-        bg, fg = ("#4d3b00", "#fff3c4") if _is_dark(self) else ("#fff4ce", "#3b2f00")
-        self.setStyleSheet(f"#metadataBanner {{ background: {bg}; }} "
-                           f"#metadataBanner QLabel {{ color: {fg}; }}")
+        _style(self, "note")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.label.setText(
             f"<b>No option metadata.</b> {html.escape(text)} Your configuration is still shown "
@@ -114,9 +131,7 @@ class DiskBanner(QWidget):
         if path not in self.changed:
             self.changed.append(path)
         names = ", ".join(self._display_name(p) for p in self.changed)
-        bg, fg = ("#5a1d1d", "#ffe1e1") if _is_dark(self) else ("#ffe3e3", "#5a0000")
-        self.setStyleSheet(f"#diskBanner {{ background: {bg}; }} "
-                           f"#diskBanner QLabel {{ color: {fg}; }}")
+        _style(self, "alarm")
         self.label.setText(
             f"<b>{html.escape(names)} changed on disk</b> since it was opened. Reload to see "
             "the new content (pending changes are dropped), or compare first. Saving will not "

@@ -15,9 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QMainWindow, QSplitter, QStatusBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QIcon, QShowEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QSplitter,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nixos_settings.core.nix.optpath import Loc
 from nixos_settings.ui import APP_NAME
@@ -40,7 +47,65 @@ from nixos_settings.ui.syntaxbanner import SyntaxBanner, syntax_problems
 from nixos_settings.ui.taskpage import add_task_dock
 from nixos_settings.ui.treepane import TreePane, reveal_first
 
-__all__ = ["APP_NAME", "MainWindow", "default_size", "first_focusable", "icon_path"]
+__all__ = ["APP_NAME", "MainWindow", "default_size", "dock_limits", "first_focusable",
+           "icon_path"]
+
+#: the most of the window a docked panel may take: side docks, top/bottom docks
+SIDE_DOCK_SHARE = 1 / 3
+BOTTOM_DOCK_SHARE = 0.4
+_SIDES = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea)
+
+
+def dock_limits(window: QMainWindow) -> tuple[int, int]:
+    """Largest width of a side dock and height of a top or bottom dock in ``window``."""
+    return int(window.width() * SIDE_DOCK_SHARE), int(window.height() * BOTTOM_DOCK_SHARE)
+
+
+def _docked(window: QMainWindow) -> list[tuple[QDockWidget, bool]]:
+    """The docks of ``window`` that are docked, each with whether it is on a side."""
+    out = []
+    for dock in window.findChildren(QDockWidget):
+        area = window.dockWidgetArea(dock)
+        if not dock.isFloating() and area != Qt.DockWidgetArea.NoDockWidgetArea:
+            out.append((dock, area in _SIDES))
+    return out
+
+
+def relax_dock_minimums(window: QMainWindow) -> None:
+    """A dock's own minimum size may not exceed its share of ``window`` (a panel asking
+    for 340 pixels on a small screen or at ``QT_SCALE_FACTOR=2``)."""
+    wide, tall = dock_limits(window)
+    for dock, side in _docked(window):
+        if side and dock.minimumWidth() > wide:
+            dock.setMinimumWidth(wide)
+        elif not side and dock.minimumHeight() > tall:
+            dock.setMinimumHeight(tall)
+
+
+def fit_docks(window: QMainWindow) -> None:
+    """Shrink docked panels that take more than their share of ``window`` (a remembered
+    state from a larger window or screen, or a panel's own size hint on a small screen)."""
+    relax_dock_minimums(window)
+    wide, tall = dock_limits(window)
+    fits: dict[Qt.Orientation, tuple[list[QDockWidget], list[int]]] = {
+        Qt.Orientation.Horizontal: ([], []), Qt.Orientation.Vertical: ([], [])}
+    for dock, side in _docked(window):
+        limit, size = (wide, dock.width()) if side else (tall, dock.height())
+        if not dock.isHidden() and size > limit:
+            docks, sizes = fits[Qt.Orientation.Horizontal if side else Qt.Orientation.Vertical]
+            docks.append(dock)
+            sizes.append(limit)
+    for orientation, (docks, sizes) in fits.items():
+        if docks:
+            window.resizeDocks(docks, sizes, orientation)
+
+
+def share_split(split: QSplitter) -> None:
+    """Tree 2/5, page and source 3/5 of what the docks leave (Qt gives all the room a
+    shrunk dock frees to the first pane)."""
+    total = sum(split.sizes())
+    if total > 0:
+        split.setSizes([total * 2 // 5, total - total * 2 // 5])
 
 
 def first_focusable(widget: QWidget | None) -> QWidget | None:
@@ -86,6 +151,8 @@ class MainWindow(QMainWindow):
         self.controller = c = controller or Controller(self)
         self.settings = QSettings("nixos-settings", "nixos-settings")
         self._confirm_quit = True
+        self._docks_fitted = False
+        self._split_restored = False
         self.setWindowTitle(APP_NAME)
         ip = icon_path()
         if ip is not None:
@@ -192,6 +259,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         else:
             self.resize(*default_size(self.screen().availableGeometry().size()))
+        relax_dock_minimums(self)  # before the state: a remembered size may be below them
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
@@ -200,6 +268,15 @@ class MainWindow(QMainWindow):
             val = self.settings.value(key)
             if isinstance(val, QByteArray) and not val.isEmpty():
                 split.restoreState(val)
+                self._split_restored = self._split_restored or split is self.main_split
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._docks_fitted:  # once the layout has its real size
+            self._docks_fitted = True
+            fit_docks(self)
+            if not self._split_restored:  # first run: share the room once it is known
+                QTimer.singleShot(0, lambda: share_split(self.main_split))
 
     def _save_geometry(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -236,7 +313,23 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_geometry()
+        self.stop_background_work()
         event.accept()
+
+    def stop_background_work(self) -> None:
+        """Ask everything still running for this window to stop: the tree's and the page's
+        Nix evaluations (their process groups are ended) and the metadata loader (its
+        answer is dropped).  Nothing waits here; quitting does not wait for them either."""
+        self.evaluation.stop()
+        stop = getattr(getattr(self.page, "effective", None), "stop_button", None)
+        try:
+            if stop is not None and stop.isEnabled():
+                stop.click()
+        except RuntimeError:  # the page dropped that section already
+            pass
+        loader = getattr(self.controller, "_loader", None)
+        if loader is not None:
+            loader.cancelled = True
 
     # -- reactions ------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ Links inside the page use the ``option:`` scheme (open another option) and ``def
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl
@@ -48,6 +49,7 @@ from nixos_settings.ui.pagewidgets import (
     drop_widget,
     links_html,
     reference_form,
+    source_place,
     warn_colour,
     wrap_name,
 )
@@ -491,5 +493,7 @@ class OptionPage(QScrollArea):
                     self._choose_def(i)
         elif href.startswith("#opt-"):
             self.controller.open_option_name(href[len("#opt-"):])
+        elif (place := source_place(href)) is not None:  # a module of the configuration
+            self.controller.show_source.emit(Path(place[0]), place[1], 1, None)
         else:
             QDesktopServices.openUrl(QUrl(href))

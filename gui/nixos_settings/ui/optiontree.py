@@ -29,6 +29,7 @@ from nixos_settings.core.options.tree import (
     TreeNode,
     defined_locs,
 )
+from nixos_settings.ui.pagewidgets import is_dark, readable
 
 if TYPE_CHECKING:
     from nixos_settings.core.options.model import OptionSet
@@ -39,6 +40,15 @@ __all__ = ["ENTRY", "GROUP", "OPTION", "TEMPLATE", "UNKNOWN", "OptionTree", "Opt
 Loc = tuple[str, ...]
 _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid = root)
 _is_placeholder = is_placeholder  # the name ui/optionpage.py uses
+
+
+def type_words(raw: str) -> str:
+    """An option's type in words (``port (0–65535)``); NixOS's own wording only when the
+    words would say nothing more than "Nix expression"."""
+    from nixos_settings.core.options.types import parse_type
+
+    words = parse_type(raw).words()
+    return raw if words == "Nix expression" and raw.strip() else words
 
 
 def _short_value(defs: list[Definition]) -> str:
@@ -229,18 +239,25 @@ class OptionTreeModel(QAbstractItemModel):
         if node.kind == TEMPLATE:
             return f"{name}: the options every entry has"
         if node.option is not None:
-            return f"{name} ({node.option.type})"
+            return f"{name} ({type_words(node.option.type)})"
         return name
 
     def _foreground(self, node: TreeNode, col: int) -> QBrush | None:
-        pal = QApplication.palette()
-        dark = pal.color(QPalette.ColorRole.Base).lightness() < 128
-        if node.kind == UNKNOWN:
-            return QBrush(QColor("#ff7b72" if dark else "#b31d28"))
-        if col == 1 and not node.is_set:
-            return QBrush(pal.color(QPalette.ColorRole.PlaceholderText))
-        if node.is_set and col == 0:
-            return QBrush(QColor("#58a6ff" if dark else "#0b57d0"))
-        if node.kind == TEMPLATE:
-            return QBrush(pal.color(QPalette.ColorRole.PlaceholderText))
-        return None
+        return None if (c := tree_colour(node, col, QApplication.palette())) is None \
+            else QBrush(c)
+
+
+def tree_colour(node: TreeNode, col: int, pal: QPalette) -> QColor | None:
+    """Text colour of a tree cell (None: the palette's own), readable on plain and
+    alternate rows: unknown names red, set names blue, placeholders and templates muted."""
+    dark = is_dark(pal)
+    rows = (pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.AlternateBase))
+    if node.kind == UNKNOWN:
+        return readable("#ff7b72" if dark else "#b31d28", *rows)
+    if col == 1 and not node.is_set:
+        return readable(pal.color(QPalette.ColorRole.PlaceholderText), *rows)
+    if node.is_set and col == 0:
+        return readable("#58a6ff" if dark else "#0b57d0", *rows)
+    if node.kind == TEMPLATE:
+        return readable(pal.color(QPalette.ColorRole.PlaceholderText), *rows)
+    return None

@@ -33,14 +33,33 @@ def describe_html(info: OptionInfo) -> str:
     return describe.render_option(info)
 
 
+#: link scheme of a place in a local file (``source:/etc/nixos/wifi.nix:12``)
+SOURCE_SCHEME = "source:"
+
+
 def declaration_link(decl: Declaration, revision: str | None) -> str:
+    """A link to where ``decl`` is: its URL, the file in nixpkgs at ``revision``, or (a
+    module of the configuration: ``/path/file.nix:LINE``) a ``source:`` link to it."""
     name = decl.name
     url = decl.url
-    if url is None and not name.startswith(("<", "/")):
+    if url is None and name.startswith("<nixpkgs/") and name.endswith(">"):
+        name = name[len("<nixpkgs/"):-1]
+    if url is None and name.startswith("/"):
+        url = SOURCE_SCHEME + name
+    elif url is None and not name.startswith("<"):
         url = f"https://github.com/NixOS/nixpkgs/blob/{revision or 'master'}/{name}"
     if url:
-        return f'<a href="{html.escape(url)}">{html.escape(name)}</a>'
+        return f'<a href="{html.escape(url)}">{html.escape(decl.name)}</a>'
     return html.escape(name)
+
+
+def source_place(href: str) -> tuple[str, int] | None:
+    """``(file, line)`` of a ``source:FILE:LINE`` link (line 1 when it names none)."""
+    if not href.startswith(SOURCE_SCHEME):
+        return None
+    place = href[len(SOURCE_SCHEME):]
+    file, _, line = place.rpartition(":")
+    return (file, int(line)) if file and line.isdigit() else (place, 1)
 
 
 def wrap_name(name: str) -> str:
@@ -132,13 +151,92 @@ def drop_layout(layout: QLayout) -> None:
             drop_layout(inner)
 
 
+# -- colours: WCAG contrast, derived from the widget's palette ------------------------------
+
+#: the least contrast of text against its background (WCAG 2, level AA, normal text)
+MIN_CONTRAST = 4.5
+
+
+def _channel(v: float) -> float:
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def luminance(c: QColor) -> float:
+    """Relative luminance of an opaque colour (WCAG 2)."""
+    return (0.2126 * _channel(c.redF()) + 0.7152 * _channel(c.greenF())
+            + 0.0722 * _channel(c.blueF()))
+
+
+def over(c: QColor, background: QColor) -> QColor:
+    """``c`` drawn on ``background`` (its transparency resolved)."""
+    a = c.alphaF()
+    if a >= 1.0:
+        return QColor(c.red(), c.green(), c.blue())
+    return QColor.fromRgbF(c.redF() * a + background.redF() * (1 - a),
+                           c.greenF() * a + background.greenF() * (1 - a),
+                           c.blueF() * a + background.blueF() * (1 - a))
+
+
+def contrast(text: QColor, background: QColor) -> float:
+    """WCAG contrast ratio of ``text`` on ``background`` (1 to 21)."""
+    a, b = luminance(over(text, background)), luminance(over(background, QColor("black")))
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+_READABLE: dict[tuple[int, tuple[int, ...], float], QColor] = {}
+
+
+def readable(colour: QColor | str, *backgrounds: QColor,
+             ratio: float = MIN_CONTRAST) -> QColor:
+    """``colour`` if it reaches ``ratio`` on every background, else the nearest mix of it
+    with black (light backgrounds) or white (dark ones) that does: the hue stays."""
+    key = (QColor(colour).rgba(), tuple(b.rgba() for b in backgrounds), ratio)
+    found = _READABLE.get(key)
+    if found is None:
+        if len(_READABLE) > 512:
+            _READABLE.clear()
+        found = _READABLE[key] = _readable(QColor(colour), backgrounds, ratio)
+    return QColor(found)
+
+
+def _readable(colour: QColor, backgrounds: tuple[QColor, ...], ratio: float) -> QColor:
+    c = over(colour, backgrounds[0]) if backgrounds else colour
+    if all(contrast(c, b) >= ratio for b in backgrounds):
+        return c
+    light = sum(luminance(over(b, QColor("black"))) for b in backgrounds) / len(backgrounds)
+    target = QColor("black") if light > 0.18 else QColor("white")
+    for step in range(1, 21):
+        t = step / 20
+        mix = QColor.fromRgbF(c.redF() + (target.redF() - c.redF()) * t,
+                              c.greenF() + (target.greenF() - c.greenF()) * t,
+                              c.blueF() + (target.blueF() - c.blueF()) * t)
+        if all(contrast(mix, b) >= ratio for b in backgrounds):
+            return mix
+    return target
+
+
+def text_backgrounds(palette: QPalette) -> tuple[QColor, ...]:
+    """What text of a page, list or tree may stand on: base, alternate rows, window."""
+    role = QPalette.ColorRole
+    return (palette.color(role.Base), palette.color(role.AlternateBase),
+            palette.color(role.Window))
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
 def warn_colour(w: QWidget) -> str:
-    return "#ff7b72" if w.palette().color(QPalette.ColorRole.Base).lightness() < 128 else "#b31d28"
+    """Red for warnings, readable on the widget's palette."""
+    pal = w.palette()
+    return readable("#ff7b72" if is_dark(pal) else "#b31d28", *text_backgrounds(pal)).name()
 
 
 def dim(w: QWidget) -> str:
-    """A muted text colour: halfway between text and background (readable on both)."""
+    """A muted text colour: halfway between text and background, darkened (or lightened)
+    as far as needed to stay readable."""
     pal = w.palette()
     t, b = pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base)
-    return QColor((t.red() + b.red()) // 2, (t.green() + b.green()) // 2,
-                  (t.blue() + b.blue()) // 2).name()
+    mid = QColor((t.red() + b.red()) // 2, (t.green() + b.green()) // 2,
+                 (t.blue() + b.blue()) // 2)
+    return readable(mid, *text_backgrounds(pal)).name()

@@ -46,33 +46,15 @@ _NO_PARENT = QModelIndex()  # default "parent" argument (Qt convention: invalid 
 LIMIT = 200
 
 
-_ABBREVIATIONS = ("i.e.", "e.g.", "etc.", "cf.", "vs.", "approx.", "resp.")
-
-
-def _sentence_end(text: str) -> int:
-    """Index of the full stop ending the first sentence (not one of an abbreviation)."""
-    start = 0
-    while True:
-        end = text.find(". ", start)
-        if end == -1:
-            return -1
-        if not text[: end + 1].lower().endswith(_ABBREVIATIONS):
-            return end
-        start = end + 2
-
-
 def summary(opt: OptionInfo, limit: int = 140) -> str:
-    """The first sentence of an option's description, as plain text."""
+    """The first sentence of an option's description, as plain text (core.describe's rule:
+    never past the first paragraph)."""
     from nixos_settings.core.options import describe
 
     try:
-        text = " ".join(describe.description_text(opt).split())
+        return describe.summary(opt, limit)
     except Exception:  # a malformed description must not break the results list
         return ""
-    end = _sentence_end(text)
-    if 0 < end < limit:
-        return text[: end + 1]
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class Row:

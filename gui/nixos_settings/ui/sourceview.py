@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from nixos_settings.core.config.document import Document
 from nixos_settings.core.nix.highlight import Span, highlight_spans
+from nixos_settings.ui.pagewidgets import readable
 
 
 def _utf16_len(data: bytes) -> int:
@@ -126,10 +127,13 @@ def _formats(palette: QPalette) -> dict[str, QTextCharFormat]:
         "attribute": "#d2a8ff" if dark else "#8250df",
         "constant": "#79c0ff" if dark else "#0550ae",
     }
+    # readable on the plain text, the current line and a marked definition alike
+    grounds = (palette.color(QPalette.ColorRole.Base), _line_colour(palette),
+               _mark_colour(palette))
     out: dict[str, QTextCharFormat] = {}
     for cat, colour in colours.items():
         fmt = QTextCharFormat()
-        fmt.setForeground(QColor(colour))
+        fmt.setForeground(readable(colour, *grounds))
         if cat == "keyword":
             fmt.setFontWeight(QFont.Weight.Bold)
         if cat == "comment":

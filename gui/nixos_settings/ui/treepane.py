@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QTreeView, QVBoxLayout, QWidget
 
 from nixos_settings.core.nix.optpath import Loc
@@ -59,6 +60,52 @@ def path_rows(controller: Controller, query: str) -> list[Row]:
     return []
 
 
+class OptionTreeView(QTreeView):
+    """The tree with its Option column kept to at most :attr:`NAME_SHARE` of the width, so
+    the Value column stays in view in a narrow pane (``QT_SCALE_FACTOR=2``, large fonts);
+    long names are elided.  The width the user drags the column to is remembered and given
+    back when the pane grows again."""
+
+    NAME_SHARE = 0.6
+    NAME_WIDTH = 260
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._name_width = self.NAME_WIDTH
+        self._fitting = False
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.header()
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(40)
+        # the stretched Value column never grows past what is left (Qt keeps the last
+        # section at least this wide, scrolling the view sideways when it is not)
+        header.setDefaultSectionSize(40)
+        header.sectionResized.connect(self._section_resized)
+
+    def name_limit(self) -> int:
+        return max(60, int(self.viewport().width() * self.NAME_SHARE))
+
+    def fit_columns(self) -> None:
+        want = min(self._name_width, self.name_limit())
+        if self.columnWidth(0) != want:
+            self._fitting = True
+            try:
+                self.setColumnWidth(0, want)
+            finally:
+                self._fitting = False
+
+    def _section_resized(self, logical: int, _old: int, new: int) -> None:
+        if logical != 0 or self._fitting:
+            return
+        self._name_width = new
+        if new > self.name_limit():
+            self.fit_columns()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+
 class TreePane(QWidget):
     """Search + tree.  ``node_chosen(TreeNode)``: the user moved to a row of the tree."""
 
@@ -69,13 +116,11 @@ class TreePane(QWidget):
         self._controller = controller
         self.search = SearchBar()
         self.model = OptionTreeModel(self)
-        self.tree = QTreeView()
+        self.tree = OptionTreeView()
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)
         self.tree.setAccessibleName("Options")
         self.tree.setAlternatingRowColors(True)
-        self.tree.header().setStretchLastSection(True)
-        self.tree.setColumnWidth(0, 260)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 0, 6)
         lay.addWidget(self.search)
@@ -108,6 +153,13 @@ class TreePane(QWidget):
         return [*exact, *hits]
 
     def _tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        # A row the user picks (click, arrow keys, setCurrentIndex) is selected before
+        # currentChanged is emitted.  Qt also moves the current index by itself without
+        # selecting: when the tree gains focus with no current row (window activation,
+        # Ctrl+1, a click on a branch arrow of an inactive window) it makes the first row
+        # current.  That is not a choice, so it opens no page.
+        if not self.tree.selectionModel().isSelected(current):
+            return
         node = self.model.node(current)
         if node is not None:
             self.node_chosen.emit(node)

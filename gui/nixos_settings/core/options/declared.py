@@ -29,6 +29,7 @@ Public API
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from nixos_settings.core.config.configuration import Configuration
@@ -373,18 +374,16 @@ class _Reader:
 
 
 def declared_options(cfg: Configuration) -> list[OptionInfo]:
-    """The options the configuration's own modules declare, in file order."""
+    """The options the configuration's own modules declare, in file order; one declared
+    in several places (a submodule extended twice) is its first record with every place
+    in ``declarations``."""
     out: list[OptionInfo] = []
-    seen: set[Loc] = set()
     for module in cfg.modules:
         doc = module.document
         reader = _Reader(doc.source, doc.path)
         reader.module(module.node)
-        for opt in reader.out:
-            if opt.loc not in seen:
-                seen.add(opt.loc)
-                out.append(opt)
-    return out
+        out.extend(reader.out)
+    return _one_per_loc(out)
 
 
 def type_description(text: str) -> str:
@@ -394,17 +393,45 @@ def type_description(text: str) -> str:
     return UNKNOWN_TYPE if top is None else _Types(src).describe(top)
 
 
+def _one_per_loc(own: list[OptionInfo]) -> list[OptionInfo]:
+    """Options declared more than once (a submodule extended in two files): the first
+    record, with every declaration."""
+    first: dict[Loc, OptionInfo] = {}
+    for o in own:
+        seen = first.get(o.loc)
+        if seen is None:
+            first[o.loc] = o
+        else:
+            first[o.loc] = _with_declarations(seen, o.declarations)
+    return list(first.values())
+
+
+def _with_declarations(o: OptionInfo, more: tuple[Declaration, ...]) -> OptionInfo:
+    new = tuple(d for d in more if d not in o.declarations)
+    return dataclasses.replace(o, declarations=o.declarations + new) if new else o
+
+
 def with_declared(options: OptionSet | None, cfg: Configuration) -> OptionSet | None:
-    """``options`` with the configuration's own declarations added (see module doc)."""
+    """``options`` with the configuration's own declarations added (see module doc); an
+    option both declare keeps the metadata's record, with the files' declarations added
+    to its list."""
     own = declared_options(cfg)
     if not own:
         return options
     if options is None:
         return OptionSet(own, SourceInfo("declared", "options declared in your files"))
-    extra = [o for o in own if options.get(o.loc) is None]
-    if not extra:
+    extra: list[OptionInfo] = []
+    extended: dict[str, OptionInfo] = {}
+    for o in own:
+        known = options.get(o.loc)
+        if known is None:
+            extra.append(o)
+        elif any(d not in known.declarations for d in o.declarations):
+            extended[known.name] = _with_declarations(known, o.declarations)
+    if not extra and not extended:
         return options
-    joined = OptionSet([*options.options, *extra], options.source, options.problem)
+    base = [extended.get(o.name, o) for o in options.options] if extended else options.options
+    joined = OptionSet([*base, *extra], options.source, options.problem)
     joined.release_note = options.release_note
     joined.retired = options.retired
     return joined

@@ -21,6 +21,9 @@ Public API
 * ``render_option(opt) -> str`` – description of an :class:`OptionInfo` in its own format.
 * ``html_to_text(html) -> str`` and ``description_text(opt) -> str`` – plain text for the
   CLI (lists as "- ", code blocks indented, links as "text <url>").
+* ``first_sentence(text, limit=140) -> str`` and ``summary(opt, limit=140) -> str`` – the
+  first sentence of a plain-text description (never past its first paragraph; "e.g.",
+  "i.e." and version numbers do not end it), for search results.
 """
 
 from __future__ import annotations
@@ -428,3 +431,49 @@ def html_to_text(markup: str) -> str:
 def description_text(opt: OptionInfo) -> str:
     """Plain-text description of ``opt``."""
     return html_to_text(render_option(opt))
+
+
+# --------------------------------------------------------------------------- first sentence
+
+# a block ends at a blank line, before a list item and before an indented code block
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*- |    )")
+# a full stop, question or exclamation mark followed by white space (or the end): a dot
+# inside "1.2.3", "20.09" or "pkgs.hello" is followed by more text and ends nothing
+_STOP = re.compile(r"[.!?](?=\s|$)")
+# abbreviations that never end a sentence, and those that do before a capital letter
+_NEVER_ENDS = re.compile(r"(?:^|[^\w.])(?:e\.g|i\.e|cf|vs|approx|resp|incl|esp|viz|a\.k\.a)\.$",
+                         re.IGNORECASE)
+_MAY_END = re.compile(r"(?:^|[^\w.])(?:etc|et al)\.$", re.IGNORECASE)
+
+
+def first_sentence(text: str, limit: int = 140) -> str:
+    """The first sentence of plain ``text`` (as :func:`html_to_text` gives), on one line.
+
+    It never runs past the first paragraph (nor into a list or code block that follows),
+    so two paragraphs are never joined; "e.g." and "i.e." do not end it, "etc." only
+    before a capital letter, and dots inside version numbers or names never do.  Longer
+    than ``limit`` characters: cut at a word with "…"."""
+    block = _BLOCK_BREAK.split(text.strip(), maxsplit=1)[0]
+    block = " ".join(block.split())
+    cut = block
+    for stop in _STOP.finditer(block):
+        head = block[: stop.end()]
+        if stop.group() == "." and _NEVER_ENDS.search(head):
+            continue
+        rest = block[stop.end():].lstrip()
+        if stop.group() == "." and _MAY_END.search(head) and rest[:1].islower():
+            continue
+        cut = head
+        break
+    if len(cut) > limit:
+        room = cut[: limit - 1]
+        space = room.rfind(" ")
+        cut = (room[:space] if space > limit // 2 else room).rstrip(" ,;:") + "…"
+    return cut
+
+
+def summary(opt: OptionInfo, limit: int = 140) -> str:
+    """The first sentence of ``opt``'s description ("" when it has none)."""
+    if not opt.description or not opt.description.strip():
+        return ""
+    return first_sentence(description_text(opt), limit)

@@ -32,6 +32,7 @@ Read-only options are never editable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,6 +44,16 @@ if TYPE_CHECKING:
     from nixos_settings.core.options.model import OptionInfo, OptionSet
 
 Loc = tuple[str, ...]
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def child_order(segment: str) -> tuple[bool, tuple[tuple[int, int | str], ...], str]:
+    """Sort key of a tree row: placeholders (``<name>``) first, then names ignoring case,
+    numbers by value (``eth2`` before ``eth10``); ties broken by the exact text."""
+    parts = tuple((0, int(p)) if _DIGITS.fullmatch(p) else (1, p.casefold())
+                  for p in _DIGITS.split(segment) if p)
+    return (not is_placeholder(segment), parts, segment)
 
 
 class DefinitionLike(Protocol):
@@ -359,7 +370,8 @@ class OptionTree:
         specs = self._declared(node, dchildren)
         seen = {seg for seg, *_ in specs}
         specs += [self._undeclared(node, seg, dchildren[seg])
-                  for seg in sorted(dchildren) if seg not in seen]
+                  for seg in dchildren if seg not in seen]
+        specs.sort(key=lambda spec: child_order(spec[0]))
         out: list[TreeNode] = []
         for row, (seg, template, kind, d) in enumerate(specs):
             opt = None
