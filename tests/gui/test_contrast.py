@@ -108,3 +108,26 @@ def test_source_highlighting(palette: QPalette) -> None:
             continue
         _ok(fmt.foreground().color(), *grounds)
     _ok(palette.color(Role.Text), *grounds)  # plain text on the marks too
+
+
+def test_rebuild_log_colours(palette: QPalette) -> None:
+    from nixos_settings.core.system.rebuild import Kind
+    from nixos_settings.ui.rebuild_output import line_colour
+
+    coloured = [k for k in Kind if line_colour(k, palette) is not None]
+    assert {Kind.ERROR, Kind.WARNING, Kind.BUILDING, Kind.FETCHING, Kind.PLAN} <= set(coloured)
+    for kind in coloured:
+        _ok(line_colour(kind, palette) or "", *text_backgrounds(palette))
+
+
+def test_unknown_package_colour(qtbot, palette: QPalette) -> None:
+    from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+    from nixos_settings.ui.packagecompleter import flag_unknown
+
+    lst = QListWidget()
+    qtbot.addWidget(lst)
+    lst.setPalette(palette)
+    item = QListWidgetItem("fierfox", lst)
+    flag_unknown(item)
+    _ok(item.foreground().color(), *text_backgrounds(palette))

@@ -357,7 +357,8 @@ def test_editing_under_a_computed_name_keeps_the_name_as_written(tmp_path: Path)
     session.apply(session.plan_set(("users", "users", "jane", "shell"), "pkgs.zsh"))
     session.apply(session.plan_set(("users", "users", "jane", "isNormalUser"), "false"))
     text = session.cfg.documents[conf].source.decode()
-    assert "  users.users.${user} = {\n    isNormalUser = false;\n    shell = pkgs.zsh;\n  };" in text
+    assert ("  users.users.${user} = {\n    isNormalUser = false;\n    shell = pkgs.zsh;\n"
+            "  };") in text
     with pytest.raises(EditError, match="computed from a let binding"):
         session.plan_rename_entry(("users", "users", "jane"), "bob")
     with pytest.raises(EditError, match="computed from a let binding"):

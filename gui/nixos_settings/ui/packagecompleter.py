@@ -16,9 +16,10 @@ from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCompleter, QLineEdit, QListWidgetItem
+from PySide6.QtWidgets import QApplication, QCompleter, QLineEdit, QListWidgetItem
 
 from nixos_settings.core.packages.index import PackageIndex
+from nixos_settings.ui.pagewidgets import warn_colour_for
 
 _CATALOGUES: weakref.WeakKeyDictionary[Any, PackageIndex] = weakref.WeakKeyDictionary()
 _PLAIN = re.compile(r"(pkgs\.)?([A-Za-z_][A-Za-z0-9_'\-.]*)")
@@ -74,6 +75,7 @@ class PackageCompleter(QCompleter):
 def flag_unknown(item: QListWidgetItem | None) -> None:
     """Mark a list row whose package the open package list does not have."""
     if item is not None:
-        item.setForeground(QColor("#b00020"))
+        pal = item.listWidget().palette() if item.listWidget() else QApplication.palette()
+        item.setForeground(QColor(warn_colour_for(pal)))
         item.setToolTip("This name is not in the package list: a typo, or a package "
                         "from somewhere else (an overlay, another channel).")

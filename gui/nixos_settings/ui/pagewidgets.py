@@ -228,7 +228,11 @@ def is_dark(palette: QPalette) -> bool:
 
 def warn_colour(w: QWidget) -> str:
     """Red for warnings, readable on the widget's palette."""
-    pal = w.palette()
+    return warn_colour_for(w.palette())
+
+
+def warn_colour_for(pal: QPalette) -> str:
+    """Red for warnings, readable on ``pal``."""
     return readable("#ff7b72" if is_dark(pal) else "#b31d28", *text_backgrounds(pal)).name()
 
 

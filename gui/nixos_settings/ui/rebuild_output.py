@@ -18,6 +18,7 @@ from nixos_settings.core.system.rebuild import (
     best_location,
     format_duration,
 )
+from nixos_settings.ui.pagewidgets import readable, text_backgrounds
 
 _COLOURS = {
     Kind.ERROR: "#c01c28",
@@ -25,6 +26,19 @@ _COLOURS = {
     Kind.BUILDING: "#1c71d8",
     Kind.FETCHING: "#26a269",
 }
+
+
+def line_colour(kind: Kind, palette: QPalette) -> str | None:
+    """The text colour of a log line of ``kind``, readable on ``palette`` (light or dark)."""
+    if kind is Kind.PLAN:
+        colour: QColor | str = palette.color(QPalette.ColorRole.PlaceholderText)
+    elif kind in _COLOURS:
+        colour = _COLOURS[kind]
+    else:
+        return None
+    return readable(colour, *text_backgrounds(palette)).name()
+
+
 MAX_LOG_BLOCKS = 50_000
 FLUSH_MS = 50
 
@@ -140,11 +154,9 @@ class RebuildOutput(QObject):
             shown = html.escape(line.location.path)
             link = f'<a href="loc:{len(self._links) - 1}">{shown}</a>'
             text = text.replace(shown, link, 1)
-        colour = _COLOURS.get(line.kind)
-        if line.kind is Kind.PLAN:
-            colour = self._owner.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        colour = line_colour(line.kind, self._owner.palette())
         if colour is not None:
-            text = f'<span style="color:{QColor(colour).name()}">{text}</span>'
+            text = f'<span style="color:{colour}">{text}</span>'
         return text
 
     def _update_progress(self) -> None:

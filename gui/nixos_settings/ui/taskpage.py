@@ -36,7 +36,7 @@ from nixos_settings.core.tasks import engine
 from nixos_settings.core.tasks.model import Field, Task, by_category, load_tasks
 from nixos_settings.core.tasks.summary import state_summary
 from nixos_settings.core.tasks.values import parse_value, plain
-from nixos_settings.ui.pagewidgets import WrapLabel
+from nixos_settings.ui.pagewidgets import WrapLabel, warn_colour
 
 if TYPE_CHECKING:
     from nixos_settings.ui.controller import Controller
@@ -116,7 +116,7 @@ class TaskForm(QWidget):
         lay.addWidget(self._form_host)
         self.problem = WrapLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        self.problem.setStyleSheet(f"color: {warn_colour(self)};")
         lay.addWidget(self.problem)
         lay.addWidget(QLabel("<b>The Nix it will write</b>"))
         self.preview = QPlainTextEdit()
