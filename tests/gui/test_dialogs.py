@@ -187,3 +187,35 @@ def test_the_real_flake_host_question(qtbot, answer: str, host: str | None) -> N
     assert offered == [["atlas", "borealis"]]
     cfg = win.controller.cfg
     assert (cfg.flake_host if cfg is not None else None) == host
+
+
+@pytest.mark.parametrize(("answer", "closed"), [("Keep the app open", False),
+                                                ("Quit anyway", True)])
+def test_quitting_during_a_rebuild_asks(qtbot, window, tmp_path: Path, monkeypatch,  # type: ignore[no-untyped-def]
+                                        answer: str, closed: bool) -> None:
+    """A rebuild runs as root and goes on without the app: quitting asks first (the real
+    question, answered with its real buttons)."""
+    import os
+
+    from nixos_settings.core.system.rebuild import RebuildRequest
+
+    standins = Path(__file__).resolve().parents[1] / "standins"
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name in ("nixos-rebuild", "pkexec"):
+        (bindir / name).symlink_to(standins / name)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    monkeypatch.setenv("STANDIN_REBUILD_SCENARIO", "slow")
+    window._confirm_quit = True
+    panel = window.rebuild_panel
+    assert panel.start(RebuildRequest("build"))
+    assert panel.is_running()
+    seen: list[QWidget] = []
+    texts: list[str] = []
+    when_dialog(lambda box: (texts.append(box.text()), click(answer)(box)), seen)
+    window.show()
+    window.close()
+    assert texts == ["The system is being rebuilt. Quit anyway?"]
+    assert window.isVisible() is not closed
+    panel.cancel()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=20000)

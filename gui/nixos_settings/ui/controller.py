@@ -332,6 +332,12 @@ class Controller(_Reads, _Edits, QObject):
         self._loader = job
         QThreadPool.globalInstance().start(job)
 
+    def cancel_loading(self) -> None:
+        """Drop the answer of a metadata load still running (quitting does not wait)."""
+        if self._loader is not None:
+            self._loader.cancelled = True
+            self._loader = None
+
     def set_options(self, options: OptionSet, index: SearchIndex | None = None) -> None:
         """Install metadata directly (tests, or a loader that already finished)."""
         self._options = options

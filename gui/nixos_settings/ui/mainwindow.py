@@ -309,7 +309,8 @@ class MainWindow(QMainWindow):
         self.saving.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._confirm_quit and not self.saving.maybe_discard("quit"):
+        if self._confirm_quit and not (self.saving.maybe_discard("quit")
+                                       and self.rebuild.may_quit()):
             event.ignore()
             return
         self._save_geometry()
@@ -327,9 +328,7 @@ class MainWindow(QMainWindow):
                 stop.click()
         except RuntimeError:  # the page dropped that section already
             pass
-        loader = getattr(self.controller, "_loader", None)
-        if loader is not None:
-            loader.cancelled = True
+        self.controller.cancel_loading()
 
     # -- reactions ------------------------------------------------------------------------------
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
 
 from nixos_settings.core.system.generations import DEFAULT_PROFILES, home_manager_profiles
 from nixos_settings.core.system.kind import HOME_MANAGER, NIXOS, configuration_kind
 from nixos_settings.core.system.rebuild import RebuildRequest
+from nixos_settings.ui import APP_NAME
 from nixos_settings.ui.controller import Controller
 from nixos_settings.ui.rebuild_panel import GenerationsWidget, RebuildPanel
 from nixos_settings.ui.shortcuts import ShortcutTable
@@ -79,6 +80,23 @@ class RebuildDocks:
             self.panel.started.connect(self._started)
             self._controller.config_changed.connect(lambda _l: self.panel.mark_changed())
             self._linked = True
+
+    def may_quit(self) -> bool:
+        """True when no rebuild runs, or the person accepts that it goes on without the
+        app (it runs as root: the app cannot stop it, and its output would be lost)."""
+        if not self.panel.is_running():
+            return True
+        box = QMessageBox(self._window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(APP_NAME)
+        box.setText("The system is being rebuilt. Quit anyway?")
+        box.setInformativeText("The rebuild goes on without NixOS Settings and you will not "
+                               "see how it ends. Wait for it to finish to see the result.")
+        go = box.addButton("&Quit anyway", QMessageBox.ButtonRole.DestructiveRole)
+        wait = box.addButton("&Keep the app open", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(wait)
+        box.exec()
+        return box.clickedButton() is go
 
     def _generations_visible(self, visible: bool) -> None:
         if visible:  # showing the dock refreshes the list
