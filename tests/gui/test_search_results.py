@@ -24,6 +24,15 @@ def test_results_carry_a_one_sentence_summary(qtbot, shared_dir: Path) -> None:
     summary = first.data(SearchResultsModel.SummaryRole)
     assert summary and "<" not in summary  # plain text, no DocBook tags
     assert summary.endswith(".") and summary.count(". ") == 0  # the first sentence only
+    # the tooltip gives the type in words, not NixOS's raw type string
+    from PySide6.QtCore import Qt
+
+    bar.field.clear()
+    qtbot.keyClicks(bar.field, "services.openssh.ports")
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and model.index(0).data() ==
+                    "services.openssh.ports")
+    tip = model.index(0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines()[1] == "list of port (0–65535)", tip  # raw: "list of 16 bit …"
     # two lines per row: name and summary
     hint = bar.results.sizeHintForRow(0)
     assert hint >= 2 * bar.results.fontMetrics().height()

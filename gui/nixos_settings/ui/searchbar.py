@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from nixos_settings.core.nix import optpath
+from nixos_settings.ui.optiontree import type_words
 
 if TYPE_CHECKING:
     from nixos_settings.core.options.model import OptionInfo
@@ -108,7 +109,7 @@ class SearchResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return optpath.show(hit.loc)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{optpath.show(hit.loc)}\n{opt.type}\nmatched: {hit.why}"
+            return f"{optpath.show(hit.loc)}\n{type_words(opt.type)}\nmatched: {hit.why}"
         if role == self.LocRole:
             return hit.loc
         if role == self.SummaryRole:
