@@ -363,3 +363,48 @@ def test_editing_under_a_computed_name_keeps_the_name_as_written(tmp_path: Path)
         session.plan_rename_entry(("users", "users", "jane"), "bob")
     with pytest.raises(EditError, match="computed from a let binding"):
         session.plan_rename_entry(("users", "users", "jane-backup"), "bob")
+
+
+# -- submodules written as module functions (home-manager.users.jane = { pkgs, ... }: …) ---
+
+INLINE_MODULES = """{ config, pkgs, ... }:
+{
+  home-manager.users.jane = { pkgs, lib, ... }: {
+    programs.git.enable = true;
+    home.packages = with pkgs; [ ripgrep ];
+  };
+  home-manager.users.ann = { ... }: let name = "Ann"; in { programs.git.userName = name; };
+  nixpkgs.config.packageOverrides = pkgs: { hello = pkgs.hello; };
+  services.x.package = { stdenv, fetchurl }: { name = "x"; };
+  services.y.make = { config, ... }: args: { z = 1; };
+}
+"""
+
+
+def test_a_submodule_written_as_a_module_function_is_read_inside() -> None:
+    got = values(INLINE_MODULES)
+    assert got[("home-manager", "users", "jane", "programs", "git", "enable")] == "true"
+    assert got[("home-manager", "users", "jane", "home", "packages")] == "with pkgs; [ ripgrep ]"
+    assert got[("home-manager", "users", "ann", "programs", "git", "userName")] == "name"
+    # functions that are values, not modules, stay one opaque value
+    assert ("nixpkgs", "config", "packageOverrides") in got
+    assert ("services", "x", "package") in got  # a package's arguments
+    assert ("services", "y", "make") in got  # a function returning a function
+    assert not any(k[:3] == ("nixpkgs", "config", "packageOverrides") and len(k) > 3
+                   for k in got)
+
+
+def test_new_options_go_inside_the_module_function(tmp_path: Path) -> None:
+    from nixos_settings.core.session import Session
+
+    conf = tmp_path / "configuration.nix"
+    conf.write_text(INLINE_MODULES)
+    session = Session.open(conf)
+    session.apply(session.plan_set(
+        ("home-manager", "users", "jane", "programs", "git", "userName"), '"Jane"'))
+    session.apply(session.plan_unset(("home-manager", "users", "jane", "home", "packages")))
+    text = session.cfg.documents[conf].source.decode()
+    assert ("  home-manager.users.jane = { pkgs, lib, ... }: {\n"
+            "    programs.git.enable = true;\n"
+            '    programs.git.userName = "Jane";\n'
+            "  };\n") in text

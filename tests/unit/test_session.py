@@ -229,3 +229,15 @@ def test_a_refused_list_element_is_named_by_its_place(session: Session) -> None:
     with pytest.raises(Refused) as changed:
         session.plan_list_set_at(loc, 1, "70000")
     assert "element 2: 70000 is above the maximum 65535" in str(changed.value)
+
+
+def test_options_of_a_namespace_the_metadata_lacks_are_warned_about_not_refused(
+        session: Session) -> None:
+    """home-manager.users.… with NixOS metadata: the metadata cannot check it (a module it
+    does not describe); a misspelt first name is still refused as a typo."""
+    loc = ("home-manager", "users", "jane", "programs", "git", "enable")
+    assert session.check(loc, "true") is None
+    assert "was not checked" in (session.warning(loc) or "")
+    session.apply(session.plan_set(loc, "true"))  # not refused
+    assert "unknown option servces.openssh.enable" in (
+        session.check(("servces", "openssh", "enable"), "true") or "")

@@ -312,13 +312,21 @@ class _Truth:
     def warning(self, loc: Sequence[str]) -> str | None:
         """What to tell the user, short of refusing, when ``loc`` is unknown to metadata
         that may not describe this configuration (another release, or none)."""
-        if self.options is None or not self.options.release_note:
+        if self.options is None:
             return None
         from nixos_settings.core.options.locs import classify
+        from nixos_settings.core.options.suggest import outside_metadata
 
-        if classify(tuple(loc), self.options)[0] != "unknown" or self.cfg.find(tuple(loc)):
+        loc = tuple(loc)
+        if classify(loc, self.options)[0] != "unknown" or self.cfg.find(loc):
             return None
-        return (f"{optpath.show(tuple(loc))} is not a known option, but it was not refused: "
+        if outside_metadata(loc, self.options):
+            return (f"{optpath.show(loc)} was not checked: the option metadata has no "
+                    f"{loc[0]} options (they come from a module it does not describe, such "
+                    "as Home Manager's NixOS module or a flake input's module)")
+        if not self.options.release_note:
+            return None
+        return (f"{optpath.show(loc)} is not a known option, but it was not refused: "
                 f"{self.options.release_note}")
 
 
@@ -437,14 +445,15 @@ class Session(_Files, _Truth, SessionPackages):
             return None
         from nixos_settings.core.options.locs import classify  # with metadata only
         from nixos_settings.core.options.release import retired
-        from nixos_settings.core.options.suggest import check_value
+        from nixos_settings.core.options.suggest import check_value, outside_metadata
 
         loc = tuple(loc)
         gone = retired(self.options, loc)
         if gone:
             return gone
         if classify(loc, self.options)[0] == "unknown" and (
-                self.cfg.find(loc) or self.options.release_note):
+                self.cfg.find(loc) or self.options.release_note
+                or outside_metadata(loc, self.options)):
             # The files already set it and the metadata does not know it (often an option
             # the user's own module declares): changing its value adds no new name.  Nor is
             # an option refused by metadata that may not be this configuration's: see

@@ -20,6 +20,7 @@ from nixos_settings.core.config.shapes import WRAPPER_ARITY as WRAPPER_ARITY
 from nixos_settings.core.config.shapes import Wrapper as Wrapper
 from nixos_settings.core.config.shapes import (
     conditions,
+    inline_module_body,
     module_constants,
     module_parts,
     update_operands,
@@ -368,6 +369,12 @@ class _Mapper:
                 self.descend(operand, loc, allw + tuple(ows))
         elif ws and ws[-1].name == "mkMerge" and strip_parens(inner).type == LIST:
             self.merge(b, loc, inner, allw[:-1], attrs, prefix_len)
+        elif (body := inline_module_body(self.src, inner)) is not None:
+            # a submodule written as a module function: its options are read like a set's
+            self.add_container(b, loc, body, allw, attrs, prefix_len)
+            if not bindings(body):
+                self.add(b, loc, value, body, allw, attrs, prefix_len)
+            self.descend(body, loc, allw)
         else:
             self.add(b, loc, value, inner, allw, attrs, prefix_len)
 

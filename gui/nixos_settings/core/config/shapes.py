@@ -246,6 +246,23 @@ def _package_arguments(source: bytes, fn: Node) -> list[str]:
     return [n for n in names if n]
 
 
+def inline_module_body(source: bytes, value: Node) -> Node | None:
+    """The attribute set of a module written as a function inside a definition
+    (``home-manager.users.jane = { pkgs, ... }: { … };``, any submodule value), else None.
+    Only ``{ … }:`` functions whose arguments are the module system's (or end in ``...``)
+    count: ``pkgs: { … }`` (``packageOverrides``) is a function value, not a module."""
+    if value.type != FUNCTION or formals(value)[0] is None or _package_arguments(source, value):
+        return None
+    node: Node | None = value
+    for _ in range(10_000):
+        if node is None or node.type not in _MODULE_WRAPPERS | {PARENTHESIZED}:
+            break
+        if node.type == FUNCTION and node is not value:
+            return None  # a function returning a function: not a module
+        node = node.child_by_field_name(EXPRESSION if node.type == PARENTHESIZED else BODY)
+    return node if node is not None and node.type in ATTRSET_KINDS else None
+
+
 def describe_non_module(source: bytes, whole: Node, value: Node) -> str:
     """What a file that is not a NixOS module is, in a user's words."""
     value = strip_parens(value)

@@ -29,6 +29,16 @@ def _close(seg: str, candidates: list[str]) -> list[str]:
     return list(dict.fromkeys(same_case + close))
 
 
+def outside_metadata(loc: Sequence[str], options: OptionSet) -> bool:
+    """True when ``loc``'s first name is none of the metadata's and not a misspelling of
+    one: an option of a module the metadata does not describe (``home-manager.users…`` with
+    NixOS metadata, a flake input's module), which it cannot check, rather than a typo."""
+    if not loc or not len(options):
+        return False
+    top = options.children(())
+    return loc[0] not in top and not _close(loc[0], top)
+
+
 def suggest(loc: Sequence[str], options: OptionSet, limit: int = 3) -> list[str]:
     """Option names (concrete: the definition's entry names kept) the user may have meant."""
     loc = tuple(loc)
