@@ -116,8 +116,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
         options = cli_options.load_options_for_cli(args)
         from nixos_settings.core.options import tree as join
+        from nixos_settings.core.options.suggest import unchecked
 
         unknown = join.unknown_definitions(defs, options)
+        kept, notes = unchecked([tuple(u.definition.loc) for u in unknown], options)
+        unknown = [u for u in unknown if tuple(u.definition.loc) in set(kept)]
+        for note in notes:
+            print(f"{PROG}: note: {note}", file=sys.stderr)
         if args.json:
             import json
 

@@ -61,7 +61,13 @@ class ProblemsDock(QDockWidget):
         items += [ProblemItem(n.severity, n.message, Path(n.path), n.line, n.column)
                   for n in cfg.notes if Path(n.path) not in broken]
         if c.options is not None and len(c.options):
-            for n, (loc, d) in enumerate(self._model.tree.unknown_definitions()):
+            from nixos_settings.core.options.suggest import unchecked
+
+            unknown = self._model.tree.unknown_definitions()
+            kept, notes = unchecked([loc for loc, _d in unknown], c.options)
+            items += [ProblemItem("note", note) for note in notes]
+            keep = set(kept)
+            for n, (loc, d) in enumerate((loc, d) for loc, d in unknown if loc in keep):
                 # suggestions cost a fuzzy match each: eager for the first ones only,
                 # the option page computes them for any unknown option it shows
                 sugg = c.suggestions(loc) if n < EAGER_SUGGESTIONS else []

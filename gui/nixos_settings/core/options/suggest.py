@@ -36,7 +36,46 @@ def outside_metadata(loc: Sequence[str], options: OptionSet) -> bool:
     if not loc or not len(options):
         return False
     top = options.children(())
-    return loc[0] not in top and not _close(loc[0], top)
+    if loc[0] in top:
+        return False
+    name = loc[0].lower()
+    allowed = 1 if len(name) <= 5 else 2
+    return not any(_edits_at_most(name, t.lower(), allowed) for t in top)
+
+
+def _edits_at_most(a: str, b: str, limit: int) -> bool:
+    """Whether ``a`` becomes ``b`` with at most ``limit`` insertions, deletions,
+    substitutions or swaps of neighbours (a typo, not another name)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        new = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            new[j] = min(row[j] + 1, new[j - 1] + 1, row[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                new[j] = min(new[j], before[j - 2] + 1)
+        if min(new) > limit:
+            return False
+        before, row = row, new
+    return row[-1] <= limit
+
+
+def unchecked(locs: Sequence[Loc], options: OptionSet) -> tuple[list[Loc], list[str]]:
+    """Split unknown ``locs``: those the metadata should know (typos, removed options), and
+    one sentence per first name the metadata has no options under at all."""
+    known: list[Loc] = []
+    outside: dict[str, int] = {}
+    for loc in locs:
+        if outside_metadata(loc, options):
+            outside[loc[0]] = outside.get(loc[0], 0) + 1
+        else:
+            known.append(loc)
+    notes = [f"{n} {name} option{'s' if n != 1 else ''} not checked: the option metadata has "
+             f"no {name} options (they come from a module it does not describe)"
+             for name, n in outside.items()]
+    return known, notes
 
 
 def suggest(loc: Sequence[str], options: OptionSet, limit: int = 3) -> list[str]:
