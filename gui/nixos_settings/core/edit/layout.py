@@ -122,7 +122,7 @@ def removal_span(src: bytes, start: int, end: int) -> tuple[int, int]:
         after = skip_trailing_comment(src, end)
         if rest_of_line_blank(src, after):
             s = line_start(src, start)
-            s = _leading_comments(src, s)
+            s = leading_comments(src, s)
             e = after_newline(src, after)
             # Between two blank lines: take one of them too, so no double gap is left.
             if s > 0 and _blank_line_before(src, s) and e < len(src) and \
@@ -145,7 +145,7 @@ def _blank_line_before(src: bytes, ls: int) -> bool:
     return src[prev:ls].strip() == b""
 
 
-def _leading_comments(src: bytes, ls: int) -> int:
+def leading_comments(src: bytes, ls: int) -> int:
     """Extend a line start upwards over a block of ``#`` comment lines directly above."""
     while ls > 0:
         prev = line_start(src, ls - 1)
@@ -155,6 +155,13 @@ def _leading_comments(src: bytes, ls: int) -> int:
             continue
         break
     return ls
+
+
+def blank_line_between(src: bytes, end: int, start: int) -> bool:
+    """Whether an empty (or blank) line separates the item ending at ``end`` (with its
+    same-line comment) from the one starting at ``start``: the spacing of two neighbours."""
+    gap = src[after_newline(src, skip_trailing_comment(src, end)) : line_start(src, start)]
+    return any(not ln.strip() for ln in gap.splitlines())
 
 
 def parenthesized(src: bytes, start: int, end: int) -> bool:
