@@ -334,10 +334,10 @@ def _where(cfg: Configuration, t: Target, loc: Loc) -> _Where:
     """Where in ``t``'s set the binding goes: after the anchor, unless that is the set's
     trailer (then after the binding before it, or before the trailer when it is alone).
 
-    A blank line goes before it as the neighbours have: none between two packed bindings;
-    else as the anchor is set apart from the binding before it (in its group, when the new
-    binding joins one: alone in its group, the anchor takes the new binding packed); the
-    first binding of a set, as it is set apart from the next one."""
+    A blank line goes before it as the neighbours have: none between two packed bindings,
+    none after a one-line binding alone in the group the new one joins; else one when the
+    anchor is set apart by one from the binding before it (the first binding of a set: from
+    the one after it)."""
     src = t.doc.source
     members = g.bindings(t.attrset)
     anchor = t.after if t.after is not None else (members[-1] if members else None)
@@ -353,12 +353,16 @@ def _where(cfg: Configuration, t: Target, loc: Loc) -> _Where:
     i = next(k for k, m in enumerate(members) if g.span(m) == g.span(anchor))
     after = i + 1 < len(members) and \
         blank_line_between(src, anchor.end_byte, members[i + 1].start_byte)
+    before = members[i - 1] if i > 0 else None
+    one_line = b"\n" not in src[anchor.start_byte : anchor.end_byte]
     if i + 1 < len(members) and not after:
         spaced = False  # between two packed bindings
-    elif i > 0 and (not grouped or _same_group(cfg, t, loc, members[i - 1])):
-        spaced = blank_line_between(src, members[i - 1].end_byte, anchor.start_byte)
-    else:  # the first binding; or alone in its group, which the new one joins packed
-        spaced = after and not grouped
+    elif grouped and one_line and (before is None or not _same_group(cfg, t, loc, before)):
+        spaced = False  # a one-line binding alone in its group: the new one joins it packed
+    elif before is not None:
+        spaced = blank_line_between(src, before.end_byte, anchor.start_byte)
+    else:
+        spaced = after
     return _Where(t.attrset, anchor, None, spaced)
 
 
