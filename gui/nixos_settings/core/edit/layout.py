@@ -124,11 +124,7 @@ def removal_span(src: bytes, start: int, end: int) -> tuple[int, int]:
             s = line_start(src, start)
             s = leading_comments(src, s)
             e = after_newline(src, after)
-            # Between two blank lines: take one of them too, so no double gap is left.
-            if s > 0 and _blank_line_before(src, s) and e < len(src) and \
-                    src[e : after_newline(src, e)].strip() == b"":
-                e = after_newline(src, e)
-            return s, e
+            return _with_gap(src, s, e)
         # more on this line after the item: take the item and the spaces after it
         e = end
         while src[e : e + 1] in (b" ", b"\t"):
@@ -138,6 +134,24 @@ def removal_span(src: bytes, start: int, end: int) -> tuple[int, int]:
     while s > 0 and src[s - 1 : s] in (b" ", b"\t"):
         s -= 1
     return s, end
+
+
+def _with_gap(src: bytes, s: int, e: int) -> tuple[int, int]:
+    """The whole lines ``s:e`` with the blank line that removing them would leave out of
+    rhythm: one of two blank lines around them (no double gap), a blank line above them
+    when a closing bracket follows, below them when an opening one comes before."""
+    above = s > 0 and _blank_line_before(src, s)
+    below = src[e : after_newline(src, e)].strip() if e < len(src) else None
+    if below == b"" and (above or _opens_above(src, s)):
+        return s, after_newline(src, e)
+    if above and below is not None and below[:1] in (b"}", b"]"):
+        return line_start(src, s - 1), e
+    return s, e
+
+
+def _opens_above(src: bytes, ls: int) -> bool:
+    """Whether the line above ``ls`` ends with an opening ``{`` or ``[``."""
+    return ls > 0 and src[line_start(src, ls - 1) : ls].rstrip()[-1:] in (b"{", b"[")
 
 
 def _blank_line_before(src: bytes, ls: int) -> bool:
