@@ -350,7 +350,7 @@ def _where(cfg: Configuration, t: Target, loc: Loc) -> _Where:
         anchor, grouped = members[-2], False
     if anchor is None:
         return _Where(t.attrset, None, None, False)
-    i = next(k for k, m in enumerate(members) if g.span(m) == g.span(anchor))
+    i = next((k for k, m in enumerate(members) if g.span(m) == g.span(anchor)), len(members))
     after = i + 1 < len(members) and \
         blank_line_between(src, anchor.end_byte, members[i + 1].start_byte)
     before = members[i - 1] if i > 0 else None
