@@ -13,7 +13,8 @@ sets it apart).  A trailer that is not last is an ordinary binding.
 
 The spacing follows the neighbours: a new binding gets a blank line before it when the
 anchor is set apart from the binding before it (or, for the first binding, from the one
-after it) by a blank line, and none when they are packed.
+after it) by a blank line, and none when they are packed, when it would split two packed
+bindings, or when it joins a one-line binding that is alone in its group.
 """
 
 from __future__ import annotations
