@@ -122,13 +122,9 @@ def removal_span(src: bytes, start: int, end: int) -> tuple[int, int]:
         after = skip_trailing_comment(src, end)
         if rest_of_line_blank(src, after):
             s = line_start(src, start)
-            s = _leading_comments(src, s)
+            s = leading_comments(src, s)
             e = after_newline(src, after)
-            # Between two blank lines: take one of them too, so no double gap is left.
-            if s > 0 and _blank_line_before(src, s) and e < len(src) and \
-                    src[e : after_newline(src, e)].strip() == b"":
-                e = after_newline(src, e)
-            return s, e
+            return _with_gap(src, s, e)
         # more on this line after the item: take the item and the spaces after it
         e = end
         while src[e : e + 1] in (b" ", b"\t"):
@@ -140,12 +136,30 @@ def removal_span(src: bytes, start: int, end: int) -> tuple[int, int]:
     return s, end
 
 
+def _with_gap(src: bytes, s: int, e: int) -> tuple[int, int]:
+    """The whole lines ``s:e`` with the blank line that removing them would leave out of
+    rhythm: one of two blank lines around them (no double gap), a blank line above them
+    when a closing bracket follows, below them when an opening one comes before."""
+    above = s > 0 and _blank_line_before(src, s)
+    below = src[e : after_newline(src, e)].strip() if e < len(src) else None
+    if below == b"" and (above or _opens_above(src, s)):
+        return s, after_newline(src, e)
+    if above and below is not None and below[:1] in (b"}", b"]"):
+        return line_start(src, s - 1), e
+    return s, e
+
+
+def _opens_above(src: bytes, ls: int) -> bool:
+    """Whether the line above ``ls`` ends with an opening ``{`` or ``[``."""
+    return ls > 0 and src[line_start(src, ls - 1) : ls].rstrip()[-1:] in (b"{", b"[")
+
+
 def _blank_line_before(src: bytes, ls: int) -> bool:
     prev = line_start(src, ls - 1)
     return src[prev:ls].strip() == b""
 
 
-def _leading_comments(src: bytes, ls: int) -> int:
+def leading_comments(src: bytes, ls: int) -> int:
     """Extend a line start upwards over a block of ``#`` comment lines directly above."""
     while ls > 0:
         prev = line_start(src, ls - 1)
@@ -155,6 +169,13 @@ def _leading_comments(src: bytes, ls: int) -> int:
             continue
         break
     return ls
+
+
+def blank_line_between(src: bytes, end: int, start: int) -> bool:
+    """Whether an empty (or blank) line separates the item ending at ``end`` (with its
+    same-line comment) from the one starting at ``start``: the spacing of two neighbours."""
+    gap = src[after_newline(src, skip_trailing_comment(src, end)) : line_start(src, start)]
+    return any(not ln.strip() for ln in gap.splitlines())
 
 
 def parenthesized(src: bytes, start: int, end: int) -> bool:

@@ -4,6 +4,17 @@ The rule: into the deepest attribute set that already holds a prefix of the opti
 else as a dotted binding after the sibling with the longest common prefix, else at the end of
 the module's main attribute set; indented like the neighbours, with the file's line endings,
 never between a binding and its same-line comment, never as a second definition.
+
+A set's *trailer* stays last: when its last binding is (or holds) ``system.stateVersion`` or
+``home.stateVersion`` — the closing block of the generated templates, with its comment block
+above and ``# Did you read the comment?`` beside — whatever would go after it goes before it
+instead, after the binding that precedes it (so before its comments and the blank line that
+sets it apart).  A trailer that is not last is an ordinary binding.
+
+The spacing follows the neighbours: a new binding gets a blank line before it when the
+anchor is set apart from the binding before it (or, for the first binding, from the one
+after it) by a blank line, and none when they are packed, when it would split two packed
+bindings, or when it joins a one-line binding that is alone in its group.
 """
 
 from __future__ import annotations
@@ -19,9 +30,11 @@ from nixos_settings.core.config.definitions import Definition, Module
 from nixos_settings.core.config.document import Document
 from nixos_settings.core.config.shapes import conditions
 from nixos_settings.core.edit.layout import (
+    blank_line_between,
     first_on_line,
     indent_at,
     indent_unit,
+    leading_comments,
     line_start,
     skip_trailing_comment,
     with_newlines,
@@ -38,6 +51,10 @@ if TYPE_CHECKING:
 
 #: ``make_value(indent, unit, newline) -> text``: the new value, laid out at its place
 MakeValue = Callable[[bytes, bytes, bytes], str]
+
+#: the options whose binding closes a module by convention (the NixOS and Home Manager
+#: templates end with them), relative to the set that holds them
+TRAILER_LOCS = frozenset({("system", "stateVersion"), ("home", "stateVersion")})
 
 
 @dataclass
@@ -249,7 +266,37 @@ def _candidates(near: list[Definition], loc: Loc, order: dict[Path, int],
         n = _common(d.loc, loc)
         if n <= d.prefix_len or not allowed(d, n):
             continue
-        yield (n, 0, -order.get(d.file, 0), d.binding_span[0]), (False, d)
+        # a trailer is the sibling of last resort: the others of its group come first
+        pos = -1 if _closes_set(d) else d.binding_span[0]
+        yield (n, 0, -order.get(d.file, 0), pos), (False, d)
+
+
+def _closes_set(d: Definition) -> bool:
+    """Whether ``d`` is a trailer: a ``system.stateVersion``-like binding that comes last
+    in its attribute set."""
+    if d.loc[-2:] not in TRAILER_LOCS or d.prefix_len > len(d.loc) - 2:
+        return False
+    members = g.bindings(_enclosing(d))
+    return bool(members) and g.span(members[-1]) == d.binding_span
+
+
+def _trailer(cfg: Configuration, t: Target) -> Node | None:
+    """The last binding of ``t``'s set when it is the set's trailer: it is, or holds (as in
+    ``system = { stateVersion = …; }``), a binding of one of :data:`TRAILER_LOCS`."""
+    members = g.bindings(t.attrset)
+    if not members:
+        return None
+    start, end = g.span(members[-1])
+    n = len(t.prefix)
+    heads = {t.prefix[0]} if t.prefix else {tl[0] for tl in TRAILER_LOCS}
+    for head in sorted(heads):
+        for d in cfg.sharing_head((head,)):
+            if d.file != t.doc.path or d.loc[-2:] not in TRAILER_LOCS:
+                continue
+            if len(d.loc) - 2 <= n and d.loc[:n] == t.prefix and \
+                    start <= d.binding_span[0] and d.binding_span[1] <= end:
+                return members[-1]
+    return None
 
 
 def _contains(m: Module, node: Node) -> bool:
@@ -268,36 +315,108 @@ def plan_add(cfg: Configuration, loc: Loc, make_value: MakeValue,
     rel = t.write_prefix + loc[len(t.prefix):]
     name = optpath.show(rel).encode("utf-8")
     plan = Plan(cfg, f"add {optpath.show(loc)}", [loc])
-    start, end, text = _added(doc.source, doc.newline, t, name, make_value)
+    start, end, text = _added(doc.source, doc.newline, _where(cfg, t, loc), name, make_value)
     plan.add(doc.path, start, end, text)
     return plan.build()
 
 
-def _added(src: bytes, nl: bytes, t: Target, name: bytes,
-           make_value: MakeValue) -> tuple[int, int, bytes]:
-    """The splice writing ``name = value;`` at ``t``: after its anchor binding (on the same
-    line when the anchor shares its line, past a same-line comment otherwise), or into an
-    empty attribute set, opened up."""
-    unit = indent_unit(src)
-    attrset = t.attrset
-    members = g.bindings(attrset)
+@dataclass
+class _Where:
+    """The place of a new binding in ``attrset``: after ``anchor`` (with a blank line
+    before it when ``spaced``), else before ``trailer``, else into the empty set."""
+
+    attrset: Node
+    anchor: Node | None
+    trailer: Node | None
+    spaced: bool
+
+
+def _where(cfg: Configuration, t: Target, loc: Loc) -> _Where:
+    """Where in ``t``'s set the binding goes: after the anchor, unless that is the set's
+    trailer (then after the binding before it, or before the trailer when it is alone).
+
+    A blank line goes before it as the neighbours have: none between two packed bindings,
+    none after a one-line binding alone in the group the new one joins; else one when the
+    anchor is set apart by one from the binding before it (the first binding of a set: from
+    the one after it)."""
+    src = t.doc.source
+    members = g.bindings(t.attrset)
     anchor = t.after if t.after is not None else (members[-1] if members else None)
+    trailer = _trailer(cfg, t)
+    if anchor is None or trailer is None or g.span(anchor) != g.span(trailer):
+        grouped = t.after is not None
+    elif len(members) == 1:
+        return _Where(t.attrset, None, trailer, False)
+    else:
+        anchor, grouped = members[-2], False
+    if anchor is None:
+        return _Where(t.attrset, None, None, False)
+    i = next((k for k, m in enumerate(members) if g.span(m) == g.span(anchor)), len(members))
+    after = i + 1 < len(members) and \
+        blank_line_between(src, anchor.end_byte, members[i + 1].start_byte)
+    before = members[i - 1] if i > 0 else None
+    one_line = b"\n" not in src[anchor.start_byte : anchor.end_byte]
+    if i + 1 < len(members) and not after:
+        spaced = False  # between two packed bindings
+    elif grouped and one_line and (before is None or not _same_group(cfg, t, loc, before)):
+        spaced = False  # a one-line binding alone in its group: the new one joins it packed
+    elif before is not None:
+        spaced = blank_line_between(src, before.end_byte, anchor.start_byte)
+    else:
+        spaced = after
+    return _Where(t.attrset, anchor, None, spaced)
+
+
+def _same_group(cfg: Configuration, t: Target, loc: Loc, other: Node) -> bool:
+    """Whether ``other`` (a binding of ``t``'s set) shares with ``loc`` as many leading
+    segments as the anchor ``t.after`` does: whether it belongs to the anchor's group."""
+    assert t.after is not None
+    shared: dict[tuple[int, int], int] = {}
+    for d in cfg.sharing_head(loc):
+        if d.file == t.doc.path:
+            shared[d.binding_span] = max(shared.get(d.binding_span, 0), _common(d.loc, loc))
+    return shared.get(g.span(other), 0) >= shared.get(g.span(t.after), 1)
+
+
+def _added(src: bytes, nl: bytes, w: _Where, name: bytes,
+           make_value: MakeValue) -> tuple[int, int, bytes]:
+    """The splice writing ``name = value;`` at ``w``: after its anchor binding (on the same
+    line when the anchor shares its line, past a same-line comment otherwise), before a
+    trailer that is alone in its set, or into an empty attribute set, opened up."""
+    unit = indent_unit(src)
+    if w.trailer is not None:
+        return _before_trailer(src, nl, w.trailer, name, make_value)
+    anchor = w.anchor
     if anchor is not None:
         indent = indent_at(src, anchor.start_byte)
         binding = name + b" = " + with_newlines(make_value(indent, unit, nl), nl) + b";"
         if not first_on_line(src, anchor.start_byte):
             return anchor.end_byte, anchor.end_byte, b" " + binding
         pos = skip_trailing_comment(src, anchor.end_byte)
-        return pos, pos, nl + indent + binding
-    base = indent_at(src, attrset.start_byte)
+        return pos, pos, nl + (nl if w.spaced else b"") + indent + binding
+    base = indent_at(src, w.attrset.start_byte)
     indent = base + unit
     binding = name + b" = " + with_newlines(make_value(indent, unit, nl), nl) + b";"
-    close = attrset.end_byte - 1  # the "}"
-    inner = src[attrset.start_byte + 1 : close]
+    close = w.attrset.end_byte - 1  # the "}"
+    inner = src[w.attrset.start_byte + 1 : close]
     if b"\n" in inner and first_on_line(src, close):
         ls = line_start(src, close)
         return ls, ls, indent + binding + nl
     if inner.strip(b" \t") == b"":
-        return attrset.start_byte + 1, close, nl + indent + binding + nl + base
+        return w.attrset.start_byte + 1, close, nl + indent + binding + nl + base
     # only comments inside, on the brace's line
     return close, close, nl + indent + binding + nl + base
+
+
+def _before_trailer(src: bytes, nl: bytes, trailer: Node, name: bytes,
+                    make_value: MakeValue) -> tuple[int, int, bytes]:
+    """The splice writing the binding before a trailer that is its set's only binding:
+    above its comment block, with a blank line between them so the comments stay its."""
+    unit = indent_unit(src)
+    indent = indent_at(src, trailer.start_byte)
+    binding = name + b" = " + with_newlines(make_value(indent, unit, nl), nl) + b";"
+    if not first_on_line(src, trailer.start_byte):
+        return trailer.start_byte, trailer.start_byte, binding + b" "
+    ls = line_start(src, trailer.start_byte)
+    top = leading_comments(src, ls)
+    return top, top, indent + binding + nl + (nl if top < ls else b"")

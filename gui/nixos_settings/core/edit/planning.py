@@ -9,7 +9,9 @@ the modules beside it:
   set that already holds its prefix, else as a dotted binding after the sibling with the
   longest common prefix, else at the end of the module's main attribute set; indented like
   the neighbours (:mod:`~nixos_settings.core.edit.layout`), with the file's line endings,
-  never between a binding and its same-line comment, never as a second definition.
+  never between a binding and its same-line comment, never as a second definition; never
+  after a set's closing ``system.stateVersion`` (or ``home.stateVersion``) block, and with a
+  blank line before it only where the neighbours are set apart by one.
 * **unset** (:mod:`~nixos_settings.core.edit.unset`): remove the binding with its line(s) and
   leading comment block; a parent set left empty goes too, unless something else (a
   comment) lives in it.

@@ -1,8 +1,8 @@
 { config, pkgs, ... }:
 {
   time.timeZone = "Asia/Tokyo";
-  system.stateVersion = "24.05"; # Did you read the comment?
   programs.fish.enable = true;
+  system.stateVersion = "24.05"; # Did you read the comment?
   # a comment after the last binding
 }
 # a comment after the whole expression

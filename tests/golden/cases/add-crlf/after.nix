@@ -8,6 +8,7 @@
     openFirewall = true;
   };
 
-  system.stateVersion = "24.05"; # Did you read the comment?
   programs.fish.enable = true;
+
+  system.stateVersion = "24.05"; # Did you read the comment?
 }

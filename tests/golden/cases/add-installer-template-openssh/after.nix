@@ -14,6 +14,7 @@
     # Uncomment for JACK clients:
     #jack.enable = true;
   };
+
   services.openssh.enable = true;
 
   # The OpenSSH daemon.

@@ -1,6 +1,6 @@
 { config, pkgs, ... }:
 {
   networking.hostName = "poplar";
-  system.stateVersion = "24.05";
   services.openssh.enable = true;
+  system.stateVersion = "24.05";
 }

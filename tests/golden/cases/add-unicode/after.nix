@@ -2,6 +2,6 @@
 { config, pkgs, ... }:
 {
   networking.hostName = "zoë-laptop"; # o nome tem um trema
-  system.stateVersion = "24.05"; # “Leu o comentário?”
   users.users.zoe.description = "Zoë 🎉";
+  system.stateVersion = "24.05"; # “Leu o comentário?”
 }

@@ -3,6 +3,6 @@
   imports = [ ./desktop.nix ];
 
   networking.hostName = "box";
-  system.stateVersion = "24.05";
   services.xserver.libinput.enable = true;
+  system.stateVersion = "24.05";
 }

@@ -7,6 +7,6 @@
   ];
 
   networking.hostName = "oak";
-  system.stateVersion = "24.05";
   programs.fish.enable = true;
+  system.stateVersion = "24.05";
 }

@@ -1,5 +1,4 @@
 { ... }:
 {
-
   time.timeZone = "UTC";
 }

@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "birch";
+
+  time.timeZone = "UTC";
+
+  system.stateVersion = "23.11";
+}

@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+  system.autoUpgrade.enable = true;
+
+  networking.hostName = "ash";
+
+  system.stateVersion = "24.05"; # Did you read the comment?
+}

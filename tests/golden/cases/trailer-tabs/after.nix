@@ -1,0 +1,10 @@
+{ config, pkgs, ... }:
+{
+	networking.hostName = "fir";
+	time.timeZone = "UTC";
+	programs.fish.enable = true;
+
+	# This value determines the NixOS release from which the default
+	# settings for stateful data were taken.
+	system.stateVersion = "24.05"; # Did you read the comment?
+}

@@ -1,0 +1,8 @@
+{ config, pkgs, ... }:
+{
+  networking.hostName = "birch";
+
+  users.users.rui = {
+    isNormalUser = true;
+  };
+}

@@ -1,0 +1,8 @@
+{ ... }:
+{
+  networking.hostName = "x";
+
+  services.openssh = {
+    enable = true;
+  };
+}

@@ -1,0 +1,10 @@
+{ ... }:
+{
+  networking.hostName = "x";
+
+  services.openssh = {
+    enable = true;
+
+    ports = [ 2222 ];
+  };
+}
