@@ -16,7 +16,7 @@ from nixos_settings.ui.mainwindow import MainWindow
 pytestmark = pytest.mark.gui
 
 ODD = b"""{ lib, ... }:
-let name = "printing"; in
+let name = lib.toLower "PRINTING"; in
 {
   services.${name}.enable = true;
   networking.hostName = lib.mkIf (name != "") "box";
@@ -46,6 +46,33 @@ def test_dynamic_name_is_shown_with_reason_and_not_editable(qtbot, odd_window) -
     assert "not editable here" in page.where.label.text() and "dynamic" in page.where.label.text()
     assert page.editor is not None and not page.editor.isEnabled()
     assert not page._reset.isEnabled()
+
+
+def test_a_name_from_a_let_constant_is_the_entry_it_names(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                         options_file: Path) -> None:
+    """``let svc = "printing"; in { services.${svc}.enable = true; }``: the page of
+    services.printing.enable edits it, and the name stays written as ``${svc}``."""
+    from PySide6.QtCore import Qt as _Qt
+
+    from nixos_settings.ui.editors import BoolEditor
+
+    conf = tmp_path / "configuration.nix"
+    conf.write_bytes(b'{ lib, ... }:\nlet svc = "printing"; in\n{\n'
+                     b"  services.${svc}.enable = true;\n}\n")
+    win = MainWindow()
+    win._confirm_quit = False
+    qtbot.addWidget(win)
+    win.show()
+    assert win.open_configuration(conf)
+    win.controller.set_options(core_options.load_file(options_file))
+    win.controller.open_option(("services", "printing", "enable"))
+    ed = win.page.editor
+    assert isinstance(ed, BoolEditor) and ed.isEnabled() and ed.box.isChecked()
+    ed.box.setFocus()
+    qtbot.keyClick(ed.box, _Qt.Key.Key_Space)
+    assert win.save()
+    assert conf.read_bytes() == (b'{ lib, ... }:\nlet svc = "printing"; in\n{\n'
+                                 b"  services.${svc}.enable = false;\n}\n")
 
 
 def test_mkif_condition_shown_and_kept(qtbot, odd_window, tmp_path) -> None:
