@@ -320,14 +320,14 @@ class _Truth:
         loc = tuple(loc)
         if classify(loc, self.options)[0] != "unknown" or self.cfg.find(loc):
             return None
+        if self.options.release_note:
+            return (f"{optpath.show(loc)} is not a known option, but it was not refused: "
+                    f"{self.options.release_note}")
         if outside_metadata(loc, self.options):
             return (f"{optpath.show(loc)} was not checked: the option metadata has no "
                     f"{loc[0]} options (they come from a module it does not describe, such "
                     "as Home Manager's NixOS module or a flake input's module)")
-        if not self.options.release_note:
-            return None
-        return (f"{optpath.show(loc)} is not a known option, but it was not refused: "
-                f"{self.options.release_note}")
+        return None
 
 
 class Session(_Files, _Truth, SessionPackages):

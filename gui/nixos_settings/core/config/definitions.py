@@ -209,17 +209,6 @@ def attr_segment(source: bytes, attr: Node,
     return node_text(source, attr), False
 
 
-def name_from_variable(d: Definition, index: int) -> bool:
-    """Whether segment ``index`` of ``d.loc`` is written ``${name}`` in ``d``'s binding (a
-    name computed from a ``let`` constant, not spelled out)."""
-    at = index - d.prefix_len
-    if not 0 <= at < len(d.attr_spans):
-        return False
-    start, end, kind = d.attr_spans[at]
-    return kind == INTERPOLATION or (kind == STRING and d.doc is not None
-                                     and b"${" in d.doc.source[start:end])
-
-
 def attrpath_of(source: bytes, binding: Node, constants: Mapping[str, str] | None = None
                 ) -> tuple[tuple[str, ...], tuple[Node, ...], bool]:
     ap = binding.child_by_field_name(ATTRPATH_FIELD)
@@ -358,6 +347,12 @@ class _Mapper:
             self.add(b, loc, value, value, wrappers, attrs, prefix_len,
                      editable=False, reason="the attribute name is dynamic (${…})")
             return
+        self.value_of(b, loc, value, inner, ws, allw, attrs, prefix_len)
+
+    def value_of(self, b: Node, loc: Loc, value: Node, inner: Node, ws: list[Wrapper],
+                 allw: tuple[Wrapper, ...], attrs: tuple[Node, ...], prefix_len: int) -> None:
+        """Map the value of a binding at a static ``loc``: a set (and what it holds), an
+        update, an ``mkMerge``, a module function, or one value."""
         if inner.type in ATTRSET_KINDS:
             self.add_container(b, loc, inner, allw, attrs, prefix_len)
             if not bindings(inner):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from nixos_settings.core.common.errors import EditError
 from nixos_settings.core.config.configuration import Configuration
-from nixos_settings.core.config.definitions import name_from_variable
+from nixos_settings.core.config.definitions import Definition
 from nixos_settings.core.nix import optpath
+from nixos_settings.core.nix.grammar import INTERPOLATION, STRING
 from nixos_settings.core.nix.optpath import Loc
 
 
@@ -29,3 +30,14 @@ def refuse_computed(cfg: Configuration, loc: Loc) -> None:
                 f"the name {optpath.show_segment(loc[-1])} in {d.file.name}:{d.line} is "
                 "computed from a let binding (${…}); change that binding to rename it "
                 "everywhere it is used")
+
+
+def name_from_variable(d: Definition, index: int) -> bool:
+    """Whether segment ``index`` of ``d.loc`` is written ``${name}`` in ``d``'s binding (a
+    name computed from a ``let`` constant, not spelled out)."""
+    at = index - d.prefix_len
+    if not 0 <= at < len(d.attr_spans):
+        return False
+    start, end, kind = d.attr_spans[at]
+    return kind == INTERPOLATION or (kind == STRING and d.doc is not None
+                                     and b"${" in d.doc.source[start:end])
