@@ -49,3 +49,24 @@ def test_summary_does_not_stop_at_abbreviations() -> None:
         "Set the password, i.e. the secret."
     assert summary(opt("No full stop here")) == "No full stop here"
     assert summary(opt("First paragraph\n\nSecond one. More.")) == "First paragraph"
+
+
+def test_a_misspelt_query_offers_did_you_mean(qtbot, shared_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Weak results (a typo) come with "Did you mean openssh?"; following the link searches
+    for it; good results and no-results queries show no hint."""
+    options = load_file(shared_dir / "data" / "options" / "nixos-20.09pre-options.json.gz")
+    index = SearchIndex(options)
+    bar = SearchBar()
+    qtbot.addWidget(bar)
+    bar.set_search(lambda q: index.search(q, 50), index.did_you_mean)
+    bar.show()
+    qtbot.keyClicks(bar.field, "opnessh")
+    assert bar.hint.isVisible()
+    assert "Did you mean" in bar.hint.text() and "q:openssh" in bar.hint.text()
+    bar.hint.linkActivated.emit("q:openssh")  # what a click on the link does
+    assert bar.field.text() == "openssh"
+    assert not bar.hint.isVisible()  # strong results now
+    assert bar.model.index(0).data() == "services.openssh.enable"
+    bar.field.clear()
+    qtbot.keyClicks(bar.field, "xyzzyq")
+    assert bar.empty.isVisible() and not bar.hint.isVisible()

@@ -171,6 +171,8 @@ class SearchBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._search: Callable[[str], Sequence[SearchHit | Row]] | None = None
+        #: corrected queries for a query whose results are weak ("did you mean")
+        self._hints: Callable[[str], list[str]] | None = None
         self.field = QLineEdit()
         self.field.setPlaceholderText("Search options (Ctrl+F)…")
         self.field.setClearButtonEnabled(True)
@@ -199,9 +201,19 @@ class SearchBar(QWidget):
         self.empty.setTextFormat(Qt.TextFormat.RichText)
         self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-        self.empty.linkActivated.connect(lambda _href: self.only_set.setChecked(False))
+        self.empty.linkActivated.connect(self._link)
         self.empty.setAccessibleName("No results")
         self.empty.hide()
+        #: "Did you mean …?" above weak results (typos), each suggestion a link
+        self.hint = QLabel()
+        self.hint.setObjectName("didYouMean")
+        self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                          | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.hint.linkActivated.connect(self._link)
+        self.hint.setAccessibleName("Did you mean")
+        self.hint.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.field, 1)
@@ -210,11 +222,15 @@ class SearchBar(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)
         lay.addWidget(self.empty)
+        lay.addWidget(self.hint)
         lay.addWidget(self.results, 1)
 
-    def set_search(self, search: Callable[[str], Sequence[SearchHit | Row]] | None) -> None:
-        """Install the search function (``query -> hits``); re-run the current query."""
+    def set_search(self, search: Callable[[str], Sequence[SearchHit | Row]] | None,
+                   hints: Callable[[str], list[str]] | None = None) -> None:
+        """Install the search function (``query -> hits``) and the "did you mean" one
+        (``query -> corrected queries``); re-run the current query."""
         self._search = search
+        self._hints = hints
         if self.field.text():
             self._on_text(self.field.text())
 
@@ -237,6 +253,32 @@ class SearchBar(QWidget):
             self.active_changed.emit(active)
         self._show_empty(query if active and self._search is not None
                          and not self.model.rowCount() else "")
+        self._show_hint(query if active and self._search is not None else "")
+
+    def _show_hint(self, query: str) -> None:
+        """Offer corrected queries when the results are weak (none, or only partial,
+        description or typo matches): "Did you mean firewall?"."""
+        from nixos_settings.core.options.search import WEAK_MATCHES  # once typing
+
+        hits = [self.model.hit(r) for r in range(min(1, self.model.rowCount()))]
+        weak = not hits or hits[0] is None or hits[0].why in WEAK_MATCHES
+        fixes = self._hints(query) if query and weak and self._hints is not None else []
+        if not fixes:
+            self.hint.hide()
+            return
+        links = ", ".join(f"<a href='q:{html.escape(f, quote=True)}'>{html.escape(f)}</a>"
+                          for f in fixes)
+        self.hint.setText(f"Did you mean {links}?")
+        self.hint.show()
+
+    def _link(self, href: str) -> None:
+        """A link of the hint or the "no results" line: a corrected query, or "search all
+        options" (Only set off)."""
+        if href.startswith("q:"):
+            self.field.setText(href[2:])
+            self.field.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.only_set.setChecked(False)
 
     def _show_empty(self, query: str) -> None:
         """Say "no results" (never just an empty list); with "Only set" on, offer to

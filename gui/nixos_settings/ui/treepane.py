@@ -136,7 +136,11 @@ class TreePane(QWidget):
         self.tree.collapsed.connect(lambda i: self.model.set_expanded(i, False))
 
     def enable_search(self) -> None:
-        self.search.set_search(self._search)
+        self.search.set_search(self._search, self._hints)
+
+    def _hints(self, query: str) -> list[str]:
+        index = self._controller.index
+        return index.did_you_mean(query) if index is not None else []
 
     def _search(self, query: str) -> list[SearchHit | Row]:
         index = self._controller.index

@@ -91,6 +91,10 @@ __all__ = ["Loc", "SearchHit", "SearchIndex", "name_tokens", "segment_tokens"]
 _Layers = list[tuple[float, list[int]]]
 
 
+#: how a best hit matched when the query may be misspelt ("did you mean" is worth showing)
+WEAK_MATCHES = frozenset({"some words", "description", "typo"})
+
+
 @dataclass(slots=True)
 class SearchHit:
     """One ranked result."""
@@ -499,7 +503,7 @@ class SearchIndex(IndexTables):
     def weak(hits: Sequence[SearchHit]) -> bool:
         """True when ``hits`` are empty or only partial/description/typo matches, so that a
         "did you mean" hint is worth showing."""
-        return not hits or hits[0].why in ("some words", "description", "typo")
+        return not hits or hits[0].why in WEAK_MATCHES
 
     def did_you_mean(self, query: str, limit: int = 3) -> list[str]:
         """Queries with each word that matches no option name or description replaced by
