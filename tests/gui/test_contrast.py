@@ -83,8 +83,9 @@ def test_tree_colours(palette: QPalette) -> None:
         for is_set in (False, True):
             for col in (0, 1):
                 node = SimpleNamespace(kind=kind, is_set=is_set)
-                colour = tree_colour(node, col, palette)  # type: ignore[arg-type]
-                _ok(colour if colour is not None else palette.color(Role.Text), *rows)
+                for unchecked in (False, True):
+                    colour = tree_colour(node, col, palette, unchecked)  # type: ignore[arg-type]
+                    _ok(colour if colour is not None else palette.color(Role.Text), *rows)
 
 
 def test_page_colours(qtbot, palette: QPalette) -> None:

@@ -1,0 +1,54 @@
+"""Options of a namespace the metadata does not describe (home-manager.* with NixOS
+metadata) are "not checked" in the tree, muted, not red like a typo; the Problems list says
+so once instead of once per option."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from nixos_settings.core.options import model as core_options
+from nixos_settings.ui.mainwindow import MainWindow
+
+pytestmark = pytest.mark.gui
+
+CONFIG = b"""{ config, pkgs, ... }:
+{
+  home-manager.users.jane = { pkgs, ... }: {
+    programs.git.enable = true;
+    home.stateVersion = "23.11";
+  };
+  servces.openssh.enable = true;
+}
+"""
+
+
+def test_unchecked_namespace_in_tree_and_problems(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                  options_file: Path) -> None:
+    conf = tmp_path / "configuration.nix"
+    conf.write_bytes(CONFIG)
+    win = MainWindow()
+    win._confirm_quit = False
+    qtbot.addWidget(win)
+    win.show()
+    assert win.open_configuration(conf)
+    win.controller.set_options(core_options.load_file(options_file))
+    model = win.model
+    hm = model.index_for(("home-manager",))
+    typo = model.index_for(("servces",))
+    value = Qt.ItemDataRole.DisplayRole
+    assert model.index(hm.row(), 1, hm.parent()).data(value) == "not checked"
+    assert model.index(typo.row(), 1, typo.parent()).data(value) == "not a known option"
+    fg = Qt.ItemDataRole.ForegroundRole
+    hm_colour = hm.data(fg).color()
+    typo_colour = typo.data(fg).color()
+    assert hm_colour != typo_colour  # muted, not the typo's red
+    assert typo_colour.red() > typo_colour.blue()
+    assert hm_colour.red() == hm_colour.green() == hm_colour.blue()  # the muted grey
+    win.problems_dock.refresh()
+    texts = [win.problems.item(i).text() for i in range(win.problems.count())]
+    assert sum("home-manager" in t for t in texts) == 1
+    assert any("2 home-manager options not checked" in t for t in texts), texts
+    assert any("unknown option servces.openssh.enable" in t for t in texts), texts
