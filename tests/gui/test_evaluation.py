@@ -70,6 +70,6 @@ def test_an_evaluation_error_is_a_problem_at_its_place(qtbot, window, tmp_path: 
     texts = [window.problems.item(i).text() for i in range(window.problems.count())]
     assert any("Nix could not evaluate" in t for t in texts)
     # the status bar counts it (it does not say "No problems" beside an error)
-    assert window.status.problems.text() == "1 error, 0 warnings"
+    assert window.status.problems.text() == "1 error"
     assert window.model.effective == {}
     assert isinstance(window.model, OptionTreeModel)

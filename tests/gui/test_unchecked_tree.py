@@ -52,3 +52,15 @@ def test_unchecked_namespace_in_tree_and_problems(qtbot, tmp_path: Path,  # type
     assert sum("home-manager" in t for t in texts) == 1
     assert any("2 home-manager options not checked" in t for t in texts), texts
     assert any("unknown option servces.openssh.enable" in t for t in texts), texts
+
+
+def test_the_status_counts_notes_as_notes(qtbot, tmp_path: Path, options_file: Path) -> None:  # type: ignore[no-untyped-def]
+    conf = tmp_path / "configuration.nix"
+    conf.write_bytes(CONFIG.replace(b"  servces.openssh.enable = true;\n", b""))
+    win = MainWindow()
+    win._confirm_quit = False
+    qtbot.addWidget(win)
+    assert win.open_configuration(conf)
+    win.controller.set_options(core_options.load_file(options_file))
+    win.problems_dock.refresh()
+    assert win.status.problems.text() == "1 note"  # not "0 errors, 1 warning"

@@ -111,10 +111,12 @@ class ProblemsDock(QDockWidget):
         self.setVisible(not self.isVisible())
 
     def counts_text(self) -> str:
-        """"2 errors, 1 warning" or "No problems" (the status bar's button)."""
+        """"2 errors, 1 warning", "1 note" or "No problems" (the status bar's button)."""
         if not self.items:
             return "No problems"
-        n_err = sum(1 for p in self.items if p.severity == "error")
-        n_warn = len(self.items) - n_err
-        return (f"{n_err} error{'s' if n_err != 1 else ''}, "
-                f"{n_warn} warning{'s' if n_warn != 1 else ''}")
+        counts = {"error": 0, "warning": 0, "note": 0}
+        for p in self.items:
+            kind = p.severity if p.severity in counts else "warning"
+            counts[kind] += 1
+        parts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n]
+        return ", ".join(parts)
