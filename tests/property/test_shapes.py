@@ -33,7 +33,7 @@ from nixos_settings.core.edit import planning
 NIX = shutil.which("nix-instantiate")
 NAMES = ["alpha", "beta", "gamma", "delta"]
 GROUP_SHAPES = ["plain", "let", "nested_let", "mkif", "let_mkif", "update_left",
-                "update_right"]
+                "update_right", "module_fn", "constant"]
 MODULE_SHAPES = ["with", "function", "let", "mkmerge"]
 CONDITIONAL = {"mkif", "let_mkif"}
 
@@ -74,8 +74,12 @@ def _group_text(g: Group, ind: str, unit: str, nl: str, comments: bool) -> str:
         "let_mkif": let + f"lib.mkIf cond.{g.name} " + body,
         "update_left": body + " // extra",
         "update_right": "extra // " + body,
+        "module_fn": "{ config, pkgs, ... }: " + body,  # a submodule as a module function
+        "constant": body,
     }[g.shape]
-    return f"{ind}grp.{g.name} = {value};"
+    # "constant": the name is written ${n_NAME}, a let constant of the module
+    name = f"${{n_{g.name}}}" if g.shape == "constant" else g.name
+    return f"{ind}grp.{name} = {value};"
 
 
 @st.composite
@@ -90,7 +94,10 @@ def modules(draw: st.DrawFn) -> Generated:
         keys = draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=3,
                              unique=True))
         leaves = {k: draw(st.integers(0, 999)) for k in keys}
-        groups.append(Group(name, draw(st.sampled_from(GROUP_SHAPES)), leaves))
+        shape = draw(st.sampled_from(GROUP_SHAPES))
+        if shape == "constant" and top != "let":
+            shape = "plain"  # only the let module shape binds the constants
+        groups.append(Group(name, shape, leaves))
     head = "{ lib, cond, extra, ... }:" + nl
     if top == "mkmerge":
         split = draw(st.integers(1, n))
@@ -108,7 +115,8 @@ def modules(draw: st.DrawFn) -> Generated:
     text = {
         "with": head + "with lib;" + nl + attrs,
         "function": head + attrs,
-        "let": head + "let" + nl + unit + "x = 1;" + nl + "in" + nl + attrs,
+        "let": head + "let" + nl + unit + "x = 1;" + nl
+        + "".join(f'{unit}n_{g.name} = "{g.name}";{nl}' for g in groups) + "in" + nl + attrs,
     }[top]
     return Generated(text, groups, nl)
 
