@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from nixos_settings.core.common.gcpause import cycle_collector_paused
 from nixos_settings.core.common.records import field, record
 from nixos_settings.core.config.document import Document
 from nixos_settings.core.config.shapes import WRAPPER_ARITY as WRAPPER_ARITY
@@ -494,7 +495,8 @@ def remap_incremental(module: Module, old: bytes, splices: list[tuple[int, int, 
         return False
     change.line_delta = sum(t.count(b"\n") - old.count(b"\n", s, e) for s, e, t in splices)
     change.hi_line = old.count(b"\n", 0, change.hi)
-    fresh = _map_touched(Module(doc, root, main=body), change)
+    with cycle_collector_paused():
+        fresh = _map_touched(Module(doc, root, main=body), change)
     if fresh is None:
         return False
     for name in ("definitions", "containers"):
@@ -586,7 +588,8 @@ def map_module(document: Document, node: Node | None = None) -> Module:
     if node is None:
         module.notes.append("the file holds no Nix expression")
         return module
-    _Mapper(module).run()
+    with cycle_collector_paused():
+        _Mapper(module).run()
     if module.main is not None:
         module._main_span = (module.main.start_byte, module.main.end_byte)
     return module
