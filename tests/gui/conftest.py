@@ -127,14 +127,19 @@ def options_file(tmp_path: Path) -> Path:
     return p
 
 
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
+def write_config_dir(tmp_path: Path) -> Path:
+    """The three-file test configuration (configuration.nix, users.nix, desktop.nix)."""
     d = tmp_path / "etc-nixos"
     d.mkdir()
     (d / "configuration.nix").write_bytes(CONFIG)
     (d / "users.nix").write_bytes(USERS)
     (d / "desktop.nix").write_bytes(DESKTOP)
     return d
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    return write_config_dir(tmp_path)
 
 
 @pytest.fixture
@@ -153,3 +158,34 @@ def window(qtbot, config_dir: Path, options_file: Path) -> Iterator[object]:
     yield win
     win._confirm_quit = False
     win.close()
+
+
+def open_window(qtbot, conf: Path, options_file: Path | None = None):  # type: ignore[no-untyped-def]
+    """A shown main window on ``conf`` (no quit question), with ``options_file``'s
+    metadata when given."""
+    from nixos_settings.core.options import model as core_options
+    from nixos_settings.ui.mainwindow import MainWindow
+
+    win = MainWindow()
+    win._confirm_quit = False
+    qtbot.addWidget(win)
+    win.show()
+    assert win.open_configuration(conf)
+    if options_file is not None:
+        win.controller.set_options(core_options.load_file(options_file))
+    return win
+
+
+@pytest.fixture
+def standin_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private bin dir with only the nixos-rebuild and pkexec stand-ins, first on PATH;
+    returns the tmp dir (the stand-in records its argv in ``record`` there)."""
+    standins = Path(__file__).resolve().parents[1] / "standins"
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for name in ("nixos-rebuild", "pkexec"):
+        (bindir / name).symlink_to(standins / name)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    monkeypatch.setenv("STANDIN_REBUILD_DELAY", "0.03")
+    monkeypatch.setenv("STANDIN_REBUILD_RECORD", str(tmp_path / "record"))
+    return tmp_path

@@ -191,20 +191,12 @@ def test_the_real_flake_host_question(qtbot, answer: str, host: str | None) -> N
 
 @pytest.mark.parametrize(("answer", "closed"), [("Keep the app open", False),
                                                 ("Quit anyway", True)])
-def test_quitting_during_a_rebuild_asks(qtbot, window, tmp_path: Path, monkeypatch,  # type: ignore[no-untyped-def]
+def test_quitting_during_a_rebuild_asks(qtbot, window, standin_env: Path, monkeypatch,  # type: ignore[no-untyped-def]
                                         answer: str, closed: bool) -> None:
     """A rebuild runs as root and goes on without the app: quitting asks first (the real
     question, answered with its real buttons)."""
-    import os
-
     from nixos_settings.core.system.rebuild import RebuildRequest
 
-    standins = Path(__file__).resolve().parents[1] / "standins"
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    for name in ("nixos-rebuild", "pkexec"):
-        (bindir / name).symlink_to(standins / name)
-    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
     monkeypatch.setenv("STANDIN_REBUILD_SCENARIO", "slow")
     window._confirm_quit = True
     panel = window.rebuild_panel

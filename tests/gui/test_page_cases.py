@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from tests.gui.conftest import CONFIG
+from tests.gui.conftest import CONFIG, open_window
 
-from nixos_settings.core.options import model as core_options
 from nixos_settings.ui.editors import RawEditor, StrEditor
-from nixos_settings.ui.mainwindow import MainWindow
 
 pytestmark = pytest.mark.gui
 
@@ -28,13 +26,7 @@ let name = lib.toLower "PRINTING"; in
 @pytest.fixture
 def odd_window(qtbot, tmp_path: Path, options_file: Path):
     (tmp_path / "configuration.nix").write_bytes(ODD)
-    win = MainWindow()
-    win._confirm_quit = False
-    qtbot.addWidget(win)
-    win.show()
-    assert win.open_configuration(tmp_path / "configuration.nix")
-    win.controller.set_options(core_options.load_file(options_file))
-    return win
+    return open_window(qtbot, tmp_path / "configuration.nix", options_file)
 
 
 def test_dynamic_name_is_shown_with_reason_and_not_editable(qtbot, odd_window) -> None:
@@ -59,12 +51,7 @@ def test_a_name_from_a_let_constant_is_the_entry_it_names(qtbot, tmp_path: Path,
     conf = tmp_path / "configuration.nix"
     conf.write_bytes(b'{ lib, ... }:\nlet svc = "printing"; in\n{\n'
                      b"  services.${svc}.enable = true;\n}\n")
-    win = MainWindow()
-    win._confirm_quit = False
-    qtbot.addWidget(win)
-    win.show()
-    assert win.open_configuration(conf)
-    win.controller.set_options(core_options.load_file(options_file))
+    win = open_window(qtbot, conf, options_file)
     win.controller.open_option(("services", "printing", "enable"))
     ed = win.page.editor
     assert isinstance(ed, BoolEditor) and ed.isEnabled() and ed.box.isChecked()

@@ -3,7 +3,6 @@ stand-in ``pkexec`` + the real helper for root actions)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -18,19 +17,6 @@ pytestmark = pytest.mark.gui
 
 REPO = Path(__file__).resolve().parents[2]
 STANDINS = REPO / "tests" / "standins"
-
-
-@pytest.fixture
-def standin_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private bin dir with only our stand-ins, first on PATH; returns the tmp dir."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    for name in ("nixos-rebuild", "pkexec"):
-        (bindir / name).symlink_to(STANDINS / name)
-    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
-    monkeypatch.setenv("STANDIN_REBUILD_DELAY", "0.03")
-    monkeypatch.setenv("STANDIN_REBUILD_RECORD", str(tmp_path / "record"))
-    return tmp_path
 
 
 @pytest.fixture

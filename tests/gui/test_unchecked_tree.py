@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-
-from nixos_settings.core.options import model as core_options
-from nixos_settings.ui.mainwindow import MainWindow
+from tests.gui.conftest import open_window
 
 pytestmark = pytest.mark.gui
 
@@ -29,12 +27,7 @@ def test_unchecked_namespace_in_tree_and_problems(qtbot, tmp_path: Path,  # type
                                                   options_file: Path) -> None:
     conf = tmp_path / "configuration.nix"
     conf.write_bytes(CONFIG)
-    win = MainWindow()
-    win._confirm_quit = False
-    qtbot.addWidget(win)
-    win.show()
-    assert win.open_configuration(conf)
-    win.controller.set_options(core_options.load_file(options_file))
+    win = open_window(qtbot, conf, options_file)
     model = win.model
     hm = model.index_for(("home-manager",))
     typo = model.index_for(("servces",))
@@ -57,10 +50,6 @@ def test_unchecked_namespace_in_tree_and_problems(qtbot, tmp_path: Path,  # type
 def test_the_status_counts_notes_as_notes(qtbot, tmp_path: Path, options_file: Path) -> None:  # type: ignore[no-untyped-def]
     conf = tmp_path / "configuration.nix"
     conf.write_bytes(CONFIG.replace(b"  servces.openssh.enable = true;\n", b""))
-    win = MainWindow()
-    win._confirm_quit = False
-    qtbot.addWidget(win)
-    assert win.open_configuration(conf)
-    win.controller.set_options(core_options.load_file(options_file))
+    win = open_window(qtbot, conf, options_file)
     win.problems_dock.refresh()
     assert win.status.problems.text() == "1 note"  # not "0 errors, 1 warning"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.gui.conftest import CONFIG, DESKTOP, USERS
+from tests.gui.conftest import write_config_dir
 
 from nixos_settings.core.config.changes import ADDED, CHANGED, LIST, REMOVED
 from nixos_settings.core.nix.text import ChangeSet
@@ -14,12 +14,7 @@ from nixos_settings.core.session import Session
 
 @pytest.fixture
 def conf(tmp_path: Path) -> Path:
-    d = tmp_path / "etc-nixos"
-    d.mkdir()
-    (d / "configuration.nix").write_bytes(CONFIG)
-    (d / "users.nix").write_bytes(USERS)
-    (d / "desktop.nix").write_bytes(DESKTOP)
-    return d / "configuration.nix"
+    return write_config_dir(tmp_path) / "configuration.nix"
 
 
 @pytest.fixture

@@ -195,25 +195,9 @@ class SearchBar(QWidget):
         self.results.clicked.connect(self._open_index)
         self.results.hide()
         #: shown instead of an empty list: "no results", and with "Only set" on, a way out
-        self.empty = QLabel()
-        self.empty.setObjectName("noResults")
-        self.empty.setWordWrap(True)
-        self.empty.setTextFormat(Qt.TextFormat.RichText)
-        self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                           | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-        self.empty.linkActivated.connect(self._link)
-        self.empty.setAccessibleName("No results")
-        self.empty.hide()
+        self.empty = self._link_label("noResults", "No results")
         #: "Did you mean …?" above weak results (typos), each suggestion a link
-        self.hint = QLabel()
-        self.hint.setObjectName("didYouMean")
-        self.hint.setWordWrap(True)
-        self.hint.setTextFormat(Qt.TextFormat.RichText)
-        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                          | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-        self.hint.linkActivated.connect(self._link)
-        self.hint.setAccessibleName("Did you mean")
-        self.hint.hide()
+        self.hint = self._link_label("didYouMean", "Did you mean")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.field, 1)
@@ -224,6 +208,20 @@ class SearchBar(QWidget):
         lay.addWidget(self.empty)
         lay.addWidget(self.hint)
         lay.addWidget(self.results, 1)
+
+    def _link_label(self, name: str, accessible: str) -> QLabel:
+        """A hidden, wrapping rich-text line whose links (mouse or keyboard) go to
+        :meth:`_link`."""
+        label = QLabel()
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                      | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        label.linkActivated.connect(self._link)
+        label.setAccessibleName(accessible)
+        label.hide()
+        return label
 
     def set_search(self, search: Callable[[str], Sequence[SearchHit | Row]] | None,
                    hints: Callable[[str], list[str]] | None = None) -> None:
