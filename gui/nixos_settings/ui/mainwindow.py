@@ -290,9 +290,21 @@ class MainWindow(QMainWindow):
         """Open a configuration; problems are shown, never raised."""
         return self.opening.open_configuration(path, flake_host)
 
-    def load_options(self, spec: str | None) -> None:
-        """Start loading option metadata in the background."""
+    def load_options(self, spec: str | None, home_manager: str | None = None) -> None:
+        """Start loading option metadata in the background; ``home_manager``: Home Manager
+        option metadata to join under ``home-manager.users.<name>`` (without it, the one
+        given last, when the configuration uses ``home-manager.users``).  Which one is used,
+        or how to give one, is shown in the status bar once loaded."""
+        self.controller.home_manager = home_manager
         self.opening.load_options(spec)
+        if not getattr(self, "_home_manager_note_shown", False):
+            self._home_manager_note_shown = True
+            self.controller.options_loaded.connect(self._show_home_manager_note)
+
+    def _show_home_manager_note(self) -> None:
+        note = self.controller.options.home_manager_note if self.controller.options else None
+        if note:
+            self.statusBar().showMessage(note[:1].upper() + note[1:], 30000)
 
     def review(self) -> None:
         self.saving.review()
