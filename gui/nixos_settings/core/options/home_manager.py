@@ -26,6 +26,7 @@ Public API
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -63,8 +64,16 @@ def _module_options(hm: OptionSet) -> list[OptionInfo]:
 
 def join(nixos: OptionSet, hm: OptionSet) -> OptionSet:
     """``nixos`` with ``hm``'s options under ``home-manager.users.<name>`` (see module doc)."""
-    extra = [r for r in map(_rooted, hm.options) if r.loc not in nixos]
-    if not nixos.is_prefix(("home-manager",)):
+    # tens of thousands of small acyclic records: cyclic GC passes would find nothing
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        extra = [r for r in map(_rooted, hm.options) if r.loc not in nixos]
+    finally:
+        if was_enabled:
+            gc.enable()
+    # (not nixos.is_prefix: that would build the loc tree of a set about to be dropped)
+    if not any(o.loc[0] == "home-manager" for o in nixos.options):
         extra = _module_options(hm) + extra
     joined = OptionSet([*nixos.options, *extra], nixos.source, nixos.problem)
     joined.release_note = nixos.release_note
