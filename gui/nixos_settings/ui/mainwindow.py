@@ -299,12 +299,7 @@ class MainWindow(QMainWindow):
         self.opening.load_options(spec)
         if not getattr(self, "_home_manager_note_shown", False):
             self._home_manager_note_shown = True
-            self.controller.options_loaded.connect(self._show_home_manager_note)
-
-    def _show_home_manager_note(self) -> None:
-        note = self.controller.options.home_manager_note if self.controller.options else None
-        if note:
-            self.statusBar().showMessage(note[:1].upper() + note[1:], 30000)
+            self.controller.options_loaded.connect(lambda: _show_home_manager_note(self))
 
     def review(self) -> None:
         self.saving.review()
@@ -434,3 +429,11 @@ class MainWindow(QMainWindow):
             return APP_NAME
         hm = getattr(self, "rebuild", None) is not None and self.rebuild.kind == "home-manager"
         return f"{APP_NAME} — {'Home Manager — ' if hm else ''}{root}"
+
+
+def _show_home_manager_note(window: MainWindow) -> None:
+    """Which Home Manager metadata is in use, or how to give one (see ``load_options``)."""
+    opts = window.controller.options
+    note = opts.home_manager_note if opts is not None else None
+    if note:
+        window.statusBar().showMessage(note[:1].upper() + note[1:], 30000)
