@@ -349,10 +349,26 @@ def cmd_gui(args: argparse.Namespace) -> int:
         app = importlib.import_module("nixos_settings.ui.app")
     except ImportError as err:
         raise CliError(f"the desktop app is not available: {err}") from None
-    return int(app.run(args.file, args.options, args.flake))
+    return int(app.run(args.file, args.options, args.flake,
+                       home_manager=args.home_manager_options))
 
 
 # -- parser ---------------------------------------------------------------------------------
+
+
+def _add_metadata_args(p: argparse.ArgumentParser, help_text: str) -> None:
+    """A sub-command's ``--options SRC`` and ``--home-manager-options SRC``."""
+    p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS, help=help_text)
+    _add_home_manager_arg(p)
+
+
+def _add_home_manager_arg(p: argparse.ArgumentParser, top: bool = False) -> None:
+    # the same argument as cli.options' (not imported here: start-up time)
+    p.add_argument("--home-manager-options", metavar="SRC",
+                   default=None if top else argparse.SUPPRESS,
+                   help="Home Manager option metadata (.json, .json.gz, .json.br) to check "
+                   "home-manager.users.NAME.* against (default: the one given last, when the "
+                   "configuration sets home-manager.users)")
 
 
 #: sub-commands defined in other modules (imported only when needed: start-up time)
@@ -384,6 +400,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     parser.add_argument("--options", metavar="SRC", default=None,
                         help="option metadata: a file (.json, .json.gz, .json.br), "
                         "channel:NAME, eval, flake:PATH#HOST or home-manager:FILE")
+    _add_home_manager_arg(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("list", help="list every definition in the configuration")
@@ -391,8 +408,7 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--unknown", action="store_true",
                    help="only definitions that match no known option (needs --options)")
-    p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
-                   help="option metadata source")
+    _add_metadata_args(p, "option metadata source")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("get", help="print the Nix text of an option's value (of a prefix: "
@@ -409,9 +425,8 @@ def build_parser(extra: Sequence[str] = tuple(sorted(set(EXTRA_COMMANDS.values()
     p.add_argument("--string", metavar="TEXT", help="set a string value, escaped correctly")
     p.add_argument("--at", metavar="FILE:LINE", help="which definition, when there are several")
     p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
-    p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
-                   help="option metadata to check the option and value against "
-                   "(default: the cached metadata of the configuration's release)")
+    _add_metadata_args(p, "option metadata to check the option and value against "
+                       "(default: the cached metadata of the configuration's release)")
     p.add_argument("--no-check", action="store_true",
                    help="do not check the option name and value against option metadata")
     p.add_argument("--inside-condition", action="store_true",
@@ -439,8 +454,7 @@ def _add_element_verbs(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p.add_argument("option", metavar="OPTION")
     p.add_argument("values", metavar="VALUE", nargs="+", help="Nix expression text")
     p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
-    p.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS,
-                   help="option metadata to check against (default: the newest cached)")
+    _add_metadata_args(p, "option metadata to check against (default: the newest cached)")
     p.add_argument("--no-check", action="store_true",
                    help="do not check the option name and value against option metadata")
     p.add_argument("--inside-condition", action="store_true",

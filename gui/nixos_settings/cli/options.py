@@ -6,7 +6,8 @@ Public API (for ``cli.py``)
 * ``register(subparsers) -> None`` – adds ``search QUERY [--options SRC] [--json]
   [--limit N] [--type KIND]`` and ``show OPTION [--options SRC] [--file F]``; each sets
   ``func=handler`` with ``handler(args) -> int``.
-* ``add_options_argument(parser) -> None`` – the shared ``--options SRC`` argument.
+* ``add_options_argument(parser) -> None`` – the shared ``--options SRC`` and
+  ``--home-manager-options SRC`` arguments (``add_home_manager_argument`` for the latter).
 * ``load_options_for_cli(args) -> OptionSet`` – resolves ``args.options`` (file path,
   ``channel:NAME``, ``eval``, ``flake:PATH#HOST``, ``home-manager:FILE``; none = newest
   cache) and raises :class:`~nixos_settings.core.common.errors.OptionsError` when there is no
@@ -41,9 +42,24 @@ SOURCES_HELP = (
 )
 
 
+HOME_MANAGER_HELP = (
+    "Home Manager option metadata (a .json, .json.gz or .json.br file of Home Manager's "
+    "options) to check home-manager.users.NAME.* against; default: the one given last, when "
+    "the configuration sets home-manager.users"
+)
+
+
 def add_options_argument(parser: argparse.ArgumentParser) -> None:
-    """``--options SRC``; SUPPRESS keeps a value given before the sub-command."""
+    """``--options SRC`` and ``--home-manager-options SRC``; SUPPRESS keeps a value given
+    before the sub-command."""
     parser.add_argument("--options", metavar="SRC", default=argparse.SUPPRESS, help=SOURCES_HELP)
+    add_home_manager_argument(parser)
+
+
+def add_home_manager_argument(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """``--home-manager-options SRC`` (see :data:`HOME_MANAGER_HELP`)."""
+    parser.add_argument("--home-manager-options", metavar="SRC", help=HOME_MANAGER_HELP,
+                        default=None if top else argparse.SUPPRESS)
 
 
 def _progress(message: str, fraction: float | None) -> None:
@@ -63,12 +79,15 @@ def load_options_for_cli(args: argparse.Namespace) -> OptionSet:
     if not file and flake and spec is None:  # its flake.lock tells the release
         config_path = Path(flake.partition("#")[0] or ".") / "flake.nix"
     try:
-        options = resolve_options(spec, config_path, _progress)
+        options = resolve_options(spec, config_path, _progress,
+                                  home_manager=getattr(args, "home_manager_options", None))
     finally:
         if sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr, flush=True)
     if len(options) == 0:
         raise OptionsError(options.problem or "no option metadata; pass --options SRC (see --help)")
+    if options.home_manager_note:
+        print(f"nixos-settings: note: {options.home_manager_note}", file=sys.stderr)
     return options
 
 
@@ -126,11 +145,14 @@ def _search_index(args: argparse.Namespace) -> SearchIndex:
     from nixos_settings.core.options import search_cache
 
     spec = getattr(args, "options", None)
-    if spec and Path(spec).is_file():
+    if spec and Path(spec).is_file() and not getattr(args, "home_manager_options", None):
         return search_cache.index_for_file(spec)
     options = load_options_for_cli(args)
     src = options.source
+    hm = options.home_manager
     ident = f"{src.kind}|{src.revision}|{src.path}|{len(options)}"
+    if hm is not None:
+        ident += f"|hm:{hm.kind}|{hm.path}|{hm.fetched_at}"
     return search_cache.index_for_options(options, hashlib.sha256(ident.encode()).hexdigest())
 
 

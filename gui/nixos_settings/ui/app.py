@@ -1,4 +1,5 @@
-"""Start the desktop app: ``run(file, options_spec, flake) -> exit status``.
+"""Start the desktop app: ``run(file, options_spec, flake, *, home_manager=None) -> exit
+status`` (``home_manager``: ``--home-manager-options``).
 
 The window is shown before anything slow happens: the configuration is read right after the
 first show (it is fast), and option metadata is loaded on a pool thread.  With the
@@ -92,8 +93,9 @@ def _flake_parts(flake: str | None) -> tuple[str | None, str | None]:
 
 
 def create_window(file: str | Path | None, options_spec: str | None = None,
-                  flake: str | None = None) -> MainWindow:
-    """Build and show the window; opening and loading start on the next event loop turn."""
+                  flake: str | None = None, home_manager: str | None = None) -> MainWindow:
+    """Build and show the window; opening and loading start on the next event loop turn.
+    ``home_manager``: Home Manager option metadata (``--home-manager-options``)."""
     window = MainWindow()
     stamp = os.environ.get("NIXOS_SETTINGS_SHOWN_STAMP")
     if stamp:
@@ -109,7 +111,7 @@ def create_window(file: str | Path | None, options_spec: str | None = None,
                                       else str(Path(flake_path) / "flake.nix"), host)
         elif file is not None or DEFAULT_FILE.exists():
             window.open_configuration(file or DEFAULT_FILE)
-        window.load_options(options_spec)
+        window.load_options(options_spec, home_manager)
 
     QTimer.singleShot(0, start)
     return window
@@ -117,7 +119,7 @@ def create_window(file: str | Path | None, options_spec: str | None = None,
 
 def run(file: str | Path | list[str] | tuple[str, ...] | None = None,
         options_spec: str | None = None, flake: str | None = None,
-        argv: Sequence[str] | None = None) -> int:
+        argv: Sequence[str] | None = None, *, home_manager: str | None = None) -> int:
     """Run the app until the window closes; returns the exit status.
 
     ``run(argv_list, file, options_spec)`` (argv first) is accepted as well.
@@ -130,7 +132,7 @@ def run(file: str | Path | list[str] | tuple[str, ...] | None = None,
     app.setApplicationName("NixOS Settings")
     app.setOrganizationName("nixos-settings")
     app.setDesktopFileName("org.nixos_settings.NixOSSettings")
-    window = create_window(file, options_spec, flake)
+    window = create_window(file, options_spec, flake, home_manager)
     app.setWindowIcon(window.windowIcon())
     window.raise_()
     status = int(app.exec())

@@ -97,15 +97,26 @@ class OptionsLoader(QRunnable):
         self.signals.progress.emit(f"{message}{pct}")
 
 
-def default_options_loader(spec: str | None, config_path: Path | None) -> Loader:
-    """A loader for ``spec`` (``--options``: a file, ``channel:NAME``, ``eval`` …)."""
+class _DefaultLoader:
+    """The loader :func:`default_options_loader` returns (kept apart so that the controller
+    can add the Home Manager metadata given for its window)."""
 
-    def load(progress: Progress) -> OptionSet:
+    def __init__(self, spec: str | None, config_path: Path | None,
+                 home_manager: str | None) -> None:
+        self.spec, self.config_path, self.home_manager = spec, config_path, home_manager
+
+    def __call__(self, progress: Progress) -> OptionSet:
         from nixos_settings.core.options.sources import resolve_options
 
-        return resolve_options(spec, config_path, progress, None)
+        return resolve_options(self.spec, self.config_path, progress, None,
+                               home_manager=self.home_manager)
 
-    return load
+
+def default_options_loader(spec: str | None, config_path: Path | None,
+                           home_manager: str | None = None) -> Loader:
+    """A loader for ``spec`` (``--options``: a file, ``channel:NAME``, ``eval`` …), with
+    Home Manager's options (``home_manager``, else the one given last) joined in."""
+    return _DefaultLoader(spec, config_path, home_manager)
 
 
 class _Reads:
@@ -321,10 +332,16 @@ class Controller(_Reads, _Edits, QObject):
             else:
                 self.open(cfg.root)
 
+    #: Home Manager metadata given for this window (``--home-manager-options``); loaders
+    #: of this controller's own (``default_options_loader``) join it in
+    home_manager: str | None = None
+
     def load_options(self, loader: Loader) -> None:
         """Start loading metadata in the background."""
         if self._loader is not None:
             self._loader.cancelled = True
+        if self.home_manager and isinstance(loader, _DefaultLoader) and not loader.home_manager:
+            loader = _DefaultLoader(loader.spec, loader.config_path, self.home_manager)
         job = OptionsLoader(loader)
         job.signals.progress.connect(self.options_progress)
         job.signals.loaded.connect(self._on_options)

@@ -290,9 +290,16 @@ class MainWindow(QMainWindow):
         """Open a configuration; problems are shown, never raised."""
         return self.opening.open_configuration(path, flake_host)
 
-    def load_options(self, spec: str | None) -> None:
-        """Start loading option metadata in the background."""
+    def load_options(self, spec: str | None, home_manager: str | None = None) -> None:
+        """Start loading option metadata in the background; ``home_manager``: Home Manager
+        option metadata to join under ``home-manager.users.<name>`` (without it, the one
+        given last, when the configuration uses ``home-manager.users``).  Which one is used,
+        or how to give one, is shown in the status bar once loaded."""
+        self.controller.home_manager = home_manager
         self.opening.load_options(spec)
+        if not getattr(self, "_home_manager_note_shown", False):
+            self._home_manager_note_shown = True
+            self.controller.options_loaded.connect(lambda: _show_home_manager_note(self))
 
     def review(self) -> None:
         self.saving.review()
@@ -422,3 +429,11 @@ class MainWindow(QMainWindow):
             return APP_NAME
         hm = getattr(self, "rebuild", None) is not None and self.rebuild.kind == "home-manager"
         return f"{APP_NAME} — {'Home Manager — ' if hm else ''}{root}"
+
+
+def _show_home_manager_note(window: MainWindow) -> None:
+    """Which Home Manager metadata is in use, or how to give one (see ``load_options``)."""
+    opts = window.controller.options
+    note = opts.home_manager_note if opts is not None else None
+    if note:
+        window.statusBar().showMessage(note[:1].upper() + note[1:], 30000)

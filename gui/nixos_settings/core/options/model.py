@@ -218,6 +218,10 @@ class OptionSet:
     #: hidden traces of renamed and removed options (see :func:`retired_kind`), kept out of
     #: ``options`` (no tree, search or join sees them) but known to the checks
     retired: dict[Loc, OptionInfo] = field(default_factory=dict, repr=False)
+    #: the Home Manager metadata joined in under ``home-manager.users.<name>`` (see
+    #: :mod:`.home_manager`), and a sentence saying which one, or how to give one
+    home_manager: SourceInfo | None = None
+    home_manager_note: str | None = None
     _by_loc: dict[Loc, OptionInfo] = field(default_factory=dict, repr=False)
     _by_name: dict[str, OptionInfo] | None = field(default=None, repr=False)
     _root: _Node | None = field(default=None, repr=False)

@@ -509,13 +509,35 @@ def resolve_options(
     cache_directory: Path | None = None,
     base_url: str | None = None,
     timeout: float | None = None,
+    home_manager: str | None = None,
 ) -> OptionSet:
     """Option metadata for ``spec`` (see module docstring), for the configuration at
     ``config_path``: the cached set of its release by default, its mismatch noted
-    (``release_note``), its own declared options joined in (:func:`release.fit`)."""
+    (``release_note``), its own declared options joined in (:func:`release.fit`), and Home
+    Manager's options under ``home-manager.users.<name>`` (``home_manager``: a Home Manager
+    source as for ``home-manager:``; None: the one given last, when the configuration uses
+    ``home-manager.users``; see :func:`.home_manager.attach`)."""
     opts = _resolve(spec, config_path, progress, cancel, cache_directory=cache_directory,
                     base_url=base_url, timeout=timeout)
-    return release.fit(opts, config_path)
+    fitted = release.fit(opts, config_path)
+    if not len(fitted):
+        return fitted
+    from nixos_settings.core.options.home_manager import attach
+
+    return attach(fitted, home_manager, config_path, lambda src: load_home_manager(
+        src, progress, cancel, cache_directory, timeout), cache_directory)
+
+
+def load_home_manager(target: str | Path, progress: Progress | None = None,
+                      cancel: CancelLike = None, cache_directory: Path | None = None,
+                      timeout: float | None = None) -> OptionSet:
+    """Home Manager options: a ``.json[.gz|.br]`` file (cached by path, size and mtime), or
+    a home.nix evaluated through ``<home-manager/modules>``."""
+    path = Path(str(target).removeprefix("home-manager:")).expanduser()
+    if path.suffix == ".nix":
+        return _eval_cached(lambda: evaluate_home_manager(path, progress, cancel, timeout),
+                            cache_directory)
+    return load_local(path, "home-manager", cache_directory)
 
 
 def _resolve(spec: str | None, config_path: Path | None, progress: Progress | None = None,
@@ -546,19 +568,14 @@ def _resolve(spec: str | None, config_path: Path | None, progress: Progress | No
             lambda: evaluate_flake(path, host, progress, cancel, timeout), cache_directory
         )
     if spec.startswith("home-manager:"):
-        target = Path(spec[len("home-manager:") :]).expanduser()
-        if target.suffix == ".nix":
-            return _eval_cached(
-                lambda: evaluate_home_manager(target, progress, cancel, timeout),
-                cache_directory,
-            )
-        return load_local(target, "home-manager", cache_directory)
+        return load_home_manager(spec, progress, cancel, cache_directory, timeout)
     return load_local(spec, "file", cache_directory)
 
 
 __all__ = [
     "Cancelled", "NixEvalError", "channel_expr", "channel_for_system",
     "doc_list_to_options_expr", "download_channel", "evaluate_channel", "evaluate_expr",
-    "evaluate_flake", "evaluate_home_manager", "flake_expr", "home_manager_expr", "load_local",
+    "evaluate_flake", "evaluate_home_manager", "flake_expr", "home_manager_expr",
+    "load_home_manager", "load_local",
     "resolve_options", "run_nix",
 ]

@@ -129,6 +129,8 @@ def _same_parent(loc: Loc, options: OptionSet) -> list[str]:
         else:
             holders = [k for k in kids if is_placeholder(k)]
             if not holders:
+                if _close(seg, kids):
+                    return []  # a misspelt group (programs.gti.enable): corrected elsewhere
                 break
             node = (*node, holders[0])
         depth += 1
