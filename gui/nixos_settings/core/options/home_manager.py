@@ -132,8 +132,9 @@ def remembered(directory: Path | None = None) -> Path | None:
 
 def _used_note(joined: OptionSet, hm: OptionSet, how: str) -> str:
     added = sum(1 for o in joined.options if o.loc[:3] == PREFIX)
-    return (f"Home Manager options: {hm.source.display()} ({how}); "
-            f"{added:,} options checked under home-manager.users.<name>")
+    where = hm.source.path.name if hm.source.path is not None else hm.source.label
+    return (f"Home Manager options from {where} ({how}): {added:,} options checked under "
+            "home-manager.users.<name>")
 
 
 def attach(options: OptionSet, spec: str | None, config_path: Path | None,
