@@ -99,3 +99,24 @@ def test_tree_rows_sorted_case_insensitively() -> None:
     assert node is not None
     assert [c.name for c in tree.children(node)] == [
         "Bar", "boot", "Foo", "x9", "x10", "yes", "zfs"]
+
+
+def test_internal_options_are_hidden_unless_set() -> None:
+    """An internal option (not for users; the Home Manager join's open stand-in for its
+    module's other settings) makes no row, but what the files set under it does."""
+    from nixos_settings.core.options.model import OptionInfo
+
+    opts = OptionSet([
+        OptionInfo("hm.users", ("hm", "users"), "attribute set of (submodule)", "Users."),
+        OptionInfo("hm.<name>", ("hm", "<name>"), "anything", "Other settings.",
+                   internal=True),
+        OptionInfo("hm.users.<name>.x", ("hm", "users", "<name>", "x"), "boolean", "X."),
+    ])
+    tree = OptionTree(opts, [])
+    hm = tree.find(("hm",))
+    assert hm is not None and [c.name for c in tree.children(hm)] == ["users"]
+    tree = OptionTree(opts, [Def(("hm", "useGlobalPkgs"))])  # type: ignore[list-item]
+    hm = tree.find(("hm",))
+    assert hm is not None
+    assert [(c.name, c.kind) for c in tree.children(hm)] == [("useGlobalPkgs", ENTRY),
+                                                            ("users", OPTION)]

@@ -50,7 +50,7 @@ def _rooted(o: OptionInfo) -> OptionInfo:
 
 def _module_options(hm: OptionSet) -> list[OptionInfo]:
     """``home-manager.users`` and the open stand-in for the NixOS module's other settings."""
-    where = hm.source.display()
+    where = hm.source.path.name if hm.source.path is not None else hm.source.label
     return [
         OptionInfo("home-manager.users", USERS, "attribute set of (submodule)",
                    "Home Manager configuration of each user, checked against the Home Manager "

@@ -395,10 +395,13 @@ class OptionTree:
             if self.only_set and d is None:
                 continue
             template = (*node.template, seg)
+            opt = options.get(template)
+            if d is None and opt is not None and opt.internal:
+                continue  # not for users (nixpkgs' own docs hide these too)
             if is_placeholder(seg):
                 kind = TEMPLATE
             else:
-                kind = OPTION if options.get(template) is not None else GROUP
+                kind = OPTION if opt is not None else GROUP
             specs.append((seg, template, kind, d))
         return specs
 
