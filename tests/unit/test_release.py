@@ -232,3 +232,22 @@ def test_cli_set_on_a_flake_reads_the_release_from_its_lock(tmp_path: Path) -> N
     assert out.returncode == 0, out.stderr
     assert "warning:" in out.stderr and "NixOS 24.05" in out.stderr
     assert "services.pipewire.enable = true;" in cfg.read_text()
+
+
+@pytest.mark.parametrize("hm_first", [True, False])
+def test_a_cached_file_of_another_kind_is_no_fallback(tmp_path: Path, hm_first: bool) -> None:
+    """Home Manager's options loaded once as a plain file (``--options hm.json``) are not
+    what a NixOS configuration gets by default when NixOS metadata is cached too."""
+    cache = tmp_path / "cache"
+    hm = _opts("file", "options file home-manager-options.json.gz",
+               names=("programs.git.enable", "home.stateVersion"))
+    nixos = _opts("file", "options file my-options.json",
+                  names=("services.openssh.enable", "system.stateVersion"))
+    for opts in ((hm, nixos) if hm_first else (nixos, hm)):
+        optcache.save(opts, optcache.cache_key("file", opts.source.label, None), cache)
+    got = release.pick_cached(None, None, cache)
+    assert got is not None and got.get(("system", "stateVersion")) is not None
+    only_hm = tmp_path / "only-hm"
+    optcache.save(hm, optcache.cache_key("file", hm.source.label, None), only_hm)
+    last = release.pick_cached(None, None, only_hm)  # nothing better: still used
+    assert last is not None and last.get(("programs", "git", "enable")) is not None

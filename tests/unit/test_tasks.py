@@ -385,3 +385,20 @@ def test_tasks_for_an_option() -> None:
     assert {t.id for t in tasks_for(("users", "users", "alice", "extraGroups"))} >= {
         "add-user", "docker", "networkmanager", "virtual-machines"}
     assert tasks_for(("boot", "loader", "timeout")) == []
+
+
+@pytest.mark.parametrize(("listing", "added"), [
+    ("with pkgs; [\n    git\n    vim\n  ]", "    vim\n    htop\n"),  # bare names under with
+    ("[ pkgs.git pkgs.vim ]", "pkgs.vim pkgs.htop ]"),
+])
+def test_install_package_writes_in_the_lists_style(tmp_path: Path,
+                                                   nixos: options_model.OptionSet,
+                                                   listing: str, added: str) -> None:
+    path = tmp_path / "c.nix"
+    path.write_text("{ pkgs, ... }:\n{\n  environment.systemPackages = " + listing + ";\n}\n")
+    result = _apply(path, nixos, "install-package", ["package=htop"])
+    assert added in path.read_text()
+    assert result.writes == [("add", "environment.systemPackages", "pkgs.htop")]
+    again = engine.plan(Session.open(path, nixos), get_task("install-package"),
+                        {"package": "htop"})
+    assert not again.change  # installed already: nothing to write

@@ -191,6 +191,7 @@ def pick_cached(release: Release | None, config_path: Path | None,
                 directory: Path | None = None) -> OptionSet | None:
     """The cached metadata for this configuration (see the module doc)."""
     fallback: OptionSet | None = None
+    foreign: OptionSet | None = None  # metadata that is not NixOS's: only when nothing else
     same_version: OptionSet | None = None
     want = Path(config_path).resolve() if config_path is not None else None
     for entry in optcache.entries(directory):
@@ -209,8 +210,11 @@ def pick_cached(release: Release | None, config_path: Path | None,
             if release.revision and got.source.revision == release.revision:
                 return got
             same_version = same_version or got
-        fallback = fallback or got
-    chosen = same_version or fallback
+        if got.get(("system", "stateVersion")) is not None:
+            fallback = fallback or got  # NixOS metadata (a file of another kind is no fallback)
+        else:
+            foreign = foreign or got
+    chosen = same_version or fallback or foreign
     if chosen is not None:
         chosen.release_note = mismatch(chosen, release)
     return chosen

@@ -208,6 +208,8 @@ def _plan_write(session: Session, f: Field, w: Write, values: Mapping[str, Any],
             return ChangeSet()
         result.writes.append((w.mode, name, ""))
         return session.plan_remove_entry(loc)
+    if w.mode == "install":
+        return _plan_install(session, loc, nix, result)
     if w.mode in ("add", "remove"):
         return _plan_list(session, loc, nix, w.mode, result)
     current = session.definitions(loc)
@@ -215,6 +217,22 @@ def _plan_write(session: Session, f: Field, w: Write, values: Mapping[str, Any],
         return ChangeSet()  # already so: nothing to write
     result.writes.append(("set", name, nix))
     return session.plan_set(loc, nix)
+
+
+def _plan_install(session: Session, loc: Loc, attr: str, result: TaskPlan) -> ChangeSet:
+    """Install the package ``attr`` in the list ``loc`` as the Software page does (the
+    list's style, sorted lists kept sorted); nothing when it is installed there already."""
+    name = optpath.show(loc)
+    if loc == ("environment", "systemPackages"):
+        where = "system"
+    elif len(loc) == 4 and loc[:2] == ("users", "users") and loc[3] == "packages":
+        where = f"user:{loc[2]}"
+    else:
+        return _plan_list(session, loc, f"pkgs.{attr}", "add", result)
+    if any(r.attr == attr and r.option == name for r in session.installed_packages()):
+        return ChangeSet()
+    result.writes.append(("add", name, f"pkgs.{attr}"))  # what it means, however written
+    return session.plan_packages_add([attr], where)
 
 
 def _set_below(session: Session, loc: Loc) -> bool:

@@ -18,11 +18,12 @@ Each *write* names candidate options (newest name first; a release-aware task pi
 the metadata knows), the Nix text to write (``nix``, default ``"{value}"``: the field's value
 rendered as Nix; ``{raw}`` is the plain text inside a string; ``{FIELD}`` is another field's
 plain value, also allowed in option names), a ``mode`` (``set``, ``add`` or ``remove`` a list
-element, ``remove-entry``), and conditions: ``when`` (fields that must have these values) and
-``given`` (a field that must be given).  ``always = true`` on a field writes its default when
-the field is not given and its option is not set yet.  ``warnings`` say what a change may
-break: ``when`` (field values), ``unless_given`` (a field), ``unless_set`` (an option pattern
-with ``*``: set anywhere) and ``when_option`` (an option's current Nix text).
+element, ``remove-entry``, or ``install`` a package as the Software page does: in the package
+list's own style, ``git`` or ``pkgs.git``), and conditions: ``when`` (fields that must have
+these values) and ``given`` (a field that must be given).  ``always = true`` on a field writes
+its default when the field is not given and its option is not set yet.  ``warnings`` say what
+a change may break: ``when`` (field values), ``unless_given`` (a field), ``unless_set`` (an
+option pattern with ``*``: set anywhere) and ``when_option`` (an option's current Nix text).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from nixos_settings.core.common.errors import NixSettingsError
 from nixos_settings.core.common.records import field, record
 
 FIELD_TYPES = ("bool", "int", "port", "ports", "str", "strs", "name", "enum", "timezone")
-MODES = ("set", "add", "remove", "remove-entry")
+MODES = ("set", "add", "remove", "remove-entry", "install")
 CATEGORIES = (
     "Users and login", "Network and remote access", "Desktop and hardware", "Software",
     "Updates and maintenance", "Region and language",
