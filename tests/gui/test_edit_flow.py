@@ -53,7 +53,7 @@ def test_search_enable_review_save_exact_bytes(qtbot, window, config_dir: Path) 
     editor.box.click()
     assert window.controller.dirty_paths() == [root]
     assert root.read_bytes() == CONFIG  # nothing written yet
-    assert "1 pending change in 1 file" in window.status.pending.text()
+    assert "Unsaved changes in 1 file" in window.status.pending.text()
     # the tree marks it as set and the page says where
     idx = window.model.index_for(("services", "openssh", "enable"))
     assert window.model.data(idx.siblingAtColumn(1)) == "true"
@@ -204,3 +204,14 @@ def _page_text(window) -> str:
 
     return "\n".join(lab.text() for lab in window.page.findChildren(QLabel) if lab.isVisibleTo(
         window.page))
+
+
+def test_edits_that_cancel_out_leave_nothing_pending(qtbot, window, config_dir: Path) -> None:
+    """The status bar says what saving would change (files that differ), not how many undo
+    steps there are: a name changed and changed back leaves nothing pending."""
+    c = window.controller
+    assert c.set_nix(("networking", "hostName"), '"lab2"')
+    assert window.status.pending.text() == "Unsaved changes in 1 file — review"
+    assert c.set_nix(("networking", "hostName"), '"lab"')
+    assert c.undo_stack.count() == 2
+    assert window.status.pending.text() == "No pending changes"

@@ -52,9 +52,10 @@ class StatusLine:
         self.meta.setText(meta)
         self.meta.setToolTip(tip)
         self.problems.setText(problems_text)
+        # files whose bytes differ from disk: edits that cancel out leave none (the number
+        # of undo steps would count history, not what saving changes; the review says that)
         pending = len(c.dirty_paths())
-        steps = len(c.pending_changes())
         self.pending.setText(
-            f"{steps} pending change{'s' if steps != 1 else ''} in {pending} file"
-            f"{'s' if pending != 1 else ''} — review" if pending else "No pending changes")
+            f"Unsaved changes in {pending} file{'s' if pending != 1 else ''} — review"
+            if pending else "No pending changes")
         return pending
