@@ -9,6 +9,7 @@ generations.  The options a file sets tell them apart: ``home.stateVersion``,
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 NIXOS = "nixos"
 HOME_MANAGER = "home-manager"
@@ -30,3 +31,30 @@ def configuration_kind(locs: Iterable[Sequence[str]]) -> str:
         elif key2 in _NIXOS_ONLY or key1 in _NIXOS_ONLY:
             nixos += 1
     return HOME_MANAGER if hm > nixos else NIXOS
+
+
+def file_kind(path: Path | str) -> str:
+    """The kind of the configuration rooted at ``path`` (its imports read too); a file that
+    cannot be read counts as NixOS, whose tools then say what is wrong with it."""
+    from nixos_settings.core.common.errors import NixSettingsError
+    from nixos_settings.core.config.configuration import Configuration
+
+    try:
+        cfg = Configuration.load(path)
+    except (NixSettingsError, OSError):
+        return NIXOS
+    return configuration_kind(d.loc for d in cfg.definitions)
+
+
+def home_manager_action(action: str, name: str) -> str:
+    """The ``home-manager`` action for a ``nixos-rebuild`` one asked of the Home Manager
+    file ``name``: ``dry-build`` is ``build`` (its check); a system-only action is refused
+    (RequestError) in words that say what to use instead."""
+    from nixos_settings.core.system.programs import RequestError
+
+    if action in ("switch", "build"):
+        return action
+    if action == "dry-build":
+        return "build"
+    raise RequestError(f"{name} is a Home Manager configuration, applied with home-manager, "
+                       f"which has no {action!r}: use switch, or build to check it")
