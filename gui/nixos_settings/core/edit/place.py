@@ -19,6 +19,7 @@ bindings, or when it joins a one-line binding that is alone in its group.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,16 +109,29 @@ def check_no_conflict(cfg: Configuration, loc: Loc) -> None:
         if len(d.loc) < len(loc) and loc[: len(d.loc)] == d.loc:
             if d.value_type in g.ATTRSET_KINDS:
                 continue  # an empty set: we insert into it
-            raise EditError(
-                f"{d.option} is already set to an expression that is not an attribute set; "
-                f"{optpath.show(loc)} cannot be added beside it",
-                d.file, d.line, d.column,
-            )
+            raise EditError(_not_a_set(d, loc), d.file, d.line, d.column)
         if len(d.loc) > len(loc) and d.loc[: len(loc)] == loc:
             raise EditError(
                 f"{optpath.show(loc)} is already defined through {d.option}; edit that instead",
                 d.file, d.line, d.column,
             )
+
+
+_IMPORTED = re.compile(r"import\s+(\.{0,2}/[^\s;()]+|~/[^\s;()]+)")
+
+
+def _not_a_set(d: Definition, loc: Loc) -> str:
+    """Why nothing can be added below ``d``: its value is another file's module (``import
+    ./home.nix``, which this configuration does not open) or some other expression."""
+    from nixos_settings.core.config.imports import resolve_import_path
+
+    imported = _IMPORTED.fullmatch(" ".join(str(d.value_text).split()))
+    if imported:
+        path = resolve_import_path(d.file.parent, imported.group(1))
+        return (f"{d.option} is written in its own file, {path}, which is not opened with "
+                f"this configuration: open that file to change {optpath.show(loc)}")
+    return (f"{d.option} is already set to an expression that is not an attribute set; "
+            f"{optpath.show(loc)} cannot be added beside it")
 
 
 def find_target(cfg: Configuration, loc: Loc, file: Path | None,
