@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,7 +117,17 @@ class FleetPanel(QWidget):
                 if h.problem and c == 0:
                     item.setToolTip(h.problem)
                 self.table.setItem(r, c, item)
+        self._fit_rows()
         self.show_reach()
+
+    def _fit_rows(self) -> None:
+        """The table keeps room for every host row (up to eight), the output for three
+        lines: the dock can then be small without hiding a host."""
+        table, log = self.table, self.log
+        rows = sum(table.rowHeight(r) for r in range(min(table.rowCount(), 8)))
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + rows
+                               + 2 * table.frameWidth() + 2)
+        log.setMinimumHeight(log.fontMetrics().lineSpacing() * 3 + 2 * log.frameWidth() + 8)
 
     def show_reach(self) -> None:
         """Which hosts the files with pending changes reach ("changes laptop, server")."""
@@ -244,14 +255,38 @@ class FleetPanel(QWidget):
             self.log.verticalScrollBar().setValue(self.log.verticalScrollBar().maximum())
 
 
-def add_fleet_dock(window: QMainWindow, controller: Controller) -> QDockWidget:
-    """The hosts dock (bottom), shown when a flake host is opened."""
+def compact_height(panel: FleetPanel) -> int:
+    """The height that shows the summary, every host row, the buttons and a few lines of
+    output: what the dock needs before anything is deployed."""
+    lay = panel.layout()
+    table_h, log_h = panel.table.minimumHeight(), panel.log.minimumHeight()
+    others = (panel.reach.sizeHint().height() + panel.deploy_button.sizeHint().height()
+              + panel.summary.sizeHint().height())
+    m = lay.contentsMargins()
+    return table_h + log_h + others + 4 * lay.spacing() + m.top() + m.bottom()
+
+
+def _show_dock(window: QMainWindow, dock: QDockWidget, panel: FleetPanel,
+               limit: Callable[[], int]) -> None:
+    """Show the dock for a flake with several hosts, compact (the option page keeps most of
+    the window); hide it otherwise."""
+    wanted = panel.flake() is not None and len(panel.hosts) > 1
+    appearing = wanted and dock.isHidden()
+    dock.setVisible(wanted)
+    if appearing and not dock.isFloating():
+        window.resizeDocks([dock], [min(compact_height(panel), limit())],
+                           Qt.Orientation.Vertical)
+
+
+def add_fleet_dock(window: QMainWindow, controller: Controller,
+                   limit: Callable[[], int]) -> QDockWidget:
+    """The hosts dock (bottom), shown when a flake host is opened, at most ``limit()``
+    pixels high when it appears."""
     dock = QDockWidget("Hosts of this flake", window)
     dock.setObjectName("fleetDock")
     panel = FleetPanel(controller, dock)
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     dock.hide()
-    controller.config_loaded.connect(
-        lambda: dock.setVisible(panel.flake() is not None and len(panel.hosts) > 1))
+    controller.config_loaded.connect(lambda: _show_dock(window, dock, panel, limit))
     return dock

@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         self.tasks_dock = add_task_dock(self, c)
         if self.tasks_dock.widget() is not None and not self.tasks_dock.widget().accessibleName():
             self.tasks_dock.widget().setAccessibleName("Tasks")
-        self.fleet_dock = add_fleet_dock(self, c)
+        self.fleet_dock = add_fleet_dock(self, c, lambda: dock_limits(self)[1])
         self.evaluation = TreeEvaluation(self, c, self.model, self.problems_dock,
                                          self.menu_actions.system)
         self._wire()
