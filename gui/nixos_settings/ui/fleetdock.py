@@ -259,6 +259,7 @@ def compact_height(panel: FleetPanel) -> int:
     """The height that shows the summary, every host row, the buttons and a few lines of
     output: what the dock needs before anything is deployed."""
     lay = panel.layout()
+    assert lay is not None
     table_h, log_h = panel.table.minimumHeight(), panel.log.minimumHeight()
     others = (panel.reach.sizeHint().height() + panel.deploy_button.sizeHint().height()
               + panel.summary.sizeHint().height())
