@@ -88,6 +88,7 @@ def _finish(session: Session, change: ChangeSet, dry_run: bool) -> int:
     if not change:
         print(f"{PROG}: nothing to change", file=sys.stderr)
         return 0
+    _shared_note(session, change)
     if dry_run:
         session.validate(change)  # what the write would refuse, the dry run refuses too
         sys.stdout.write(change.diff())
@@ -102,6 +103,23 @@ def _finish(session: Session, change: ChangeSet, dry_run: bool) -> int:
     if out.errors:
         raise CliError(out.errors[0])
     return 0
+
+
+def _shared_note(session: Session, change: ChangeSet) -> None:
+    """Say when the change is in a file other hosts of the flake use too (the app's Hosts
+    dock shows the same reach)."""
+    host = session.cfg.flake_host
+    if not host:
+        return
+    from nixos_settings.core.common.errors import NixSettingsError
+    from nixos_settings.core.system import fleet
+
+    try:
+        note = fleet.shared_note(session.cfg.root, host, list(change.files))
+    except NixSettingsError:
+        return
+    if note:
+        print(f"{PROG}: note: {note}", file=sys.stderr)
 
 
 # -- commands -------------------------------------------------------------------------------

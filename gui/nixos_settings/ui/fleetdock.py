@@ -136,12 +136,7 @@ class FleetPanel(QWidget):
             return
         from nixos_settings.core.system import fleet
 
-        reach = fleet.reach(self.hosts)
-        names: list[str] = []
-        for path in self._controller.dirty_paths():
-            names.extend(n for n in reach.get(path, []) if n not in names)
-        self.reach.setText(f"Pending changes reach: {', '.join(names)}" if names
-                           else "No pending changes.")
+        self.reach.setText(fleet.reach_words(self.hosts, self._controller.dirty_paths()))
 
     def switch_to(self, row: int) -> None:
         """Open another host of the same flake; pending edits come along (one undo step)
