@@ -80,8 +80,16 @@ def _pick(session: Session, loc: tuple[str, ...], at: str | None) -> Definition 
 
 
 def _notes(session: Session) -> None:
+    """The configuration's notes; a file that does not parse once, where Nix says (the
+    desktop app's banner and Problems list say the same)."""
+    from nixos_settings.core.edit.syntaxplace import syntax_problems
+
+    broken = {p.path: p for p in syntax_problems(session.cfg)}
+    for p in broken.values():
+        print(f"{PROG}: error: {p.path}:{p.line}:{p.column}: {p.sentence}", file=sys.stderr)
     for n in session.cfg.notes:
-        print(f"{PROG}: {n.severity}: {n}", file=sys.stderr)
+        if Path(n.path) not in broken:
+            print(f"{PROG}: {n.severity}: {n}", file=sys.stderr)
 
 
 def _finish(session: Session, change: ChangeSet, dry_run: bool) -> int:

@@ -151,6 +151,8 @@ def find_target(cfg: Configuration, loc: Loc, file: Path | None,
     """
     primary = _primary_module(cfg)
     if primary is None:
+        if cfg.root in cfg.documents:
+            editable_doc(cfg, cfg.root)  # a syntax error is the reason, said where it is
         raise EditError(_no_module_reason(cfg), cfg.root)
     root_path = primary.document.path
 
