@@ -8,6 +8,7 @@ host's ``modules`` list when it can be read without evaluating Nix.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from nixos_settings.core.common.records import field, record
@@ -38,6 +39,10 @@ class FlakeHost:
     problem: str | None = None  # why the host cannot be read statically
 
 
+#: ``modulesPath + "/…"`` or ``"${modulesPath}/…"``: one of NixOS's own modules
+_NIXOS_MODULE = re.compile(r'\s*(?:modulesPath\s*\+|"\$\{modulesPath\})')
+
+
 def resolve_import_path(base_dir: Path, text: str) -> Path:
     p = Path(os.path.expanduser(text)) if text.startswith("~") else base_dir / text
     p = Path(os.path.normpath(p))
@@ -63,6 +68,8 @@ def import_target(doc: Document, el: Node) -> Path | str:
         return resolve_import_path(doc.path.parent, text)
     if node.type == g.SPATH:
         return "search-path import (<…>) is outside the configuration; not followed"
+    if _NIXOS_MODULE.match(text):
+        return "a module that comes with NixOS, not one of your files; not opened"
     return "computed import; not followed"
 
 
