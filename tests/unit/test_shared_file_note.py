@@ -44,3 +44,11 @@ def test_a_hosts_own_module_in_flake_nix_is_not_shared(flake: Path) -> None:  # 
     assert fleet.shared_note(flake, "server", [flake / "flake.nix"]) is None
     assert fleet.shared_note(flake, "server", [flake / "users.nix"]) == (
         "users.nix is used by other hosts too: this change reaches laptop, server, pi")
+
+
+def test_a_flake_with_several_hosts_says_how_to_pick_one(flake: Path, tmp_path: Path) -> None:  # noqa: F811
+    res = run("--flake", str(flake), "list", home=tmp_path)
+    assert res.returncode == 1
+    assert res.stderr == (f"nixos-settings: error: {flake / 'flake.nix'}: the flake has several "
+                          f"hosts (laptop, server, pi); pick one by adding #HOST to the flake's "
+                          f"path, for example --flake {flake}#laptop\n")
