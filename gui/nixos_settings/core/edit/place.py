@@ -171,13 +171,35 @@ def find_target(cfg: Configuration, loc: Loc, file: Path | None,
                       conditions(primary.main_wrappers))
     ranked = _ranked(cfg, loc, allowed)
     first = _target(cfg, ranked[0]) if ranked else fallback
-    if inside_condition or not first.conditions:
+    if (inside_condition or not first.conditions) and _legal(cfg, first, loc):
         return first
     # only now the others: most adds stop at the first place
-    for t in [*(_target(cfg, c) for c in ranked[1:]), fallback]:
-        if not t.conditions and _legal(cfg, t, loc):
+    places = [first, *(_target(cfg, c) for c in ranked[1:]), fallback]
+    for t in places[1:]:
+        if (inside_condition or not t.conditions) and _legal(cfg, t, loc):
             return t
-    raise _inside_condition(cfg, loc, first)
+    if first.conditions and not inside_condition:
+        raise _inside_condition(cfg, loc, first)
+    raise _no_legal_place(cfg, loc, places)
+
+
+def _no_legal_place(cfg: Configuration, loc: Loc, places: list[Target]) -> EditError:
+    """The refusal when every place would define a prefix of ``loc`` twice: the binding
+    that sets that prefix as a whole, and what to do."""
+    for t in places:
+        b = _shadowing(t, loc)
+        if b is not None:
+            from nixos_settings.core.config.definitions import attrpath_of
+
+            line, column = t.doc.position(b.start_byte)
+            whole = optpath.show((*t.prefix, *attrpath_of(t.doc.source, b)[0]))
+            return EditError(
+                f"{whole} is set as a whole here "
+                f"(not as a plain attribute set), so {optpath.show(loc)} cannot be added "
+                "beside it; add it inside that value in a text editor",
+                t.doc.path, line, column)
+    return EditError(f"there is no place where {optpath.show(loc)} can be added without "
+                     "defining part of it twice; add it in a text editor", cfg.root)
 
 
 def _target(cfg: Configuration, candidate: _Candidate) -> Target:
@@ -216,7 +238,39 @@ def _legal(cfg: Configuration, t: Target, loc: Loc) -> bool:
             continue
         if len(t.prefix) < len(c.loc) < len(loc) and loc[: len(c.loc)] == c.loc and _wrapped(c):
             return False
-    return True
+    return _shadowing(t, loc) is None
+
+
+def _shadowing(t: Target, loc: Loc) -> Node | None:
+    """The binding that makes a new dotted binding of ``loc`` in ``t``'s set illegal: one
+    that binds a prefix of ``loc`` to something other than a set literal (``environment.etc
+    = mkMerge [ … ];``, ``= someVariable;``), in ``t``'s set or in a set enclosing it
+    (Nix merges ``environment = { … };`` with ``environment.etc = …;``), so that the prefix
+    would be defined twice, which Nix refuses."""
+    from nixos_settings.core.config.definitions import attrpath_of
+
+    src, node, prefix = t.doc.source, t.attrset, t.prefix
+    route = t.prefix  # the path down to t's set: its own bindings are not a clash
+    for _ in range(64):
+        for b in g.bindings(node):
+            path, _nodes, static = attrpath_of(src, b)
+            full = (*prefix, *path)
+            if not static or not len(full) < len(loc) or loc[: len(full)] != full or \
+                    route[: len(full)] == full:
+                continue
+            value = b.child_by_field_name(g.EXPRESSION)
+            if value is None or value.type not in g.ATTRSET_KINDS:
+                return b
+        holder = node.parent
+        if holder is None or holder.type != g.BINDING or \
+                holder.child_by_field_name(g.EXPRESSION) != node:
+            return None
+        path, _nodes, static = attrpath_of(src, holder)
+        if not static or prefix[len(prefix) - len(path):] != path:
+            return None
+        prefix = prefix[: len(prefix) - len(path)]
+        node = holder.parent.parent
+    return None
 
 
 def _inside_condition(cfg: Configuration, loc: Loc, t: Target) -> InsideCondition:
