@@ -113,10 +113,25 @@ def _request(action: str, flake: str | None, file: Path | None,
              use_helper: bool) -> RebuildRequest:
     """The run for ``action``: a Home Manager file given with ``--file`` is applied with
     ``home-manager`` as the user (what the desktop app's Apply panel does)."""
+    if flake is not None and "#" not in flake:
+        flake = _with_host(flake)
     if flake is None and file is not None and file_kind(file) == HOME_MANAGER:
         return RebuildRequest(home_manager_action(action, file.name), config_file=file,
                               tool=HOME_MANAGER)
     return RebuildRequest(action, flake=flake, config_file=file, use_helper=use_helper)
+
+
+def _with_host(flake: str) -> str:
+    """``PATH#HOST`` for a flake given without its host: its only host, else RequestError
+    saying how to pick one (the words ``--flake PATH`` gets everywhere)."""
+    from nixos_settings.core.common.errors import NixSettingsError
+    from nixos_settings.core.config.configuration import Configuration
+
+    try:
+        cfg = Configuration.load_flake(flake)
+    except (NixSettingsError, OSError) as err:
+        raise RequestError(str(err)) from None
+    return f"{flake}#{cfg.flake_host}"
 
 
 def generations_handler(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:
