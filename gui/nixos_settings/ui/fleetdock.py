@@ -125,7 +125,9 @@ class FleetPanel(QWidget):
         lines: the dock can then be small without hiding a host."""
         table, log = self.table, self.log
         rows = sum(table.rowHeight(r) for r in range(min(table.rowCount(), 8)))
+        # room for a horizontal scroll bar too: a narrow window shows one
         table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + rows
+                               + table.horizontalScrollBar().sizeHint().height()
                                + 2 * table.frameWidth() + 2)
         log.setMinimumHeight(log.fontMetrics().lineSpacing() * 3 + 2 * log.frameWidth() + 8)
 
