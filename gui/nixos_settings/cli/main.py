@@ -146,6 +146,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
         unknown = join.unknown_definitions(defs, options)
         kept, notes = unchecked([tuple(u.definition.loc) for u in unknown], options)
+        if options.release_note:  # the metadata may not be this configuration's
+            notes.insert(0, f"{options.release_note}: the options it does not know are "
+                         "listed, not checked")
         unknown = [u for u in unknown if tuple(u.definition.loc) in set(kept)]
         for note in notes:
             print(f"{PROG}: note: {note}", file=sys.stderr)
