@@ -39,3 +39,23 @@ def test_other_expressions_keep_their_sentence(tmp_path: Path) -> None:
     with pytest.raises(EditError, match="is already set to an expression that is not an "
                                         "attribute set"):
         Session.open(root).plan_set(("home-manager", "users", "jane", "x"), "1")
+
+
+def test_get_below_an_imported_submodule_names_the_file(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "configuration.nix"
+    root.write_text(FLAKE_MODULE)
+    (tmp_path / "home.nix").write_text("{ pkgs, ... }:\n{\n  programs.git.enable = true;\n}\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "gui"))
+    res = subprocess.run([sys.executable, "-m", "nixos_settings", "--file", str(root), "get",
+                          "home-manager.users.jane.programs.git.enable"], capture_output=True,
+                         text=True, env=env, timeout=120, check=False)
+    assert res.returncode == 1
+    assert res.stderr == (
+        "nixos-settings: home-manager.users.jane.programs.git.enable is not set in "
+        f"{root} or the files it imports: home-manager.users.jane is written in its own file, "
+        f"{tmp_path / 'home.nix'}, which is not opened with this configuration; open that "
+        "file to see it\n")

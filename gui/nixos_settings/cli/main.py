@@ -187,6 +187,20 @@ def _def_json(d: Definition) -> dict[str, object]:
     }
 
 
+def _elsewhere(session: Session, loc: tuple[str, ...]) -> str:
+    """``: A is written in its own file, F, …`` when a prefix of ``loc`` is set to ``import
+    ./F`` (a submodule this configuration does not open), else ""."""
+    from nixos_settings.core.config.imports import imported_module
+
+    for n in range(len(loc) - 1, 0, -1):
+        for d in session.cfg.find(loc[:n]):
+            path = imported_module(d)
+            if path is not None:
+                return (f": {d.option} is written in its own file, {path}, which is not "
+                        "opened with this configuration; open that file to see it")
+    return ""
+
+
 def cmd_get(args: argparse.Namespace) -> int:
     session = open_session(args)
     loc = _loc(args.option)
@@ -201,8 +215,8 @@ def cmd_get(args: argparse.Namespace) -> int:
                       if n.path == session.root and "not a NixOS module" in n.message]
         if not_module:
             raise CliError(f"{not_module[0]}; nothing in it is an option")
-        print(f"{PROG}: {args.option} is not set in {session.root} or the files it imports",
-              file=sys.stderr)
+        print(f"{PROG}: {args.option} is not set in {session.root} or the files it imports"
+              f"{_elsewhere(session, loc)}", file=sys.stderr)
         return 1
     if len(found) == 1 and found[0].loc == loc:
         print(found[0].value_text)

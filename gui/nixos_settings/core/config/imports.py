@@ -51,6 +51,17 @@ def resolve_import_path(base_dir: Path, text: str) -> Path:
     return p
 
 
+#: ``import ./file.nix`` as a whole value (a submodule written in its own file)
+_IMPORTED = re.compile(r"import\s+(\.{0,2}/[^\s;()]+|~/[^\s;()]+)")
+
+
+def imported_module(d: defs.Definition) -> Path | None:
+    """The file whose module is ``d``'s whole value (``home-manager.users.jane = import
+    ./home.nix;``), which the configuration does not open; else None."""
+    imported = _IMPORTED.fullmatch(" ".join(str(d.value_text).split()))
+    return resolve_import_path(d.file.parent, imported.group(1)) if imported else None
+
+
 def import_target(doc: Document, el: Node) -> Path | str:
     """The file an ``imports`` element points to, or a sentence saying why it isn't followed."""
     source = doc.source

@@ -19,7 +19,6 @@ bindings, or when it joins a one-line binding that is alone in its group.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,17 +116,13 @@ def check_no_conflict(cfg: Configuration, loc: Loc) -> None:
             )
 
 
-_IMPORTED = re.compile(r"import\s+(\.{0,2}/[^\s;()]+|~/[^\s;()]+)")
-
-
 def _not_a_set(d: Definition, loc: Loc) -> str:
     """Why nothing can be added below ``d``: its value is another file's module (``import
     ./home.nix``, which this configuration does not open) or some other expression."""
-    from nixos_settings.core.config.imports import resolve_import_path
+    from nixos_settings.core.config.imports import imported_module
 
-    imported = _IMPORTED.fullmatch(" ".join(str(d.value_text).split()))
-    if imported:
-        path = resolve_import_path(d.file.parent, imported.group(1))
+    path = imported_module(d)
+    if path is not None:
         return (f"{d.option} is written in its own file, {path}, which is not opened with "
                 f"this configuration: open that file to change {optpath.show(loc)}")
     return (f"{d.option} is already set to an expression that is not an attribute set; "
