@@ -369,7 +369,8 @@ class MainWindow(QMainWindow):
             self.page.show_loc(self.page.loc)
         self.problems_dock.refresh()
         if opts.problem or not len(opts):
-            self.banner.show_message(opts.problem or "The option metadata is empty.")
+            self.banner.show_message(opts.problem or "The option metadata is empty.",
+                                     loaded=bool(len(opts)) and opts.source.kind != "declared")
         else:
             self.banner.hide()
         self._update_status()
