@@ -211,3 +211,44 @@ def test_quitting_during_a_rebuild_asks(qtbot, window, standin_env: Path, monkey
     assert window.isVisible() is not closed
     panel.cancel()
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=20000)
+
+
+def test_changed_on_disk_keep_mine_carries_my_edits_onto_theirs(window, config_dir: Path
+                                                                 ) -> None:
+    """Someone edited another line meanwhile: both edits survive, nothing is lost, and the
+    carried-over edits are one undo step, saved only when the user saves."""
+    path = config_dir / "configuration.nix"
+    change_hostname(window)
+    theirs = CONFIG + b"# theirs\n"
+    path.write_bytes(theirs)
+    seen: list[QWidget] = []
+    when_dialog(click("Reload and keep my changes"), seen)
+    assert not window.save()  # nothing written yet: the user reviews, then saves
+    assert len(seen) == 1
+    c = window.controller
+    assert path.read_bytes() == theirs
+    source = c.cfg.documents[path].source
+    assert source.endswith(b"# theirs\n") and b'hostName = "box"' in source
+    assert c.dirty_paths() == [path] and c.undo_stack.count() == 1
+    assert window.save()
+    assert path.read_bytes() == source
+
+
+def test_changed_on_disk_same_line_offers_no_keeping(window, config_dir: Path) -> None:
+    path = config_dir / "configuration.nix"
+    change_hostname(window)
+    old = window.controller.session.original(path)
+    theirs = old.replace(b"networking.hostName", b"# theirs\n  networking.hostName")
+    assert theirs != old
+    path.write_bytes(theirs)
+    seen: list[QWidget] = []
+    texts: list[str] = []
+
+    def look_then_cancel(box: QWidget) -> None:
+        texts.extend(b.text().replace("&", "") for b in box.findChildren(QAbstractButton)
+                     if b.isVisible())
+        click("Cancel")(box)
+
+    when_dialog(look_then_cancel, seen)
+    assert not window.save()
+    assert "Reload and keep my changes" not in texts and "Reload from disk" in texts

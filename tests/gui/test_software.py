@@ -240,3 +240,21 @@ def test_download_a_channel_from_the_page(window, qtbot, tmp_path: Path,  # type
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_home_manager_file_installs_into_home_packages(  # type: ignore[no-untyped-def]
+        window, qtbot, package_file: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home.nix"
+    home.write_text('{ pkgs, ... }:\n{\n  home.username = "jane";\n'
+                    '  home.stateVersion = "23.11";\n}\n')
+    assert window.open_configuration(home)
+    sw = window.software
+    sw.parentWidget().parentWidget().setCurrentWidget(sw)
+    sw.load(str(package_file))
+    qtbot.waitUntil(lambda: sw.index is not None and sw.index.count == 1500, timeout=60000)
+    type_query(qtbot, sw, "ripgrep")
+    qtbot.waitUntil(lambda: sw.current is not None and sw.current.attr == "ripgrep")
+    assert [sw.where.itemText(i) for i in range(sw.where.count())] == ["Home Manager"]
+    qtbot.mouseClick(sw.install_button, Qt.MouseButton.LeftButton)
+    diff = window.controller.diff()
+    assert "+  home.packages = [ pkgs.ripgrep ];" in diff and "systemPackages" not in diff

@@ -113,3 +113,17 @@ def test_option_pages_link_to_their_tasks(qtbot, win) -> None:
     win.controller.open_option(("users", "users", "<name>", "extraGroups"))
     label = win.page.findChild(QLabel, "tasks")
     assert label is not None and "task:add-user" in label.text() and "task:docker" in label.text()
+
+
+def test_a_home_manager_file_gets_no_system_tasks(qtbot, win, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home.nix"
+    home.write_text('{ pkgs, ... }:\n{\n  home.username = "jane";\n'
+                    '  home.stateVersion = "23.11";\n}\n')
+    assert win.open_configuration(home)
+    panel = win.tasks_dock.widget()
+    assert panel.home.note.isVisibleTo(panel) and "is a Home Manager configuration" in \
+        panel.home.note.text()
+    assert not _button(panel, "Log in over SSH").isVisibleTo(panel)
+    assert win.open_configuration(win.controller.root.parent / "configuration.nix")
+    assert not panel.home.note.isVisibleTo(panel)
+    assert _button(panel, "Log in over SSH").isVisibleTo(panel)

@@ -270,3 +270,48 @@ def test_file_given_before_the_subcommand_is_kept(bindir: Path, tmp_path: Path) 
     )
     assert res.returncode == 0, res.stderr
     assert record.read_text().startswith(f"argv: [build] [-I] [nixos-config={conf}]\n")
+
+
+HOME_NIX = '{ pkgs, ... }:\n{\n  home.username = "jane";\n  home.stateVersion = "23.11";\n}\n'
+
+
+def test_a_home_manager_file_is_applied_with_home_manager(bindir: Path, tmp_path: Path) -> None:
+    """``rebuild`` on a standalone home.nix runs ``home-manager`` as the user (the desktop
+    app's choice too), never ``nixos-rebuild`` through the root helper."""
+    (bindir / "home-manager").symlink_to(STANDINS / "home-manager")
+    home = tmp_path / "home.nix"
+    home.write_text(HOME_NIX)
+    record = tmp_path / "record"
+    for action, expected in (("switch", "switch"), ("dry-build", "build"), ("build", "build")):
+        res = run_cli(bindir, action, "--file", str(home), STANDIN_REBUILD_RECORD=str(record))
+        assert res.returncode == 0, res.stderr
+        assert record.read_text().splitlines()[-1] == f"argv: [{expected}] [-f] [{home}]"
+    res = run_cli(bindir, "boot", "--file", str(home), STANDIN_REBUILD_RECORD=str(record))
+    assert res.returncode == 2
+    assert res.stderr == ("nixos-settings rebuild: home.nix is a Home Manager configuration, "
+                          "applied with home-manager, which has no 'boot': use switch, or "
+                          "build to check it\n")
+    assert len(record.read_text().splitlines()) == 3
+
+
+def test_a_flake_without_host_takes_its_only_host_or_says_how_to_pick(bindir: Path,
+                                                                      tmp_path: Path) -> None:
+    flake = tmp_path / "fl"
+    flake.mkdir()
+    host = ('{0} = nixpkgs.lib.nixosSystem {{ system = "x86_64-linux"; '
+            'modules = [ ./{0}.nix ]; }};')
+    text = "{{\n  outputs = {{ self, nixpkgs }}: {{\n    nixosConfigurations.{0}\n  }};\n}}\n"
+    (flake / "flake.nix").write_text(text.format(host.format("solo")))
+    (flake / "solo.nix").write_text("{ ... }: { networking.hostName = \"solo\"; }\n")
+    record = tmp_path / "record"
+    res = run_cli(bindir, "build", "--flake", str(flake), STANDIN_REBUILD_RECORD=str(record))
+    assert res.returncode == 0, res.stderr
+    assert record.read_text().startswith(f"argv: [build] [--flake] [{flake}#solo]")
+    (flake / "flake.nix").write_text(text.format(
+        "{\n" + host.format("a") + "\n" + host.format("b") + "\n}").replace(
+        "nixosConfigurations.{", "nixosConfigurations = {").replace("}\n  };", "};\n  };"))
+    res = run_cli(bindir, "build", "--flake", str(flake))
+    assert res.returncode == 2
+    assert res.stderr == (f"nixos-settings rebuild: {flake / 'flake.nix'}: the flake has "
+                          "several hosts (a, b); pick one by adding #HOST to the flake's path, "
+                          f"for example --flake {flake}#a\n")

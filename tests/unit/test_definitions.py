@@ -408,3 +408,15 @@ def test_new_options_go_inside_the_module_function(tmp_path: Path) -> None:
             "    programs.git.enable = true;\n"
             '    programs.git.userName = "Jane";\n'
             "  };\n") in text
+
+
+def test_a_module_of_nixos_itself_is_said_in_plain_words(tmp_path: Path) -> None:
+    """``(modulesPath + "/installer/scan/not-detected.nix")``, in every generated
+    hardware-configuration.nix, is NixOS's own module, not a "computed import"."""
+    src = b'[ (modulesPath + "/installer/scan/not-detected.nix") ("${modulesPath}/x.nix") ]'
+    doc = Document.from_bytes(src, tmp_path / "hardware-configuration.nix")
+    els = list_elements(top_expression(doc.tree))
+    assert [import_target(doc, el) for el in els] == [
+        "a module that comes with NixOS, not one of your files; not opened",
+        "a module that comes with NixOS, not one of your files; not opened",
+    ]

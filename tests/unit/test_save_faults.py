@@ -204,7 +204,8 @@ def test_unset_across_two_files_with_one_read_only_changes_neither(tmp_path: Pat
     code, err = finish(cli("unset", "a.x", "--file", str(t), backups_dir=tmp_path / "b"))
     assert code == 1
     assert err.strip().splitlines() == [
-        f"nixos-settings: error: {o}: the file is read-only (mode 444); nothing was written"]
+        f"nixos-settings: error: {o}: the file is read-only (mode 444); nothing was "
+        f"written: make it writable (chmod u+w {o}), then try again"]
     assert (t.read_bytes(), o.read_bytes()) == before
 
 

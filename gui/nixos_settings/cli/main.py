@@ -80,14 +80,23 @@ def _pick(session: Session, loc: tuple[str, ...], at: str | None) -> Definition 
 
 
 def _notes(session: Session) -> None:
+    """The configuration's notes; a file that does not parse once, where Nix says (the
+    desktop app's banner and Problems list say the same)."""
+    from nixos_settings.core.edit.syntaxplace import syntax_problems
+
+    broken = {p.path: p for p in syntax_problems(session.cfg)}
+    for p in broken.values():
+        print(f"{PROG}: error: {p.path}:{p.line}:{p.column}: {p.sentence}", file=sys.stderr)
     for n in session.cfg.notes:
-        print(f"{PROG}: {n.severity}: {n}", file=sys.stderr)
+        if Path(n.path) not in broken:
+            print(f"{PROG}: {n.severity}: {n}", file=sys.stderr)
 
 
 def _finish(session: Session, change: ChangeSet, dry_run: bool) -> int:
     if not change:
         print(f"{PROG}: nothing to change", file=sys.stderr)
         return 0
+    _shared_note(session, change)
     if dry_run:
         session.validate(change)  # what the write would refuse, the dry run refuses too
         sys.stdout.write(change.diff())
@@ -102,6 +111,23 @@ def _finish(session: Session, change: ChangeSet, dry_run: bool) -> int:
     if out.errors:
         raise CliError(out.errors[0])
     return 0
+
+
+def _shared_note(session: Session, change: ChangeSet) -> None:
+    """Say when the change is in a file other hosts of the flake use too (the app's Hosts
+    dock shows the same reach)."""
+    host = session.cfg.flake_host
+    if not host:
+        return
+    from nixos_settings.core.common.errors import NixSettingsError
+    from nixos_settings.core.system import fleet
+
+    try:
+        note = fleet.shared_note(session.cfg.root, host, list(change.files))
+    except NixSettingsError:
+        return
+    if note:
+        print(f"{PROG}: note: {note}", file=sys.stderr)
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -120,6 +146,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
         unknown = join.unknown_definitions(defs, options)
         kept, notes = unchecked([tuple(u.definition.loc) for u in unknown], options)
+        if options.release_note:  # the metadata may not be this configuration's
+            notes.insert(0, f"{options.release_note}: the options it does not know are "
+                         "listed, not checked")
         unknown = [u for u in unknown if tuple(u.definition.loc) in set(kept)]
         for note in notes:
             print(f"{PROG}: note: {note}", file=sys.stderr)
@@ -158,6 +187,20 @@ def _def_json(d: Definition) -> dict[str, object]:
     }
 
 
+def _elsewhere(session: Session, loc: tuple[str, ...]) -> str:
+    """``: A is written in its own file, F, …`` when a prefix of ``loc`` is set to ``import
+    ./F`` (a submodule this configuration does not open), else ""."""
+    from nixos_settings.core.config.imports import imported_module
+
+    for n in range(len(loc) - 1, 0, -1):
+        for d in session.cfg.find(loc[:n]):
+            path = imported_module(d)
+            if path is not None:
+                return (f": {d.option} is written in its own file, {path}, which is not "
+                        "opened with this configuration; open that file to see it")
+    return ""
+
+
 def cmd_get(args: argparse.Namespace) -> int:
     session = open_session(args)
     loc = _loc(args.option)
@@ -172,8 +215,8 @@ def cmd_get(args: argparse.Namespace) -> int:
                       if n.path == session.root and "not a NixOS module" in n.message]
         if not_module:
             raise CliError(f"{not_module[0]}; nothing in it is an option")
-        print(f"{PROG}: {args.option} is not set in {session.root} or the files it imports",
-              file=sys.stderr)
+        print(f"{PROG}: {args.option} is not set in {session.root} or the files it imports"
+              f"{_elsewhere(session, loc)}", file=sys.stderr)
         return 1
     if len(found) == 1 and found[0].loc == loc:
         print(found[0].value_text)

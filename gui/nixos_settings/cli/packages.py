@@ -192,8 +192,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("attrs", metavar="ATTR", nargs="+", help="package attribute, e.g. firefox")
     _file_arg(p)
     _source_arg(p)
-    p.add_argument("--to", default="system", metavar="system|user:NAME|home",
-                   help="where: for everyone (default), one user's packages, or Home Manager")
+    p.add_argument("--to", default=None, metavar="system|user:NAME|home",
+                   help="where: for everyone (the default in a NixOS configuration), one "
+                   "user's packages, or Home Manager (the default in a Home Manager file)")
     p.add_argument("--dry-run", action="store_true", help="print a unified diff, write nothing")
     p.set_defaults(func=cmd_add)
 

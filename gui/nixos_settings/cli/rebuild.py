@@ -30,6 +30,7 @@ from nixos_settings.core.system.generations import (
     rollback_argv,
     switch_generation_argvs,
 )
+from nixos_settings.core.system.kind import HOME_MANAGER, file_kind, home_manager_action
 from nixos_settings.core.system.rebuild import (
     ACTIONS,
     Kind,
@@ -56,8 +57,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     """
     p: argparse.ArgumentParser = subparsers.add_parser(
         "rebuild",
-        help="apply the configuration with nixos-rebuild",
-        description="Run nixos-rebuild and show its output with progress and error places.",
+        help="apply the configuration with nixos-rebuild (a Home Manager file: home-manager)",
+        description="Run nixos-rebuild (home-manager for a Home Manager file given with "
+        "--file) and show its output with progress and error places.",
     )
     p.add_argument("action", choices=ACTIONS)
     # SUPPRESS: the same options given before "rebuild" (nixos-settings --file F rebuild …)
@@ -95,12 +97,7 @@ def handler(args: argparse.Namespace) -> int:
     flake = getattr(args, "flake", None) or None
     file = getattr(args, "file", None)
     try:
-        request = RebuildRequest(
-            args.action,
-            flake=flake,
-            config_file=Path(file) if file else None,
-            use_helper=use_helper,
-        )
+        request = _request(args.action, flake, Path(file) if file else None, use_helper)
         argv = request.argv()
     except RequestError as err:
         print(f"nixos-settings rebuild: {err}", file=sys.stderr)
@@ -110,6 +107,31 @@ def handler(args: argparse.Namespace) -> int:
     outcome = run(argv, request, printer.line, printer.status, classifier)
     printer.finish(outcome, classifier, request)
     return _status(outcome)
+
+
+def _request(action: str, flake: str | None, file: Path | None,
+             use_helper: bool) -> RebuildRequest:
+    """The run for ``action``: a Home Manager file given with ``--file`` is applied with
+    ``home-manager`` as the user (what the desktop app's Apply panel does)."""
+    if flake is not None and "#" not in flake:
+        flake = _with_host(flake)
+    if flake is None and file is not None and file_kind(file) == HOME_MANAGER:
+        return RebuildRequest(home_manager_action(action, file.name), config_file=file,
+                              tool=HOME_MANAGER)
+    return RebuildRequest(action, flake=flake, config_file=file, use_helper=use_helper)
+
+
+def _with_host(flake: str) -> str:
+    """``PATH#HOST`` for a flake given without its host: its only host, else RequestError
+    saying how to pick one (the words ``--flake PATH`` gets everywhere)."""
+    from nixos_settings.core.common.errors import NixSettingsError
+    from nixos_settings.core.config.configuration import Configuration
+
+    try:
+        cfg = Configuration.load_flake(flake)
+    except (NixSettingsError, OSError) as err:
+        raise RequestError(str(err)) from None
+    return f"{flake}#{cfg.flake_host}"
 
 
 def generations_handler(args: argparse.Namespace, ask: Callable[[str], str] = input) -> int:

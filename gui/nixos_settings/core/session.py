@@ -315,7 +315,7 @@ class _Truth:
         if self.options is None:
             return None
         from nixos_settings.core.options.locs import classify
-        from nixos_settings.core.options.suggest import outside_metadata
+        from nixos_settings.core.options.suggest import unchecked_note
 
         loc = tuple(loc)
         if classify(loc, self.options)[0] != "unknown" or self.cfg.find(loc):
@@ -323,11 +323,7 @@ class _Truth:
         if self.options.release_note:
             return (f"{optpath.show(loc)} is not a known option, but it was not refused: "
                     f"{self.options.release_note}")
-        if outside_metadata(loc, self.options):
-            return (f"{optpath.show(loc)} was not checked: the option metadata has no "
-                    f"{loc[0]} options (they come from a module it does not describe, such "
-                    "as Home Manager's NixOS module or a flake input's module)")
-        return None
+        return unchecked_note(loc, self.options)
 
 
 class Session(_Files, _Truth, SessionPackages):

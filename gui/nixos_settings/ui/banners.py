@@ -55,17 +55,22 @@ class MetadataBanner(QWidget):
         lay.addWidget(self.button)
         self.hide()
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, loaded: bool = False) -> None:
+        """Say ``text`` about the metadata: there is none (``loaded`` False), or what is
+        loaded may not fit this configuration."""
         text = text.strip()
         if text and text[-1] not in ".!?":
             text += "."
         _style(self, "note")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.label.setText(
-            f"<b>No option metadata.</b> {html.escape(text)} Your configuration is still shown "
-            "and can be "
-            "edited as Nix expressions; load an options file to get descriptions, types and "
-            "search.")
+        if loaded:
+            self.label.setText(f"<b>About the option metadata.</b> {html.escape(text)} Load "
+                               "another options file if you have one that fits.")
+        else:
+            self.label.setText(
+                f"<b>No option metadata.</b> {html.escape(text)} Your configuration is still "
+                "shown and can be edited as Nix expressions; load an options file to get "
+                "descriptions, types and search.")
         self.show()
 
 

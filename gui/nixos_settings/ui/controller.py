@@ -183,6 +183,19 @@ class _Reads:
         watcher's question: our own saves and mere touches are not changes)."""
         return self.session is not None and self.session.changed_on_disk(path)
 
+    def carried_over(self) -> ChangeSet | None:
+        """The pending changes put onto the files as they are now on disk (one change from
+        the disk's text), or None when some touch lines changed there too."""
+        from nixos_settings.core.edit.rebase import carry_over
+
+        s = self.session
+        if s is None:
+            return None
+        docs = s.cfg.documents
+        pending = {p: (s.original(p), docs[p].source) for p in self.dirty_paths()}
+        now = {p: b for p in pending if (b := self.disk_bytes(p)) is not None}
+        return carry_over(pending, now) if pending else None
+
     def disk_bytes(self, path: Path) -> bytes | None:
         """What ``path`` holds on disk now (None when it cannot be read)."""
         try:
@@ -322,6 +335,15 @@ class Controller(_Reads, _Edits, QObject):
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.config_loaded.emit()
+
+    def reload_keeping(self) -> bool:
+        """Read every file again and put the pending changes back on top, as one undo step
+        (see :meth:`carried_over`); False (nothing done) when they cannot be."""
+        change = self.carried_over()
+        if change is None:
+            return False
+        self.reload()
+        return self.record(change)
 
     def reload(self) -> None:
         """Read every file again from disk, dropping pending changes."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,7 +117,19 @@ class FleetPanel(QWidget):
                 if h.problem and c == 0:
                     item.setToolTip(h.problem)
                 self.table.setItem(r, c, item)
+        self._fit_rows()
         self.show_reach()
+
+    def _fit_rows(self) -> None:
+        """The table keeps room for every host row (up to eight), the output for three
+        lines: the dock can then be small without hiding a host."""
+        table, log = self.table, self.log
+        rows = sum(table.rowHeight(r) for r in range(min(table.rowCount(), 8)))
+        # room for a horizontal scroll bar too: a narrow window shows one
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + rows
+                               + table.horizontalScrollBar().sizeHint().height()
+                               + 2 * table.frameWidth() + 2)
+        log.setMinimumHeight(log.fontMetrics().lineSpacing() * 3 + 2 * log.frameWidth() + 8)
 
     def show_reach(self) -> None:
         """Which hosts the files with pending changes reach ("changes laptop, server")."""
@@ -125,12 +138,7 @@ class FleetPanel(QWidget):
             return
         from nixos_settings.core.system import fleet
 
-        reach = fleet.reach(self.hosts)
-        names: list[str] = []
-        for path in self._controller.dirty_paths():
-            names.extend(n for n in reach.get(path, []) if n not in names)
-        self.reach.setText(f"Pending changes reach: {', '.join(names)}" if names
-                           else "No pending changes.")
+        self.reach.setText(fleet.reach_words(self.hosts, self._controller.dirty_paths()))
 
     def switch_to(self, row: int) -> None:
         """Open another host of the same flake; pending edits come along (one undo step)
@@ -244,14 +252,39 @@ class FleetPanel(QWidget):
             self.log.verticalScrollBar().setValue(self.log.verticalScrollBar().maximum())
 
 
-def add_fleet_dock(window: QMainWindow, controller: Controller) -> QDockWidget:
-    """The hosts dock (bottom), shown when a flake host is opened."""
+def compact_height(panel: FleetPanel) -> int:
+    """The height that shows the summary, every host row, the buttons and a few lines of
+    output: what the dock needs before anything is deployed."""
+    lay = panel.layout()
+    assert lay is not None
+    table_h, log_h = panel.table.minimumHeight(), panel.log.minimumHeight()
+    others = (panel.reach.sizeHint().height() + panel.deploy_button.sizeHint().height()
+              + panel.summary.sizeHint().height())
+    m = lay.contentsMargins()
+    return table_h + log_h + others + 4 * lay.spacing() + m.top() + m.bottom()
+
+
+def _show_dock(window: QMainWindow, dock: QDockWidget, panel: FleetPanel,
+               limit: Callable[[], int]) -> None:
+    """Show the dock for a flake with several hosts, compact (the option page keeps most of
+    the window); hide it otherwise."""
+    wanted = panel.flake() is not None and len(panel.hosts) > 1
+    appearing = wanted and dock.isHidden()
+    dock.setVisible(wanted)
+    if appearing and not dock.isFloating():
+        window.resizeDocks([dock], [min(compact_height(panel), limit())],
+                           Qt.Orientation.Vertical)
+
+
+def add_fleet_dock(window: QMainWindow, controller: Controller,
+                   limit: Callable[[], int]) -> QDockWidget:
+    """The hosts dock (bottom), shown when a flake host is opened, at most ``limit()``
+    pixels high when it appears."""
     dock = QDockWidget("Hosts of this flake", window)
     dock.setObjectName("fleetDock")
     panel = FleetPanel(controller, dock)
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     dock.hide()
-    controller.config_loaded.connect(
-        lambda: dock.setVisible(panel.flake() is not None and len(panel.hosts) > 1))
+    controller.config_loaded.connect(lambda: _show_dock(window, dock, panel, limit))
     return dock

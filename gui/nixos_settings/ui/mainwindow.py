@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         self.tasks_dock = add_task_dock(self, c)
         if self.tasks_dock.widget() is not None and not self.tasks_dock.widget().accessibleName():
             self.tasks_dock.widget().setAccessibleName("Tasks")
-        self.fleet_dock = add_fleet_dock(self, c)
+        self.fleet_dock = add_fleet_dock(self, c, lambda: dock_limits(self)[1])
         self.evaluation = TreeEvaluation(self, c, self.model, self.problems_dock,
                                          self.menu_actions.system)
         self._wire()
@@ -376,7 +376,8 @@ class MainWindow(QMainWindow):
             self.page.show_loc(self.page.loc)
         self.problems_dock.refresh()
         if opts.problem or not len(opts):
-            self.banner.show_message(opts.problem or "The option metadata is empty.")
+            self.banner.show_message(opts.problem or "The option metadata is empty.",
+                                     loaded=bool(len(opts)) and opts.source.kind != "declared")
         else:
             self.banner.hide()
         self._update_status()

@@ -272,8 +272,11 @@ class OptionPage(QScrollArea):
 
     def _build_unknown(self, name: str) -> None:
         assert self.loc is not None
+        from nixos_settings.core.options.suggest import unchecked_note
+
         self._title(name)
-        warn = self._label(
+        note = unchecked_note(self.loc, self.controller.options)
+        warn = self._label(f"<p>{html.escape(note)}</p>" if note else
             f"<p><b style='color:{warn_colour(self)}'>No option named {html.escape(name)} is "
             "known.</b> NixOS will refuse to build this configuration unless a module of "
             "yours declares it.</p>")

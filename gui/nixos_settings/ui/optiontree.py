@@ -227,17 +227,17 @@ class OptionTreeModel(QAbstractItemModel):
             text = _short_value(node.defs)
             return f"{text}  ⇒ {effective}" if effective is not None else text
         if node.kind == UNKNOWN:
-            return "not checked" if self.unchecked(node) else "not a known option"
+            return "not checked" if self.tree.unchecked(node) else "not a known option"
         if node.set_below and node.loc not in self._expanded:
             return f"{node.set_below} set below"
         return ""
 
     def _tooltip(self, node: TreeNode) -> str:
         name = optpath.show(node.loc)
-        if node.kind == UNKNOWN and self.unchecked(node):
+        if self.tree.unchecked(node):
             return (f"{name}: set in your configuration; the option metadata has no "
-                    f"{node.loc[0]} options (a module it does not describe), so it is not "
-                    "checked")
+                    f"{node.loc[0]} options (they come from a module it does not describe), "
+                    "so it was not checked")
         if node.kind == UNKNOWN:
             return f"{name}: set in your configuration, but no such option is known"
         if node.kind == TEMPLATE:
@@ -247,29 +247,20 @@ class OptionTreeModel(QAbstractItemModel):
         return name
 
     def _foreground(self, node: TreeNode, col: int) -> QBrush | None:
-        c = tree_colour(node, col, QApplication.palette(), self.unchecked(node))
-        return None if c is None else QBrush(c)
-
-    def unchecked(self, node: TreeNode) -> bool:
-        """An unknown node under a first name the metadata has no options for (not a typo:
-        a module the metadata does not describe)."""
-        options = self.tree.options
-        if node.kind != UNKNOWN or options is None or not node.loc:
-            return False
-        from nixos_settings.core.options.suggest import outside_metadata
-
-        return outside_metadata(node.loc[:1], options)
+        colour = tree_colour(node, col, QApplication.palette(), self.tree.unchecked(node))
+        return None if colour is None else QBrush(colour)
 
 
 def tree_colour(node: TreeNode, col: int, pal: QPalette,
                 unchecked: bool = False) -> QColor | None:
     """Text colour of a tree cell (None: the palette's own), readable on plain and
-    alternate rows: unknown names red (muted when ``unchecked``: a namespace the metadata
-    does not describe), set names blue, placeholders and templates muted."""
+    alternate rows: unknown names red (set but not checked: like any set name), set names
+    blue, placeholders and templates muted."""
     dark = is_dark(pal)
     rows = (pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.AlternateBase))
-    if node.kind == UNKNOWN and unchecked:
-        return readable(pal.color(QPalette.ColorRole.PlaceholderText), *rows)
+    if unchecked:
+        return readable("#58a6ff" if dark else "#0b57d0", *rows) if col == 0 else \
+            readable(pal.color(QPalette.ColorRole.PlaceholderText), *rows)
     if node.kind == UNKNOWN:
         return readable("#ff7b72" if dark else "#b31d28", *rows)
     if col == 1 and not node.is_set:

@@ -55,8 +55,7 @@ class ProblemsDock(QDockWidget):
         # a file that does not parse: Nix's own place and words, once (and no "holds no
         # Nix expression" beside it, which only follows from the syntax error)
         broken = {p.path: p for p in syntax_problems(cfg)}
-        items = [ProblemItem("error", p.message if p.message.startswith("syntax error")
-                             else f"syntax error: {p.message}", p.path, p.line, p.column)
+        items = [ProblemItem("error", p.sentence, p.path, p.line, p.column)
                  for p in broken.values()]
         items += [ProblemItem(n.severity, n.message, Path(n.path), n.line, n.column)
                   for n in cfg.notes if Path(n.path) not in broken]

@@ -313,21 +313,26 @@ class ReviewDialog(QDialog):
 
 
 class ChangedOnDiskDialog(QDialog):
-    """A file changed on disk since it was read: reload it, compare, or (explicitly)
-    overwrite.  ``choice`` is "reload", "overwrite" or "cancel"."""
+    """A file changed on disk since it was read: reload it (keeping the pending changes
+    when they touch other lines), compare, or (explicitly) overwrite.  ``choice`` is
+    "keep", "reload", "overwrite" or "cancel"."""
 
     def __init__(self, controller: Controller, paths: list[Path],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("File changed on disk")
         self.choice = "cancel"
+        keepable = controller.carried_over() is not None
         self.resize(900, 560)
         names = ", ".join(str(p) for p in paths)
         msg = QLabel(
             f"<p><b>{names}</b> changed on disk after NixOS Settings read it "
             "(another program or person edited it). Nothing was written.</p>"
             "<p>Below: the file on disk (−) against your version (+). "
-            "<b>Reload</b> reads the files again and drops your pending changes; "
+            + ("<b>Reload and keep my changes</b> reads the files again and puts your "
+               "pending changes back on top (they touch other lines), for you to review "
+               "and save; " if keepable else "")
+            + "<b>Reload</b> reads the files again and drops your pending changes; "
             "<b>Overwrite</b> replaces the file on disk with your version.</p>"
         )
         msg.setWordWrap(True)
@@ -337,6 +342,10 @@ class ChangedOnDiskDialog(QDialog):
                               cfg.documents[p].source) for p in paths), labels=("a/", "b/"))
         self.diff = diff_view(text or "(no difference in content)\n")
         box = QDialogButtonBox()
+        if keepable:
+            keep = box.addButton("Reload and &keep my changes",
+                                 QDialogButtonBox.ButtonRole.ActionRole)
+            keep.clicked.connect(lambda: self._done("keep"))
         reload_b = box.addButton("&Reload from disk", QDialogButtonBox.ButtonRole.DestructiveRole)
         over = box.addButton("&Overwrite with my version", QDialogButtonBox.ButtonRole.AcceptRole)
         box.addButton(QDialogButtonBox.StandardButton.Cancel)

@@ -59,6 +59,10 @@ class SavingFlow:
         if out.changed_on_disk:
             dlg = ChangedOnDiskDialog(c, out.changed_on_disk, self._window)
             dlg.exec()
+            if dlg.choice == "keep" and c.reload_keeping():
+                self._message("Reloaded from disk with your changes kept on top; review "
+                              "and save them.")
+                return False
             if dlg.choice == "reload":
                 c.reload()
                 self._message("Reloaded from disk; your changes were dropped.")
@@ -103,7 +107,9 @@ class SavingFlow:
             return
         dlg = ChangedOnDiskDialog(c, paths, self._window)
         dlg.exec()
-        if dlg.choice == "reload":
+        if dlg.choice == "keep":
+            c.reload_keeping()
+        elif dlg.choice == "reload":
             c.reload()
         elif dlg.choice == "overwrite":
             self.save(paths)

@@ -249,16 +249,8 @@ class SoftwarePage(QWidget):
     def places(self) -> list[str]:
         """Where packages can go: the system, each user the files set up, Home Manager when
         the files use it."""
-        cfg = self.controller.cfg
-        if cfg is None:
-            return ["system"]
-        defs = cfg.definitions + cfg.containers
-        users = sorted({d.loc[2] for d in defs if d.loc[:2] == ("users", "users")
-                        and len(d.loc) > 2})
-        homes = sorted({r.where for r in self._refs() if r.where.startswith("home")})
-        if not homes and any(d.loc[:1] == ("home",) for d in defs):
-            homes = ["home"]
-        return ["system", *(f"user:{u}" for u in users), *homes]
+        s = self.controller.session
+        return ["system"] if s is None else s.package_places()
 
     def run_search(self) -> None:
         self.results.clear()
@@ -361,7 +353,7 @@ class SoftwarePage(QWidget):
         pkg = self.current
         if pkg is None:
             return False
-        to = self.where.currentData() or "system"
+        to = self.where.currentData() or None
         index = self.index
         return self._push(lambda s: s.plan_packages_add([pkg.attr], to, index))
 

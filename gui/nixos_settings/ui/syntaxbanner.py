@@ -1,85 +1,30 @@
 """A file that does not parse: where Nix itself says the error is, and a button that opens
 the file in the user's editor at that line.
 
-tree-sitter recovers from errors and may place them far from the real mistake; so the place
-shown here is the one ``nix-instantiate --parse`` reports (the evaluator's own parser), with
-tree-sitter's as a fallback when Nix is not installed.  The rest of the configuration stays
-browsable: what parses is read, imports included."""
+The place and words are the core's (:mod:`nixos_settings.core.edit.syntaxplace`: where
+``nix-instantiate --parse`` says, which the CLI prints too).  The rest of the configuration
+stays browsable: what parses is read, imports included."""
 
 from __future__ import annotations
 
 import html
 import os
-import re
 import shlex
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QProcess, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-if TYPE_CHECKING:
-    from nixos_settings.core.config.configuration import Configuration
+from nixos_settings.core.edit.syntaxplace import SyntaxProblem as SyntaxProblem
+from nixos_settings.core.edit.syntaxplace import syntax_problems as syntax_problems
 
-_AT = re.compile(r"\bat (?:«stdin»|\S+?):(\d+):(\d+)")
 #: editors that take ``+LINE FILE``
 _PLUS_LINE = {"vi", "vim", "nvim", "gvim", "nano", "emacs", "emacsclient", "micro", "kak",
               "gedit", "gnome-text-editor", "mousepad", "xed", "pluma", "joe", "ne", "mg"}
 #: editors that need a terminal to run in
 _TERMINAL = {"vi", "vim", "nvim", "nano", "micro", "kak", "joe", "ne", "mg", "hx", "helix"}
-
-
-class SyntaxProblem:
-    """A file that does not parse: where (1-based) and what, in Nix's words when known."""
-
-    def __init__(self, path: Path, line: int, column: int, message: str, by_nix: bool) -> None:
-        self.path, self.line, self.column = path, line, column
-        self.message, self.by_nix = message, by_nix
-
-
-def _nix_message(text: str) -> str:
-    """The first sentence of Nix's error, without the ``error:`` prefix and the excerpt."""
-    text = re.sub(r"^warning:.*?(?=error:)", "", text)
-    text = text.removeprefix("error:").strip()
-    return _AT.split(text)[0].strip().rstrip(",") if _AT.search(text) else text
-
-
-_said: dict[tuple[Path, int], str | None] = {}
-
-
-def _nix_says(path: Path, source: bytes) -> str | None:
-    """``nix-instantiate --parse``'s error for ``source`` (remembered per content: the
-    problems list is refreshed on every edit)."""
-    from nixos_settings.core.edit.save import nix_parse_check
-
-    key = (path, hash(source))
-    if key not in _said:
-        if len(_said) > 64:
-            _said.clear()
-        _said[key] = nix_parse_check(source, path)
-    return _said[key]
-
-
-def syntax_problems(cfg: Configuration) -> list[SyntaxProblem]:
-    """One entry per file that does not parse, placed where ``nix-instantiate`` says."""
-    out = []
-    seen: set[Path] = set()
-    for p in cfg.problems:
-        path = Path(p.path)
-        if path in seen or path not in cfg.documents or "syntax error" not in p.message:
-            continue
-        seen.add(path)
-        said = _nix_says(path, cfg.documents[path].source)
-        at = _AT.search(said or "")
-        if said and at:
-            out.append(SyntaxProblem(path, int(at.group(1)), int(at.group(2)),
-                                     _nix_message(said), True))
-        else:
-            out.append(SyntaxProblem(path, p.line, p.column,
-                                     p.message.removeprefix("syntax error: "), False))
-    return out
 
 
 def editor_argv(path: Path, line: int, env: Mapping[str, str] | None = None) -> list[str]:

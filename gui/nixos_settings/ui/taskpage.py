@@ -59,10 +59,18 @@ class TaskHome(QWidget):
                           "writes before anything is recorded.</p>")
         intro.setWordWrap(True)
         lay.addWidget(intro)
+        #: why no task applies here (a Home Manager file), shown instead of the cards
+        self.note = WrapLabel("")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        lay.addWidget(self.note)
+        self._cards: list[QWidget] = []
         for category, tasks in by_category(list(load_tasks().values())).items():
             if not tasks:
                 continue
-            lay.addWidget(QLabel(f"<b>{html.escape(category)}</b>"))
+            heading = QLabel(f"<b>{html.escape(category)}</b>")
+            self._cards.append(heading)
+            lay.addWidget(heading)
             for task in tasks:
                 button = QPushButton(task.title)
                 button.setAccessibleName(f"Task: {task.title}")
@@ -71,6 +79,7 @@ class TaskHome(QWidget):
                 state = QLabel()
                 state.setAccessibleName(f"State of {task.title}")
                 self._states[task.id] = state
+                self._cards.append(button)
                 lay.addWidget(button)
                 lay.addWidget(state)
         lay.addStretch(1)
@@ -78,9 +87,15 @@ class TaskHome(QWidget):
     def refresh(self) -> None:
         """Read every task's state from the configuration again."""
         session = self._controller.session
+        why = engine.not_for(session) if session is not None else None
+        self.note.setText(html.escape(why or ""))
+        self.note.setVisible(bool(why))
+        for card in self._cards:
+            card.setVisible(not why)
         for task_id, label in self._states.items():
-            if session is None:
+            if session is None or why:
                 label.setText("")
+                label.setVisible(False)
                 continue
             task = load_tasks()[task_id]
             words = state_summary(task, engine.read_state(session, task))
@@ -265,7 +280,7 @@ class TaskPanel(QScrollArea):
         self.stack.addWidget(self.form)
         self.setWidget(self.stack)
         self.form.back.connect(self.show_home)
-        controller.config_loaded.connect(lambda: self.home.refresh())
+        controller.config_loaded.connect(self._loaded)
         # which option a task writes depends on the release the metadata describes
         controller.options_loaded.connect(lambda: self._changed())
         controller.config_changed.connect(lambda _locs: self._changed())
@@ -290,6 +305,13 @@ class TaskPanel(QScrollArea):
     def show_home(self) -> None:
         self.home.refresh()
         self.stack.setCurrentWidget(self.home)
+
+    def _loaded(self) -> None:
+        session = self._controller.session
+        if session is not None and engine.not_for(session):
+            self.show_home()  # no task form stays open on a file no task applies to
+        else:
+            self.home.refresh()
 
     def _changed(self) -> None:
         if self._home is not None and self.stack.currentWidget() is self._home:

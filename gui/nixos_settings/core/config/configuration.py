@@ -71,7 +71,9 @@ class Configuration:
         if host is None:
             if len(hosts) > 1:
                 names = ", ".join(h.name for h in hosts)
-                raise NixSettingsError(f"{path}: the flake has several hosts ({names}); pick one")
+                raise NixSettingsError(
+                    f"{path}: the flake has several hosts ({names}); pick one by adding #HOST "
+                    f"to the flake's path, for example --flake {path.parent}#{hosts[0].name}")
             host = hosts[0].name
         found = next((h for h in hosts if h.name == host), None)
         if found is None:

@@ -8,6 +8,7 @@ host's ``modules`` list when it can be read without evaluating Nix.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from nixos_settings.core.common.records import field, record
@@ -38,12 +39,27 @@ class FlakeHost:
     problem: str | None = None  # why the host cannot be read statically
 
 
+#: ``modulesPath + "/…"`` or ``"${modulesPath}/…"``: one of NixOS's own modules
+_NIXOS_MODULE = re.compile(r'\s*(?:modulesPath\s*\+|"\$\{modulesPath\})')
+
+
 def resolve_import_path(base_dir: Path, text: str) -> Path:
     p = Path(os.path.expanduser(text)) if text.startswith("~") else base_dir / text
     p = Path(os.path.normpath(p))
     if p.is_dir():
         p = p / "default.nix"
     return p
+
+
+#: ``import ./file.nix`` as a whole value (a submodule written in its own file)
+_IMPORTED = re.compile(r"import\s+(\.{0,2}/[^\s;()]+|~/[^\s;()]+)")
+
+
+def imported_module(d: defs.Definition) -> Path | None:
+    """The file whose module is ``d``'s whole value (``home-manager.users.jane = import
+    ./home.nix;``), which the configuration does not open; else None."""
+    imported = _IMPORTED.fullmatch(" ".join(str(d.value_text).split()))
+    return resolve_import_path(d.file.parent, imported.group(1)) if imported else None
 
 
 def import_target(doc: Document, el: Node) -> Path | str:
@@ -63,6 +79,8 @@ def import_target(doc: Document, el: Node) -> Path | str:
         return resolve_import_path(doc.path.parent, text)
     if node.type == g.SPATH:
         return "search-path import (<…>) is outside the configuration; not followed"
+    if _NIXOS_MODULE.match(text):
+        return "a module that comes with NixOS, not one of your files; not opened"
     return "computed import; not followed"
 
 

@@ -108,16 +108,25 @@ def check_no_conflict(cfg: Configuration, loc: Loc) -> None:
         if len(d.loc) < len(loc) and loc[: len(d.loc)] == d.loc:
             if d.value_type in g.ATTRSET_KINDS:
                 continue  # an empty set: we insert into it
-            raise EditError(
-                f"{d.option} is already set to an expression that is not an attribute set; "
-                f"{optpath.show(loc)} cannot be added beside it",
-                d.file, d.line, d.column,
-            )
+            raise EditError(_not_a_set(d, loc), d.file, d.line, d.column)
         if len(d.loc) > len(loc) and d.loc[: len(loc)] == loc:
             raise EditError(
                 f"{optpath.show(loc)} is already defined through {d.option}; edit that instead",
                 d.file, d.line, d.column,
             )
+
+
+def _not_a_set(d: Definition, loc: Loc) -> str:
+    """Why nothing can be added below ``d``: its value is another file's module (``import
+    ./home.nix``, which this configuration does not open) or some other expression."""
+    from nixos_settings.core.config.imports import imported_module
+
+    path = imported_module(d)
+    if path is not None:
+        return (f"{d.option} is written in its own file, {path}, which is not opened with "
+                f"this configuration: open that file to change {optpath.show(loc)}")
+    return (f"{d.option} is already set to an expression that is not an attribute set; "
+            f"{optpath.show(loc)} cannot be added beside it")
 
 
 def find_target(cfg: Configuration, loc: Loc, file: Path | None,
@@ -137,6 +146,8 @@ def find_target(cfg: Configuration, loc: Loc, file: Path | None,
     """
     primary = _primary_module(cfg)
     if primary is None:
+        if cfg.root in cfg.documents:
+            editable_doc(cfg, cfg.root)  # a syntax error is the reason, said where it is
         raise EditError(_no_module_reason(cfg), cfg.root)
     root_path = primary.document.path
 
@@ -155,13 +166,35 @@ def find_target(cfg: Configuration, loc: Loc, file: Path | None,
                       conditions(primary.main_wrappers))
     ranked = _ranked(cfg, loc, allowed)
     first = _target(cfg, ranked[0]) if ranked else fallback
-    if inside_condition or not first.conditions:
+    if (inside_condition or not first.conditions) and _legal(cfg, first, loc):
         return first
     # only now the others: most adds stop at the first place
-    for t in [*(_target(cfg, c) for c in ranked[1:]), fallback]:
-        if not t.conditions and _legal(cfg, t, loc):
+    places = [first, *(_target(cfg, c) for c in ranked[1:]), fallback]
+    for t in places[1:]:
+        if (inside_condition or not t.conditions) and _legal(cfg, t, loc):
             return t
-    raise _inside_condition(cfg, loc, first)
+    if first.conditions and not inside_condition:
+        raise _inside_condition(cfg, loc, first)
+    raise _no_legal_place(cfg, loc, places)
+
+
+def _no_legal_place(cfg: Configuration, loc: Loc, places: list[Target]) -> EditError:
+    """The refusal when every place would define a prefix of ``loc`` twice: the binding
+    that sets that prefix as a whole, and what to do."""
+    for t in places:
+        b = _shadowing(t, loc)
+        if b is not None:
+            from nixos_settings.core.config.definitions import attrpath_of
+
+            line, column = t.doc.position(b.start_byte)
+            whole = optpath.show((*t.prefix, *attrpath_of(t.doc.source, b)[0]))
+            return EditError(
+                f"{whole} is set as a whole here "
+                f"(not as a plain attribute set), so {optpath.show(loc)} cannot be added "
+                "beside it; add it inside that value in a text editor",
+                t.doc.path, line, column)
+    return EditError(f"there is no place where {optpath.show(loc)} can be added without "
+                     "defining part of it twice; add it in a text editor", cfg.root)
 
 
 def _target(cfg: Configuration, candidate: _Candidate) -> Target:
@@ -200,7 +233,39 @@ def _legal(cfg: Configuration, t: Target, loc: Loc) -> bool:
             continue
         if len(t.prefix) < len(c.loc) < len(loc) and loc[: len(c.loc)] == c.loc and _wrapped(c):
             return False
-    return True
+    return _shadowing(t, loc) is None
+
+
+def _shadowing(t: Target, loc: Loc) -> Node | None:
+    """The binding that makes a new dotted binding of ``loc`` in ``t``'s set illegal: one
+    that binds a prefix of ``loc`` to something other than a set literal (``environment.etc
+    = mkMerge [ … ];``, ``= someVariable;``), in ``t``'s set or in a set enclosing it
+    (Nix merges ``environment = { … };`` with ``environment.etc = …;``), so that the prefix
+    would be defined twice, which Nix refuses."""
+    from nixos_settings.core.config.definitions import attrpath_of
+
+    src, node, prefix = t.doc.source, t.attrset, t.prefix
+    route = t.prefix  # the path down to t's set: its own bindings are not a clash
+    for _ in range(64):
+        for b in g.bindings(node):
+            path, _nodes, static = attrpath_of(src, b)
+            full = (*prefix, *path)
+            if not static or not len(full) < len(loc) or loc[: len(full)] != full or \
+                    route[: len(full)] == full:
+                continue
+            value = b.child_by_field_name(g.EXPRESSION)
+            if value is None or value.type not in g.ATTRSET_KINDS:
+                return b
+        holder = node.parent
+        if holder is None or holder.type != g.BINDING or \
+                holder.child_by_field_name(g.EXPRESSION) != node:
+            return None
+        path, _nodes, static = attrpath_of(src, holder)
+        if not static or prefix[len(prefix) - len(path):] != path:
+            return None
+        prefix = prefix[: len(prefix) - len(path)]
+        node = holder.parent.parent
+    return None
 
 
 def _inside_condition(cfg: Configuration, loc: Loc, t: Target) -> InsideCondition:

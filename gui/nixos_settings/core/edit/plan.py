@@ -108,13 +108,16 @@ def _refuse_new_errors(doc: Document, tree: syntax.Tree) -> None:
 
 def editable_doc(cfg: Configuration, path: Path) -> Document:
     """The document of ``path``, unless it has a syntax error (then nothing is edited)."""
+    from nixos_settings.core.edit.syntaxplace import document_problem
+
     doc = cfg.documents[path]
     errors = [p for p in doc.problems if p.severity == "error"]
     if errors:
-        raise EditError(
-            f"the file has a syntax error ({errors[0].message}); fix it before editing",
-            path, errors[0].line, errors[0].column,
-        )
+        where = document_problem(doc)
+        line, column, what = ((where.line, where.column, where.sentence) if where else
+                              (errors[0].line, errors[0].column, errors[0].message))
+        raise EditError(f"the file has a syntax error ({what}); fix it in a text editor "
+                        "first", path, line, column)
     return doc
 
 

@@ -201,7 +201,8 @@ def _check(w: Write) -> None:
         w.stat = st
         if not st.st_mode & 0o222:
             raise SaveError(f"the file is read-only (mode {st.st_mode & 0o777:o}); "
-                            "nothing was written", w.shown)
+                            f"nothing was written: make it writable (chmod u+w {w.target}), "
+                            "then try again", w.shown)
         if not os.access(w.target, os.W_OK):
             raise SaveError("the file is read-only for this user (permission denied); "
                             "nothing was written", w.shown)

@@ -44,10 +44,14 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nixos_settings.core.common.records import record
 from nixos_settings.core.options import cache as optcache
 from nixos_settings.core.options.model import OptionInfo, OptionSet, SourceInfo, retired_kind
+
+if TYPE_CHECKING:
+    from nixos_settings.core.config.configuration import Configuration
 
 THIS_CONFIGURATION = "this configuration"
 HOME_MANAGER = "Home Manager"
@@ -220,6 +224,22 @@ def pick_cached(release: Release | None, config_path: Path | None,
     return chosen
 
 
+def _note(options: OptionSet, cfg: Configuration | None, config_path: Path | None
+          ) -> str | None:
+    """Why ``options`` may not describe the configuration: for a Home Manager file, NixOS's
+    metadata (no ``home.*`` options); for a NixOS one, see :func:`mismatch`."""
+    from nixos_settings.core.config.kind import HOME_MANAGER as HM_FILE
+    from nixos_settings.core.config.kind import configuration_kind
+
+    if cfg is None or configuration_kind(d.loc for d in cfg.definitions) != HM_FILE:
+        return mismatch(options, detect(config_path))
+    if metadata_release(options.source) == HOME_MANAGER or \
+            options.match(("home", "stateVersion")) is not None:
+        return None
+    return (f"this file ({cfg.root.name}) is a Home Manager configuration, but the option "
+            "metadata in use is NixOS's")
+
+
 def fit(options: OptionSet, config_path: Path | None) -> OptionSet:
     """``options`` made ready for the configuration at ``config_path``: its mismatch noted
     (unless already), and the options the configuration's own files declare joined in."""
@@ -227,16 +247,18 @@ def fit(options: OptionSet, config_path: Path | None) -> OptionSet:
     from nixos_settings.core.config.configuration import Configuration
     from nixos_settings.core.options.declared import with_declared
 
+    cfg: Configuration | None = None
+    if config_path is not None and Path(config_path).name != "flake.nix":
+        try:
+            cfg = Configuration.load(config_path)
+        except (NixSettingsError, OSError):
+            cfg = None
     if options.release_note is None and len(options):
-        options.release_note = mismatch(options, detect(config_path))
+        options.release_note = _note(options, cfg, config_path)
     if options.release_note and not options.problem:  # said where metadata is shown
         options.problem = (f"{options.release_note[:1].upper()}{options.release_note[1:]}; "
                            "options it does not know are warned about, not refused.")
-    if config_path is None or Path(config_path).name == "flake.nix":
-        return options
-    try:
-        cfg = Configuration.load(config_path)
-    except (NixSettingsError, OSError):
+    if cfg is None:
         return options
     joined = with_declared(options if len(options) else None, cfg)
     if joined is None:

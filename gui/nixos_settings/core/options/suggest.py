@@ -43,6 +43,17 @@ def outside_metadata(loc: Sequence[str], options: OptionSet) -> bool:
     return not any(_edits_at_most(name, t.lower(), allowed) for t in top)
 
 
+def unchecked_note(loc: Sequence[str], options: OptionSet | None) -> str | None:
+    """The sentence for an option under a first name ``options`` has none of (see
+    :func:`outside_metadata`), the same in the CLI's warning and on the option page; None
+    for any other option."""
+    if options is None or not outside_metadata(loc, options):
+        return None
+    return (f"{show(tuple(loc))} was not checked: the option metadata has no {loc[0]} options "
+            "(they come from a module it does not describe, such as Home Manager's NixOS "
+            "module or a flake input's module)")
+
+
 def _edits_at_most(a: str, b: str, limit: int) -> bool:
     """Whether ``a`` becomes ``b`` with at most ``limit`` insertions, deletions,
     substitutions or swaps of neighbours (a typo, not another name)."""

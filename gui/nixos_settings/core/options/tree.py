@@ -353,6 +353,14 @@ class OptionTree:
             node._children = self._make_children(node)
         return node._children
 
+    def unchecked(self, node: TreeNode) -> bool:
+        """Whether ``node`` is unknown only because the metadata has no options under its
+        first name at all (``home-manager`` with NixOS metadata): not checked, not a typo."""
+        from nixos_settings.core.options.suggest import outside_metadata
+
+        return (node.kind == UNKNOWN and self.options is not None
+                and outside_metadata(node.loc, self.options))
+
     def has_children(self, node: TreeNode) -> bool:
         if node._children is not None:
             return bool(node._children)

@@ -39,6 +39,7 @@ from nixos_settings.core.packages.installed import (
     installed,
     loc_of,
     package_lists,
+    places,
     where_words,
 )
 
@@ -114,8 +115,15 @@ def insertion(src: bytes, nl: bytes, span: tuple[int, int],
     return last[1], last[1], b" " + text.encode()
 
 
-def plan_add_one(cfg: Configuration, attr: str, where: str = "system") -> ChangeSet:
-    """Install ``attr`` in the list of ``where`` (``system``, ``user:NAME``, ``home``)."""
+def plan_add_one(cfg: Configuration, attr: str, where: str | None = None) -> ChangeSet:
+    """Install ``attr`` in the list of ``where`` (``system``, ``user:NAME``, ``home``; by
+    default the configuration's first place: the system, or Home Manager in its files)."""
+    choices = places(cfg)
+    where = where or choices[0]
+    if not where.startswith("home") and choices[0].startswith("home"):
+        raise EditError(f"{cfg.root.name} is a Home Manager configuration: its packages go "
+                        "in home.packages (Home Manager), not in the system's or a user's "
+                        "list")
     loc = loc_of(where)
     show = optpath.show(loc)
     for ref in installed(cfg):
@@ -184,7 +192,8 @@ def compose(cfg: Configuration, steps: Sequence[Callable[[], ChangeSet]],
     return in_sequence(cfg, steps, None, description)
 
 
-def plan_add(cfg: Configuration, attrs: Sequence[str], where: str = "system") -> ChangeSet:
+def plan_add(cfg: Configuration, attrs: Sequence[str], where: str | None = None
+             ) -> ChangeSet:
     """Install each of ``attrs`` in ``where`` (see :func:`plan_add_one`), as one change."""
     return compose(cfg, [partial(plan_add_one, cfg, a, where) for a in attrs],
                    f"Install {', '.join(attrs)}")

@@ -69,6 +69,23 @@ def loc_of(where: str) -> Loc:
     raise ValueError(f"{where!r} is not a place for packages: use system, user:NAME or home")
 
 
+def places(cfg: Configuration) -> list[str]:
+    """Where packages can go in ``cfg``: in a NixOS configuration the whole system, each
+    user the files set up and Home Manager where the files use it; in a Home Manager file
+    only Home Manager (it has no system list).  The first is the default."""
+    from nixos_settings.core.system.kind import HOME_MANAGER, configuration_kind
+
+    defs = cfg.definitions + cfg.containers
+    homes = sorted({w for d in defs if (w := where_of(d.loc) or "").startswith("home")})
+    if configuration_kind(d.loc for d in cfg.definitions) == HOME_MANAGER:
+        return homes if homes else ["home"]
+    users = sorted({d.loc[2] for d in defs if d.loc[:2] == ("users", "users")
+                    and len(d.loc) > 2})
+    if not homes and any(d.loc[:1] == ("home",) for d in defs):
+        homes = ["home"]
+    return ["system", *(f"user:{u}" for u in users), *homes]
+
+
 @record
 class PackageRef:
     """One element of a package list."""

@@ -28,10 +28,18 @@ class SessionPackages:
 
         return installed(self.cfg)
 
-    def plan_packages_add(self, attrs: Sequence[str], to: str = "system",
+    def package_places(self) -> list[str]:
+        """Where packages can go (``system``, ``user:NAME``, ``home``), the default first:
+        Home Manager's list in a Home Manager file, else the whole system."""
+        from nixos_settings.core.packages.installed import places
+
+        return places(self.cfg)
+
+    def plan_packages_add(self, attrs: Sequence[str], to: str | None = None,
                           catalogue: PackageIndex | None = None) -> ChangeSet:
-        """Install ``attrs`` in ``to`` (``system``, ``user:NAME``, ``home``) in the list's
-        style; with a catalogue, a name it does not have is refused (with did-you-mean)."""
+        """Install ``attrs`` in ``to`` (``system``, ``user:NAME``, ``home``; by default the
+        first of :meth:`package_places`) in the list's style; with a catalogue, a name it
+        does not have is refused (with did-you-mean)."""
         from nixos_settings.core.packages import advice, edits
 
         if catalogue is not None:

@@ -104,6 +104,34 @@ def reach(hosts: Sequence[Host]) -> dict[Path, list[str]]:
     return out
 
 
+def reached(hosts: Sequence[Host], paths: Sequence[Path]) -> list[str]:
+    """The hosts whose configuration reads any of ``paths``, in the flake's order."""
+    files = set(paths)
+    return [h.name for h in hosts if files & set(h.files)]
+
+
+def reach_words(hosts: Sequence[Host], paths: Sequence[Path]) -> str:
+    """Which hosts changes to ``paths`` reach, in the Hosts dock's words."""
+    names = reached(hosts, paths)
+    return f"Pending changes reach: {', '.join(names)}" if names else "No pending changes."
+
+
+def shared_note(flake: Path, host: str, paths: Sequence[Path]) -> str | None:
+    """A note when a change to ``paths`` made on ``host`` reaches other hosts of the flake
+    too (a shared module), naming the shared files and every host reached; else None."""
+    hosts = list_hosts(flake)
+    # flake.nix itself is read for every host, but what a host's inline module sets there
+    # is that host's own
+    paths = [p for p in paths if p != _flake_file(flake)]
+    names = reached(hosts, paths)
+    if not names or names == [host]:
+        return None
+    shared = [p for p in paths if any(p in h.files for h in hosts if h.name != host)]
+    base = _flake_file(flake).parent
+    words = ", ".join(os.path.relpath(p, base) for p in shared or paths)
+    return f"{words} is used by other hosts too: this change reaches {', '.join(names)}"
+
+
 def pick_engine(host: Host, wanted: str = "auto") -> str:
     """The engine to use: the one asked for (if the flake is set up for it), else colmena,
     then deploy-rs, then nixos-rebuild."""

@@ -182,10 +182,26 @@ def _with_defaults(session: Session, task: Task, values: dict[str, Any]) -> dict
     return out
 
 
+def not_for(session: Session) -> str | None:
+    """Why no task applies to this configuration (a Home Manager file, which has none of
+    the NixOS system options the tasks write), or None."""
+    from nixos_settings.core.system.kind import HOME_MANAGER, configuration_kind
+
+    if configuration_kind(d.loc for d in session.cfg.definitions) != HOME_MANAGER:
+        return None
+    return (f"{session.root.name} is a Home Manager configuration: the tasks change NixOS "
+            "system options, which it does not have; search its options instead, and "
+            "install programs into home.packages")
+
+
 def plan(session: Session, task: Task, values: Mapping[str, Any]) -> TaskPlan:
     """The one change applying ``task`` with ``values`` makes (nothing is applied: the
     session is left as it was)."""
     from nixos_settings.core.edit.plan import in_sequence
+
+    why = not_for(session)
+    if why:
+        raise TaskError(why)
 
     full = _with_defaults(session, task, dict(values))
     result = TaskPlan(ChangeSet())
