@@ -1,6 +1,6 @@
 """Options of a namespace the metadata does not describe (home-manager.* with NixOS
-metadata) are "not checked" in the tree, coloured as set names, not red like a typo; the Problems list says
-so once instead of once per option."""
+metadata) are "not checked" in the tree, coloured as set names, not red like a typo; the
+Problems list says so once instead of once per option."""
 
 from __future__ import annotations
 
