@@ -56,7 +56,7 @@ def test_hm_options_are_options_with_editors(qtbot, tmp_path: Path, shared_dir: 
     top = model.index_for(("home-manager",))
     assert model.index(top.row(), 1, top.parent()).data(value) != "not checked"
     typo = model.node(model.index_for(TYPO))
-    assert typo is not None and typo.kind == UNKNOWN and not model.unchecked(typo)
+    assert typo is not None and typo.kind == UNKNOWN and not model.tree.unchecked(typo)
     win.controller.open_option(GIT)
     editor = win.page.editor
     assert isinstance(editor, BoolEditor) and editor.box.isChecked()

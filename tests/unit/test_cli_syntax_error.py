@@ -55,6 +55,6 @@ def test_an_edit_in_the_broken_file_is_refused_at_that_place(broken: Path) -> No
     res = run("--file", str(broken), "set", "time.timeZone", '"Europe/Oslo"', "--no-check")
     assert res.returncode == 1
     assert res.stderr.splitlines()[-1] == (
-        f"nixos-settings: error: {broken}:9:2: the file has a syntax error (syntax error, "
-        "unexpected end of file, expecting ';'); fix it in a text editor first")
+        f"nixos-settings: error: {broken}:9:2: the file has a syntax error (unexpected end "
+        "of file, expecting ';'); fix it in a text editor first")
     assert broken.read_bytes() == BROKEN

@@ -116,6 +116,7 @@ def editable_doc(cfg: Configuration, path: Path) -> Document:
         where = document_problem(doc)
         line, column, what = ((where.line, where.column, where.sentence) if where else
                               (errors[0].line, errors[0].column, errors[0].message))
+        what = what.removeprefix("syntax error, ").removeprefix("syntax error: ")
         raise EditError(f"the file has a syntax error ({what}); fix it in a text editor "
                         "first", path, line, column)
     return doc
