@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QKeyEvent, QPainter, QPalette
@@ -72,6 +73,10 @@ class Row:
     @classmethod
     def of(cls, hit: SearchHit | Row) -> Row:
         return hit if isinstance(hit, Row) else cls(tuple(hit.option.loc), hit.option, hit.why)
+
+
+#: how long typing must pause before "did you mean" is worked out
+HINT_DELAY_MS = 250
 
 
 class SearchResultsModel(QAbstractListModel):
@@ -198,6 +203,10 @@ class SearchBar(QWidget):
         self.empty = self._link_label("noResults", "No results")
         #: "Did you mean …?" above weak results (typos), each suggestion a link
         self.hint = self._link_label("didYouMean", "Did you mean")
+        self._hint_timer = QTimer(self)
+        self._hint_timer.setSingleShot(True)
+        self._hint_timer.setInterval(HINT_DELAY_MS)
+        self._hint_timer.timeout.connect(self._show_hint)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.field, 1)
@@ -251,11 +260,15 @@ class SearchBar(QWidget):
             self.active_changed.emit(active)
         self._show_empty(query if active and self._search is not None
                          and not self.model.rowCount() else "")
-        self._show_hint(query if active and self._search is not None else "")
+        # the corrections cost a fuzzy match per word: asked once typing pauses, never per
+        # keystroke (the results themselves stay immediate)
+        self.hint.hide()
+        self._hint_timer.start()
 
-    def _show_hint(self, query: str) -> None:
+    def _show_hint(self) -> None:
         """Offer corrected queries when the results are weak (none, or only partial,
         description or typo matches): "Did you mean firewall?"."""
+        query = self.field.text().strip() if self._search is not None else ""
         from nixos_settings.core.options.search import WEAK_MATCHES  # once typing
 
         hits = [self.model.hit(r) for r in range(min(1, self.model.rowCount()))]
