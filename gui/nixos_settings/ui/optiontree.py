@@ -211,10 +211,10 @@ class OptionTreeModel(QAbstractItemModel):
 
     def set_effective(self, values: dict[Loc, object]) -> None:
         """Show what Nix evaluates each option to beside its text ({}: show none)."""
+        if not values and not self.effective:
+            return  # (before the import: this runs when every configuration opens)
         from nixos_settings.core.system.evaluate import describe_value
 
-        if not values and not self.effective:
-            return
         self.effective = {loc: describe_value(v, 40) for loc, v in values.items()}
         rows = self.rowCount()
         if rows:

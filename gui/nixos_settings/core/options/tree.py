@@ -356,10 +356,11 @@ class OptionTree:
     def unchecked(self, node: TreeNode) -> bool:
         """Whether ``node`` is unknown only because the metadata has no options under its
         first name at all (``home-manager`` with NixOS metadata): not checked, not a typo."""
+        if node.kind != UNKNOWN or self.options is None:
+            return False  # (asked for every painted row: no import before the first paint)
         from nixos_settings.core.options.suggest import outside_metadata
 
-        return (node.kind == UNKNOWN and self.options is not None
-                and outside_metadata(node.loc, self.options))
+        return outside_metadata(node.loc, self.options)
 
     def has_children(self, node: TreeNode) -> bool:
         if node._children is not None:
