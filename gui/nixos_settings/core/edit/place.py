@@ -247,7 +247,10 @@ def _shadowing(t: Target, loc: Loc) -> Node | None:
     src, node, prefix = t.doc.source, t.attrset, t.prefix
     route = t.prefix  # the path down to t's set: its own bindings are not a clash
     for _ in range(64):
+        rest = tuple(seg.encode() for seg in loc[len(prefix):])
         for b in g.bindings(node):
+            if _not_a_prefix(src, b, rest):
+                continue  # (most bindings: a cheap look at their plain names)
             path, _nodes, static = attrpath_of(src, b)
             full = (*prefix, *path)
             if not static or not len(full) < len(loc) or loc[: len(full)] != full or \
@@ -266,6 +269,29 @@ def _shadowing(t: Target, loc: Loc) -> Node | None:
         prefix = prefix[: len(prefix) - len(path)]
         node = holder.parent.parent
     return None
+
+
+def _not_a_prefix(src: bytes, b: Node, rest: tuple[bytes, ...]) -> bool:
+    """Whether binding ``b``'s path is plainly not a proper prefix of ``rest`` (the new
+    path below the set): longer, or a plain name differing from ``rest``'s.  Quoted or
+    interpolated names are left to the full reading."""
+    path = b.child_by_field_name(g.ATTRPATH_FIELD) if b.type == g.BINDING else None
+    first = path.child_by_field_name(g.ATTR) if path is not None else None
+    if path is None or first is None:
+        return False
+    if not rest:
+        return True
+    if first.type == g.IDENTIFIER and src[first.start_byte:first.end_byte] != rest[0]:
+        return True  # (the usual case, without listing the whole path)
+    attrs = path.children_by_field_name(g.ATTR)
+    if len(attrs) >= len(rest):
+        return True
+    for a, want in zip(attrs, rest, strict=False):
+        if a.type != g.IDENTIFIER:
+            return False
+        if src[a.start_byte:a.end_byte] != want:
+            return True
+    return False
 
 
 def _inside_condition(cfg: Configuration, loc: Loc, t: Target) -> InsideCondition:
