@@ -55,6 +55,19 @@ def change_hostname(window, name: bytes = b"box") -> None:
     assert window.controller.set_nix(("networking", "hostName"), f'"{name.decode()}"')
 
 
+def _theirs_then(window, path: Path, answer: str) -> bytes:  # type: ignore[no-untyped-def]
+    """My edit pending, someone else's line appended on disk, then Save answered with
+    ``answer`` in the changed-on-disk dialog (which writes nothing); their bytes."""
+    change_hostname(window)
+    theirs = CONFIG + b"# theirs\n"
+    path.write_bytes(theirs)
+    seen: list[QWidget] = []
+    when_dialog(click(answer), seen)
+    assert not window.save()
+    assert len(seen) == 1
+    return theirs
+
+
 def test_changed_on_disk_reload_drops_mine(window, config_dir: Path) -> None:
     path = config_dir / "configuration.nix"
     change_hostname(window)
@@ -83,13 +96,7 @@ def test_changed_on_disk_overwrite_writes_mine(window, config_dir: Path) -> None
 
 def test_changed_on_disk_cancel_touches_nothing(window, config_dir: Path) -> None:
     path = config_dir / "configuration.nix"
-    change_hostname(window)
-    theirs = CONFIG + b"# theirs\n"
-    path.write_bytes(theirs)
-    seen: list[QWidget] = []
-    when_dialog(click("Cancel"), seen)
-    assert not window.save()
-    assert len(seen) == 1
+    theirs = _theirs_then(window, path, "Cancel")
     assert path.read_bytes() == theirs
     assert window.controller.dirty_paths() == [path]
 
@@ -218,13 +225,8 @@ def test_changed_on_disk_keep_mine_carries_my_edits_onto_theirs(window, config_d
     """Someone edited another line meanwhile: both edits survive, nothing is lost, and the
     carried-over edits are one undo step, saved only when the user saves."""
     path = config_dir / "configuration.nix"
-    change_hostname(window)
-    theirs = CONFIG + b"# theirs\n"
-    path.write_bytes(theirs)
-    seen: list[QWidget] = []
-    when_dialog(click("Reload and keep my changes"), seen)
-    assert not window.save()  # nothing written yet: the user reviews, then saves
-    assert len(seen) == 1
+    theirs = _theirs_then(window, path, "Reload and keep my changes")
+    # (nothing written yet: the user reviews, then saves)
     c = window.controller
     assert path.read_bytes() == theirs
     source = c.cfg.documents[path].source

@@ -10,24 +10,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from tests.conftest import BROKEN_UNCLOSED
 
 from nixos_settings.ui.mainwindow import MainWindow
 from nixos_settings.ui.syntaxbanner import editor_argv
 
 pytestmark = [pytest.mark.gui, pytest.mark.nix]
 
-# the set opened on line 4 is never closed: Nix stops at the end of the file (9:2), where
-# an error-tolerant parser may blame the first line
-BROKEN = b"""{ config, ... }:
-{
-  imports = [ ./a.nix ];
-  services.openssh = {
-    enable = true;
-
-  networking.hostName = "x";
-  time.timeZone = "UTC";
-}
-"""
+BROKEN = BROKEN_UNCLOSED
 
 
 @pytest.fixture

@@ -11,21 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.conftest import BROKEN_UNCLOSED
 
 GUI = Path(__file__).resolve().parents[2] / "gui"
 
 pytestmark = pytest.mark.nix
 
-BROKEN = b"""{ config, ... }:
-{
-  imports = [ ./a.nix ];
-  services.openssh = {
-    enable = true;
-
-  networking.hostName = "x";
-  time.timeZone = "UTC";
-}
-"""
+BROKEN = BROKEN_UNCLOSED
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
