@@ -127,3 +127,14 @@ def test_a_home_manager_file_gets_no_system_tasks(qtbot, win, tmp_path: Path) ->
     assert win.open_configuration(win.controller.root.parent / "configuration.nix")
     assert not panel.home.note.isVisibleTo(panel)
     assert _button(panel, "Log in over SSH").isVisibleTo(panel)
+
+
+def test_cards_follow_edits_once_they_pause(qtbot, win) -> None:
+    """Typing edits the configuration at every keystroke; the cards read their states again
+    once the edits pause (not 22 tasks per keystroke), and then say the new state."""
+    home = win.tasks_dock.widget().home
+    assert home.state_text("time-zone") == "<small>Time zone: UTC</small>"
+    assert win.controller.set_nix(("time", "timeZone"), '"Europe/Berlin"')
+    assert home.state_text("time-zone") == "<small>Time zone: UTC</small>"  # not yet
+    qtbot.waitUntil(lambda: home.state_text("time-zone") ==
+                    "<small>Time zone: Europe/Berlin</small>", timeout=2000)

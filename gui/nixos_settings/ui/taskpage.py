@@ -283,7 +283,13 @@ class TaskPanel(QScrollArea):
         controller.config_loaded.connect(self._loaded)
         # which option a task writes depends on the release the metadata describes
         controller.options_loaded.connect(lambda: self._changed())
-        controller.config_changed.connect(lambda _locs: self._changed())
+        # typing edits the configuration at every keystroke: the cards' states (22 tasks
+        # read again) follow once the edits pause, not per keystroke
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(CARDS_DELAY_MS)
+        self._later.timeout.connect(self._changed)
+        controller.config_changed.connect(lambda _locs: self._later.start())
         # the cards (22 task definitions read) are built after the window's first paint
         QTimer.singleShot(0, lambda: self.home)
 
@@ -318,6 +324,10 @@ class TaskPanel(QScrollArea):
             self._home.refresh()
         elif self.form.task is not None:
             self.form.update_preview()
+
+
+#: how long edits must pause before the task cards read their states again
+CARDS_DELAY_MS = 200
 
 
 def add_task_dock(window: QMainWindow, controller: Controller) -> QDockWidget:
