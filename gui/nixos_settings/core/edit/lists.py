@@ -30,6 +30,7 @@ from nixos_settings.core.nix.text import ChangeSet
 
 if TYPE_CHECKING:
     from nixos_settings.core.config.configuration import Configuration
+    from nixos_settings.core.config.document import Document
 
 
 def _norm(text: str) -> str:
@@ -132,15 +133,20 @@ def _list_element_nodes(cfg: Configuration, loc: Loc, at: Definition | None
     return d, [el for lst in lists for el in g.elements(lst)]
 
 
-def plan_list_remove_at(cfg: Configuration, loc: Loc, index: int,
-                        at: Definition | None = None) -> ChangeSet:
-    """Remove the ``index``-th element (0-based) of a list, with its own line(s)."""
+def _element_at(cfg: Configuration, loc: Loc, index: int, at: Definition | None
+                ) -> tuple[Definition, Document, Node]:
+    """The list definition, its editable document and its ``index``-th element."""
     d, elements = _list_element_nodes(cfg, loc, at)
     if not 0 <= index < len(elements):
         raise EditError(f"{d.option} has no element number {index + 1}", d.file, d.line,
                         d.column)
-    doc = editable_doc(cfg, d.file)
-    el = elements[index]
+    return d, editable_doc(cfg, d.file), elements[index]
+
+
+def plan_list_remove_at(cfg: Configuration, loc: Loc, index: int,
+                        at: Definition | None = None) -> ChangeSet:
+    """Remove the ``index``-th element (0-based) of a list, with its own line(s)."""
+    d, doc, el = _element_at(cfg, loc, index, at)
     s, e = removal_span(doc.source, el.start_byte, el.end_byte)
     plan = Plan(cfg, f"remove element {index + 1} of {d.option}", [loc])
     plan.add(doc.path, s, e, b"")
@@ -151,12 +157,7 @@ def plan_list_set_at(cfg: Configuration, loc: Loc, index: int, element: str,
                      at: Definition | None = None) -> ChangeSet:
     """Replace the ``index``-th element (0-based) of a list with ``element`` (Nix text)."""
     check_expression(element)
-    d, elements = _list_element_nodes(cfg, loc, at)
-    if not 0 <= index < len(elements):
-        raise EditError(f"{d.option} has no element number {index + 1}", d.file, d.line,
-                        d.column)
-    doc = editable_doc(cfg, d.file)
-    el = elements[index]
+    d, doc, el = _element_at(cfg, loc, index, at)
     if needs_parens(element):
         element = f"({element})"
     text = with_newlines(reindent(element, indent_at(doc.source, el.start_byte)), doc.newline)

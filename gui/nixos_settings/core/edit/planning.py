@@ -115,35 +115,43 @@ def plan_set(cfg: Configuration, loc: Loc, nix_text: str, at: Definition | None 
     return plan.build()
 
 
-def _set_elements(cfg: Configuration, plan: Plan, d: Definition, nix_text: str) -> bool:
-    """A new list with as many elements as the list literal ``d`` holds: replace only the
-    elements that differ (the others keep their comments and layout).  False when the
-    value or the new text is not such a list."""
+def _two_lists(d: Definition, nix_text: str) -> tuple[list[g.Node], bytes, list[g.Node]] | None:
+    """When ``d``'s value is one list literal and ``nix_text`` parses as a list: the old
+    elements, the new text and its elements; else None."""
     lists = g.list_literals(d.value)
     if len(lists) != 1 or g.strip_parens(d.value).type != g.LIST:
-        return False
+        return None
     new_src = nix_text.encode("utf-8")
     tree = syntax.parse(new_src)
     new = g.top_expression(tree)
     if new is None or tree.root_node.has_error or g.strip_parens(new).type != g.LIST:
+        return None
+    return g.elements(lists[0]), new_src, g.elements(g.strip_parens(new))
+
+
+def _set_elements(cfg: Configuration, plan: Plan, d: Definition, nix_text: str) -> bool:
+    """A new list with as many elements as the list literal ``d`` holds: replace only the
+    elements that differ (the others keep their comments and layout).  False when the
+    value or the new text is not such a list."""
+    pair = _two_lists(d, nix_text)
+    if pair is None:
         return False
-    old_els, new_els = g.elements(lists[0]), g.elements(g.strip_parens(new))
+    old_els, new_src, new_els = pair
     if len(old_els) != len(new_els) or not old_els:
         return False
     doc = cfg.documents[d.file]
     old_texts = [doc.source[o.start_byte : o.end_byte] for o in old_els]
-    changed = [i for i, (o, n) in enumerate(zip(old_texts, new_els, strict=True))
-               if not syntax.same_expression(o, new_src[n.start_byte : n.end_byte])]
+    new_texts = [new_src[n.start_byte : n.end_byte] for n in new_els]
+    changed = [i for i, (o, n) in enumerate(zip(old_texts, new_texts, strict=True))
+               if not syntax.same_expression(o, n)]
     for i in changed:  # an element moved: its comments would stay behind; write it whole
-        text = new_src[new_els[i].start_byte : new_els[i].end_byte]
-        if any(syntax.same_expression(old_texts[j], text) for j in range(len(old_els))):
+        if any(syntax.same_expression(old, new_texts[i]) for old in old_texts):
             return False
-    for o, n in zip(old_els, new_els, strict=True):
-        text = new_src[n.start_byte : n.end_byte]
-        if not syntax.same_expression(doc.source[o.start_byte : o.end_byte], text):
-            indent = indent_at(doc.source, o.start_byte)
-            plan.add(d.file, o.start_byte, o.end_byte,
-                     with_newlines(reindent(text.decode("utf-8"), indent), doc.newline))
+    for i in changed:
+        o = old_els[i]
+        indent = indent_at(doc.source, o.start_byte)
+        plan.add(d.file, o.start_byte, o.end_byte,
+                 with_newlines(reindent(new_texts[i].decode("utf-8"), indent), doc.newline))
     return True
 
 
@@ -151,17 +159,13 @@ def _element_steps(cfg: Configuration, d: Definition,
                    nix_text: str) -> list[Callable[[], ChangeSet]] | None:
     """A new list that is the list literal ``d`` with elements appended, or with some
     removed: the steps that add or remove only those (None otherwise)."""
-    lists = g.list_literals(d.value)
-    if len(lists) != 1 or g.strip_parens(d.value).type != g.LIST:
+    pair = _two_lists(d, nix_text)
+    if pair is None:
         return None
-    src = nix_text.encode("utf-8")
-    tree = syntax.parse(src)
-    new = g.top_expression(tree)
-    if new is None or tree.root_node.has_error or g.strip_parens(new).type != g.LIST:
-        return None
+    old_els, src, new_els = pair
     doc = cfg.documents[d.file]
-    old_texts = [doc.source[e.start_byte : e.end_byte] for e in g.elements(lists[0])]
-    new_texts = [src[e.start_byte : e.end_byte] for e in g.elements(g.strip_parens(new))]
+    old_texts = [doc.source[e.start_byte : e.end_byte] for e in old_els]
+    new_texts = [src[e.start_byte : e.end_byte] for e in new_els]
     n = len(old_texts)
     if len(new_texts) > n and all(syntax.same_expression(a, b)
                                   for a, b in zip(old_texts, new_texts, strict=False)):
