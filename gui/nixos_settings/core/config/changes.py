@@ -116,14 +116,6 @@ class NetChanges:
         return next((f for f in self.files if f.path == path), None)
 
 
-# -- reading the configuration as it was ---------------------------------------------------
-
-
-def as_read(cfg: Configuration) -> Configuration:
-    """The configuration as it was read (see :meth:`Configuration.as_read`)."""
-    return cfg.as_read()
-
-
 # -- comparing ------------------------------------------------------------------------------
 
 
@@ -191,7 +183,7 @@ def net_changes(cfg: Configuration) -> NetChanges:
     dirty = set(cfg.dirty_paths())
     if not dirty:
         return NetChanges()
-    then = as_read(cfg)
+    then = cfg.as_read()
     # A module both configurations share (an unchanged file) defines the same on both sides.
     shared = {id(m) for m in then.modules} & {id(m) for m in cfg.modules}
     before = _by_file_and_loc(d for m in then.modules if id(m) not in shared
