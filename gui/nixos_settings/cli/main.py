@@ -313,34 +313,13 @@ def cmd_unset(args: argparse.Namespace) -> int:
     return _finish(session, change, args.dry_run)
 
 
-def _combined(session: Session, changes: list[ChangeSet], description: str) -> ChangeSet:
-    """One change set doing ``changes`` in order (each planned after the previous one was
-    applied in memory; the session is back where it was afterwards)."""
-    from nixos_settings.core.nix.text import ChangeSet
+def _in_sequence(session: Session, plans: list[Callable[[], ChangeSet]],
+                 description: str) -> ChangeSet:
+    """One change doing ``plans`` in order, each planned on the previous ones' result (the
+    core's :func:`~nixos_settings.core.edit.plan.in_sequence`; the session ends as it was)."""
+    from nixos_settings.core.edit.plan import in_sequence
 
-    out = ChangeSet(description=description)
-    for change in changes:
-        for path, (old, new) in change.files.items():
-            first = out.files.get(path, (old, new))[0]
-            out.files[path] = (first, new)
-    for change in reversed(changes):
-        session.apply(change.inverse())
-    return out
-
-
-def _plan_each(session: Session, plans: list[Callable[[], ChangeSet]]) -> list[ChangeSet]:
-    done: list[ChangeSet] = []
-    try:
-        for plan in plans:
-            change = plan()
-            if change:
-                session.apply(change)
-                done.append(change)
-    except BaseException:
-        for change in reversed(done):
-            session.apply(change.inverse())
-        raise
-    return done
+    return in_sequence(session.cfg, plans, None, description)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -356,10 +335,10 @@ def cmd_add(args: argparse.Namespace) -> int:
         partial(session.plan_list_add, loc, v, inside_condition=args.inside_condition)
         for v in args.values]
     try:
-        done = _plan_each(session, plans)
+        change = _in_sequence(session, plans, f"add to {args.option}")
     except Refused as err:
         raise CliError(f"{err}; nothing was changed (--no-check adds it anyway)") from None
-    return _finish(session, _combined(session, done, f"add to {args.option}"), args.dry_run)
+    return _finish(session, change, args.dry_run)
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -374,8 +353,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
             partial(session.plan_list_remove_at, loc, args.index - 1)]
     else:
         plans = [partial(session.plan_list_remove, loc, v) for v in args.values]
-    done = _plan_each(session, plans)
-    return _finish(session, _combined(session, done, f"remove from {args.option}"),
+    return _finish(session, _in_sequence(session, plans, f"remove from {args.option}"),
                    args.dry_run)
 
 
