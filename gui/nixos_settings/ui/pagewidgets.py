@@ -84,15 +84,13 @@ class WrapLabel(QLabel):
     """
 
     def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        if self.wordWrap() and self.width() > 40:
-            h = self.heightForWidth(self.width())
-            if h > 0:
-                return QSize(hint.width(), h)
-        return hint
+        return self._at_width(super().sizeHint())
 
     def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
+        return self._at_width(super().minimumSizeHint())
+
+    def _at_width(self, hint: QSize) -> QSize:
+        """``hint`` with the height the wrapped text takes at the label's current width."""
         if self.wordWrap() and self.width() > 40:
             h = self.heightForWidth(self.width())
             if h > 0:
