@@ -238,12 +238,11 @@ def _plan_write(session: Session, f: Field, w: Write, values: Mapping[str, Any],
 def _plan_install(session: Session, loc: Loc, attr: str, result: TaskPlan) -> ChangeSet:
     """Install the package ``attr`` in the list ``loc`` as the Software page does (the
     list's style, sorted lists kept sorted); nothing when it is installed there already."""
+    from nixos_settings.core.packages.installed import where_of
+
     name = optpath.show(loc)
-    if loc == ("environment", "systemPackages"):
-        where = "system"
-    elif len(loc) == 4 and loc[:2] == ("users", "users") and loc[3] == "packages":
-        where = f"user:{loc[2]}"
-    else:
+    where = where_of(loc)
+    if where is None:  # not a package list the Software page knows
         return _plan_list(session, loc, f"pkgs.{attr}", "add", result)
     if any(r.attr == attr and r.option == name for r in session.installed_packages()):
         return ChangeSet()
