@@ -349,10 +349,9 @@ class MainWindow(QMainWindow):
             self.page.show_loc(self.controller.current)
         else:
             self.page.show_welcome()
-        self.problems_dock.refresh()
         self.syntax_banner.show_problems(syntax_problems(cfg))
         self.rebuild.configure()
-        self._update_status()
+        self.problems_dock.refresh()  # (the status bar follows its changed signal)
 
     def _on_config_changed(self, locs: Sequence[Loc] | None) -> None:
         self.panes.rebuild(keep_state=True)
@@ -364,8 +363,7 @@ class MainWindow(QMainWindow):
         changed = [tuple(x) for x in (locs or ())]
         if changed:  # show where the edit landed
             reveal_first(self.controller, changed[-1])
-        self.problems_dock.refresh()
-        self._update_status()
+        self.problems_dock.refresh()  # (the status bar follows its changed signal)
 
     def _on_options_loaded(self) -> None:
         opts = self.controller.options
@@ -374,13 +372,12 @@ class MainWindow(QMainWindow):
         self.panes.rebuild(keep_state=True)
         if self.page.loc is not None:
             self.page.show_loc(self.page.loc)
-        self.problems_dock.refresh()
         if opts.problem or not len(opts):
             self.banner.show_message(opts.problem or "The option metadata is empty.",
                                      loaded=bool(len(opts)) and opts.source.kind != "declared")
         else:
             self.banner.hide()
-        self._update_status()
+        self.problems_dock.refresh()  # (the status bar follows its changed signal)
 
     def _on_options_failed(self, message: str) -> None:
         self.banner.show_message(f"Option metadata could not be loaded: {message}")
