@@ -129,6 +129,7 @@ def test_list_of_ports_takes_a_port_and_refuses_what_the_cli_refuses(window, con
     QTest.keyClick(ed.entry, Qt.Key.Key_Return)
     assert b"allowedTCPPorts = [ 80 443 ];" in source(window, desktop)
     assert not window.page._problem.isVisibleTo(window)  # the old problem is gone
+    assert not window.statusBar().currentMessage().startswith("Not changed")  # and here
 
 
 def _add_button(ed):

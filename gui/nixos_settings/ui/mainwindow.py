@@ -47,6 +47,9 @@ from nixos_settings.ui.syntaxbanner import SyntaxBanner, syntax_problems
 from nixos_settings.ui.taskpage import add_task_dock
 from nixos_settings.ui.treepane import TreePane, reveal_first
 
+#: how the status bar starts a refused edit's message
+REFUSED = "Not changed: "
+
 __all__ = ["APP_NAME", "MainWindow", "default_size", "dock_limits", "first_focusable",
            "icon_path"]
 
@@ -363,6 +366,8 @@ class MainWindow(QMainWindow):
         changed = [tuple(x) for x in (locs or ())]
         if changed:  # show where the edit landed
             reveal_first(self.controller, changed[-1])
+        if self.statusBar().currentMessage().startswith(REFUSED):
+            self.statusBar().clearMessage()  # an earlier refusal no longer holds
         self.problems_dock.refresh()  # (the status bar follows its changed signal)
 
     def _on_options_loaded(self) -> None:
@@ -384,7 +389,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _on_refused(self, message: str) -> None:
-        self.statusBar().showMessage(f"Not changed: {message}", 10000)
+        self.statusBar().showMessage(f"{REFUSED}{message}", 10000)
         self.page.show_problem(message)
 
     def _on_current(self, loc: Loc) -> None:
